@@ -1,0 +1,93 @@
+/**
+ * Plain-data types of a float model, shared by the trainer (which produces it) and the
+ * quantizer (which consumes it). A model file is `ModelFile` serialised as JSON.
+ *
+ * Units: every feature has real units (e.g. "ratio", "years") and an on-chain
+ * representation with `decimals`: the raw integer a contract holds is
+ * `round(value * 10^decimals)`. Declared ranges are in real units and are enforced by the
+ * circuit on the raw integers.
+ */
+
+/** One input feature of a model. */
+export interface FeatureSpec {
+  /** Identifier, e.g. "moneyness". Unique within a model. */
+  name: string;
+  /** Human-readable unit, e.g. "S/K", "years", "1/year". */
+  unit: string;
+  /** On-chain decimals: raw integer = value * 10^decimals (18 = wad). */
+  decimals: number;
+  /** Inclusive valid range in real units; the circuit rejects inputs outside it. */
+  min: number;
+  max: number;
+}
+
+/** The regression target (model output). */
+export interface TargetSpec {
+  name: string;
+  unit: string;
+  /** On-chain decimals of the proven output (18 = wad). */
+  decimals: number;
+  /** Optional clamp range of the output in real units (applied in the circuit too). */
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Per-feature affine scaler: x' = (x - offset[i]) / scale[i].
+ * z-score: offset = mean, scale = std. min-max: offset = min, scale = max - min.
+ * Fitted on the training split only.
+ */
+export interface ScalerSpec {
+  kind: "zscore" | "minmax";
+  offset: number[];
+  scale: number[];
+}
+
+/** Target scaler y' = (y - offset) / scale; the network predicts y'. */
+export interface TargetScalerSpec {
+  offset: number;
+  scale: number;
+}
+
+/** Dense layer: y = W x + b, weight is [outDim][inDim] (row = output neuron). */
+export interface DenseLayer {
+  type: "dense";
+  inDim: number;
+  outDim: number;
+  weight: number[][];
+  bias: number[];
+}
+
+/**
+ * Batch normalization over features.
+ * Training: batch mean/variance (biased), running stats updated as
+ *   running = (1 - momentum) * running + momentum * batchStat  (variance: unbiased batch var).
+ * Inference: y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta.
+ */
+export interface BatchNormLayer {
+  type: "batchnorm";
+  dim: number;
+  gamma: number[];
+  beta: number[];
+  runningMean: number[];
+  runningVar: number[];
+  eps: number;
+  momentum: number;
+}
+
+export interface ReluLayer {
+  type: "relu";
+  dim: number;
+}
+
+export type Layer = DenseLayer | BatchNormLayer | ReluLayer;
+
+/** The float network: scaler, then layers in order, then the inverse target scaler. */
+export interface FloatModel {
+  name: string;
+  features: FeatureSpec[];
+  target: TargetSpec;
+  scaler: ScalerSpec;
+  targetScaler: TargetScalerSpec;
+  layers: Layer[];
+}
