@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Groth16Call} from "./libraries/Groth16Call.sol";
+
+/// @title ModelRegistry
+/// @notice Governance-curated list of proven models. A model is identified by its model id
+/// (the Poseidon hash of the quantized model's integers, computed off-chain; a BN254 field
+/// element) and bound to the snarkjs Groth16 verifier of its circuit (with constant weights
+/// the verifying key is the model commitment). The registry also records the on-chain facts
+/// of the model's public signals, so that any consumer can validate a proof generically.
+///
+/// Public-signal layout of every model: `numOutputs` outputs first, then `numInputs` raw
+/// inputs. Input `i` is an unsigned integer with `inputDecimals[i]` decimals (raw = value ·
+/// 10^decimals), valid on `[min_i, max_i]` (inclusive, raw units; the circuit enforces the
+/// same range). Outputs carry `outputDecimals` decimals.
+///
+/// Registrations are immutable: the verifier, layout and ranges of a model id never change.
+/// A model can only be retired (permanently); a new version is a new model id.
+contract ModelRegistry is Ownable2Step {
+    /// @notice Declared facts of one model input.
+    /// @param decimals Decimals of the raw on-chain integer (18 = wad).
+    /// @param min Smallest valid raw value (inclusive).
+    /// @param max Largest valid raw value (inclusive).
+    struct InputSpec {
+        uint8 decimals;
+        uint128 min;
+        uint128 max;
+    }
+
+    /// @notice Everything the registry knows about a model.
+    struct ModelInfo {
+        address verifier;
+        bytes4 selector;
+        uint8 numOutputs;
+        uint8 numInputs;
+        uint8 outputDecimals;
+        bool retired;
+        uint32 registeredAt;
+        InputSpec[] inputs;
+    }
+
+    /// @dev One storage slot: 20 + 4 + 1 + 1 + 1 + 1 + 4 = 32 bytes.
+    struct Model {
+        address verifier;
+        bytes4 selector;
+        uint8 numOutputs;
+        uint8 numInputs;
+        uint8 outputDecimals;
+        bool retired;
+        uint32 registeredAt;
+    }
+
+    /// @dev One storage slot per input, read by every proof check.
+    struct Range {
+        uint128 min;
+        uint128 max;
+    }
+
+    /// @notice Upper bound on outputs + inputs of a model (keeps checks and calldata bounded).
+    uint256 public constant MAX_SIGNALS = 32;
+    /// @notice Upper bound on any decimals value (10^36 keeps wad arithmetic far from overflow).
+    uint8 public constant MAX_DECIMALS = 36;
+
+    mapping(uint256 modelId => Model) internal _models;
+    mapping(uint256 modelId => mapping(uint256 inputIndex => Range)) internal _ranges;
+    mapping(uint256 modelId => uint8[]) internal _inputDecimals;
+    uint256[] internal _modelIds;
+
+    /// @notice A model was registered with its verifier and public-signal facts.
+    event ModelRegistered(
+        uint256 indexed modelId,
+        address indexed verifier,
+        bytes4 selector,
+        uint8 numOutputs,
+        uint8 numInputs,
+        uint8 outputDecimals,
+        InputSpec[] inputs
+    );
+    /// @notice A model was retired: its proofs are no longer accepted.
+    event ModelRetired(uint256 indexed modelId);
+
+    /// @dev The model id is 0 or not below the BN254 scalar field order.
+    error InvalidModelId(uint256 modelId);
+    /// @dev The model id was registered before (retired ids are never reused).
+    error ModelAlreadyRegistered(uint256 modelId);
+    /// @dev No model was ever registered under this id.
+    error ModelNotRegistered(uint256 modelId);
+    /// @dev The model was retired by governance.
+    error RetiredModel(uint256 modelId);
+    /// @dev The verifier address has no contract code.
+    error VerifierHasNoCode(address verifier);
+    /// @dev A model needs at least one output and one input, and at most MAX_SIGNALS signals.
+    error InvalidSignalLayout(uint256 numOutputs, uint256 numInputs);
+    /// @dev A decimals value exceeds MAX_DECIMALS (`index` = type(uint256).max for the output).
+    error DecimalsTooLarge(uint256 index, uint8 decimals);
+    /// @dev An input range is empty (min > max).
+    error InvalidInputRange(uint256 index, uint256 min, uint256 max);
+    /// @dev The verifier did not answer `verifyProof` with N signals by an ABI-encoded bool.
+    error VerifierProbeFailed(address verifier, bytes4 selector);
+    /// @dev The number of public signals is not numOutputs + numInputs.
+    error SignalCountMismatch(uint256 expected, uint256 actual);
+    /// @dev A public signal is not below the BN254 scalar field order.
+    error SignalNotInField(uint256 index, uint256 value);
+    /// @dev An input signal is outside the model's declared range.
+    error InputOutOfRange(uint256 inputIndex, uint256 value, uint256 min, uint256 max);
+    /// @dev The verifier did not return exactly `true` for the proof and signals.
+    error InvalidProof();
+
+    constructor(address initialOwner) Ownable(initialOwner) {}
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Register `modelId` with its verifier and the facts of its public signals.
+    /// @dev Probes the verifier once with an all-zero proof to make sure it answers the
+    /// selector for N = numOutputs + inputs.length with an ABI bool (a verifier built for
+    /// another N would revert), so a mismatched registration cannot brick a model id.
+    /// The probe costs one pairing check (about 200k gas) at registration only.
+    /// @param modelId Poseidon hash of the quantized model (field element, non-zero).
+    /// @param verifier The model's snarkjs Groth16 verifier.
+    /// @param numOutputs Number of output signals (first in the public-signal list).
+    /// @param outputDecimals Decimals of every output.
+    /// @param inputs Per-input decimals and inclusive raw range, in signal order.
+    function registerModel(
+        uint256 modelId,
+        address verifier,
+        uint8 numOutputs,
+        uint8 outputDecimals,
+        InputSpec[] calldata inputs
+    ) external onlyOwner {
+        if (modelId == 0 || modelId >= Groth16Call.SNARK_SCALAR_FIELD) revert InvalidModelId(modelId);
+        if (_models[modelId].verifier != address(0)) revert ModelAlreadyRegistered(modelId);
+        if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
+        uint256 numInputs = inputs.length;
+        if (numOutputs == 0 || numInputs == 0 || numOutputs + numInputs > MAX_SIGNALS) {
+            revert InvalidSignalLayout(numOutputs, numInputs);
+        }
+        if (outputDecimals > MAX_DECIMALS) revert DecimalsTooLarge(type(uint256).max, outputDecimals);
+
+        bytes4 selector = Groth16Call.selectorFor(numOutputs + numInputs);
+        _probe(verifier, selector, numOutputs + numInputs);
+
+        _models[modelId] = Model({
+            verifier: verifier,
+            selector: selector,
+            numOutputs: numOutputs,
+            numInputs: uint8(numInputs),
+            outputDecimals: outputDecimals,
+            retired: false,
+            registeredAt: uint32(block.timestamp)
+        });
+        uint8[] storage decimals = _inputDecimals[modelId];
+        for (uint256 i; i < numInputs; ++i) {
+            InputSpec calldata spec = inputs[i];
+            if (spec.decimals > MAX_DECIMALS) revert DecimalsTooLarge(i, spec.decimals);
+            if (spec.min > spec.max) revert InvalidInputRange(i, spec.min, spec.max);
+            _ranges[modelId][i] = Range({min: spec.min, max: spec.max});
+            decimals.push(spec.decimals);
+        }
+        _modelIds.push(modelId);
+        emit ModelRegistered(modelId, verifier, selector, numOutputs, uint8(numInputs), outputDecimals, inputs);
+    }
+
+    /// @notice Retire a model permanently: its proofs are rejected from now on.
+    function retireModel(uint256 modelId) external onlyOwner {
+        Model storage m = _models[modelId];
+        if (m.verifier == address(0)) revert ModelNotRegistered(modelId);
+        if (m.retired) revert RetiredModel(modelId);
+        m.retired = true;
+        emit ModelRetired(modelId);
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    /// @notice Validate public signals for an active model without checking a proof:
+    /// count = numOutputs + numInputs, every signal below the field order, every input
+    /// within its declared range.
+    /// @return verifier The model's verifier.
+    /// @return selector The verifier's `verifyProof` selector for this model's N.
+    function checkSignals(uint256 modelId, uint256[] calldata signals)
+        public
+        view
+        returns (address verifier, bytes4 selector)
+    {
+        Model memory m = _models[modelId];
+        if (m.verifier == address(0)) revert ModelNotRegistered(modelId);
+        if (m.retired) revert RetiredModel(modelId);
+        uint256 numOutputs = m.numOutputs;
+        uint256 n = numOutputs + m.numInputs;
+        if (signals.length != n) revert SignalCountMismatch(n, signals.length);
+        for (uint256 i; i < numOutputs; ++i) {
+            if (signals[i] >= Groth16Call.SNARK_SCALAR_FIELD) revert SignalNotInField(i, signals[i]);
+        }
+        // Inputs are <= a uint128 max, hence below the field order once in range.
+        for (uint256 i = numOutputs; i < n; ++i) {
+            uint256 value = signals[i];
+            Range memory r = _ranges[modelId][i - numOutputs];
+            if (value < r.min || value > r.max) {
+                if (value >= Groth16Call.SNARK_SCALAR_FIELD) revert SignalNotInField(i, value);
+                revert InputOutOfRange(i - numOutputs, value, r.min, r.max);
+            }
+        }
+        return (m.verifier, m.selector);
+    }
+
+    /// @notice Revert unless `(a, b, c)` proves `signals` for the active model `modelId`
+    /// (all `checkSignals` conditions, then the verifier must return exactly `true`).
+    function requireValidProof(
+        uint256 modelId,
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[] calldata signals
+    ) external view {
+        (address verifier, bytes4 selector) = checkSignals(modelId, signals);
+        if (!Groth16Call.verify(verifier, selector, a, b, c, signals)) revert InvalidProof();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// @notice True if the model is registered and not retired.
+    function isActive(uint256 modelId) external view returns (bool) {
+        Model storage m = _models[modelId];
+        return m.verifier != address(0) && !m.retired;
+    }
+
+    /// @notice All facts of a model; reverts if it was never registered.
+    function getModel(uint256 modelId) external view returns (ModelInfo memory info) {
+        Model memory m = _models[modelId];
+        if (m.verifier == address(0)) revert ModelNotRegistered(modelId);
+        info.verifier = m.verifier;
+        info.selector = m.selector;
+        info.numOutputs = m.numOutputs;
+        info.numInputs = m.numInputs;
+        info.outputDecimals = m.outputDecimals;
+        info.retired = m.retired;
+        info.registeredAt = m.registeredAt;
+        info.inputs = new InputSpec[](m.numInputs);
+        uint8[] storage decimals = _inputDecimals[modelId];
+        for (uint256 i; i < m.numInputs; ++i) {
+            Range memory r = _ranges[modelId][i];
+            info.inputs[i] = InputSpec({decimals: decimals[i], min: r.min, max: r.max});
+        }
+    }
+
+    /// @notice Number of model ids ever registered (retired ones included).
+    function modelCount() external view returns (uint256) {
+        return _modelIds.length;
+    }
+
+    /// @notice The `index`-th registered model id, in registration order.
+    function modelIdAt(uint256 index) external view returns (uint256) {
+        return _modelIds[index];
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev Call the verifier with an all-zero proof and N zero signals; it must succeed and
+    /// return one ABI-encoded bool (its value is irrelevant).
+    function _probe(address verifier, bytes4 selector, uint256 n) internal view {
+        (bool success, bytes memory ret) = verifier.staticcall(abi.encodePacked(selector, new bytes(32 * (8 + n))));
+        if (!success || ret.length != 32 || uint256(bytes32(ret)) > 1) revert VerifierProbeFailed(verifier, selector);
+    }
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
+import {IOptionPriceFeed} from "./interfaces/IOptionPriceFeed.sol";
+import {Groth16Call} from "./libraries/Groth16Call.sol";
+import {ModelRegistry} from "./ModelRegistry.sol";
+import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
+
+/// @title OptionPriceFeed
+/// @notice A feed of option prices proven by a registered model (Groth16), per option series.
+///
+/// Public-signal layout of an option model (1 output, 4 inputs, all wad = 18-decimal
+/// unsigned integers, in this order):
+///
+///     index 0  priceOverStrike  option price / strike            (output)
+///     index 1  moneyness        spot / strike
+///     index 2  timeToExpiry     (expiry - observedAt) / 365 days, in years
+///     index 3  volatility       annualised implied volatility (0.8 = 80%)
+///     index 4  rate             continuously compounded risk-free rate per year
+///
+/// A submission is accepted only if the statement is the one the chain knows:
+/// * the series' model is registered and active, the signals are in the field and within
+///   the model's declared input ranges (checked by the registry);
+/// * `observedAt <= block.timestamp`, `block.timestamp - observedAt <= maxAge`,
+///   `observedAt < expiry` and `observedAt > ` the series' last accepted `observedAt`;
+/// * `timeToExpiry == floor((expiry - observedAt) · 1e18 / 365 days)` EXACTLY. One second of
+///   `observedAt` changes this value by 1e18 / 31,536,000 ≈ 3.17e10, so the map from
+///   `observedAt` to `timeToExpiry` is injective: a proof is bound to one `observedAt`, and
+///   the strictly increasing `observedAt` per series is the replay protection (a Groth16 proof
+///   is malleable, so its bytes can never serve as a nonce);
+/// * implied spot `moneyness · strike / 1e18` (rounded down) is within `maxSpotDeviationBps`
+///   of the spot oracle (answer > 0, `updatedAt` not older than `spotHeartbeat`);
+/// * `volatility` is within `maxVolDeviationBps` of the series' volatility oracle (an
+///   AggregatorV3-shaped oracle per series, because implied volatility depends on strike and
+///   expiry; same positivity and heartbeat rules);
+/// * `rate` is within `maxRateDeviation` (absolute, wad) of the governance-set rate of the
+///   series (rates move slowly and can be near zero, where a relative bound is meaningless);
+/// * the price respects the no-arbitrage upper bound: a call is worth at most the spot
+///   (`priceOverStrike <= moneyness`), a put at most the strike (`priceOverStrike <= 1e18`);
+/// * the verifier returns exactly `true` for the proof and the five signals.
+///
+/// Stored price = `priceOverStrike · strike / 1e18` (rounded down), wad per unit of
+/// underlying. Only the latest observation is stored; every accepted one is in the
+/// `PriceSubmitted` event log.
+///
+/// Submission is permissionless: whoever holds a valid proof for the true statement may
+/// post it.
+contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
+    /// @notice Per-series risk parameters of the submission checks.
+    /// @param maxAge Largest `block.timestamp - observedAt` accepted at submission (seconds).
+    /// @param spotHeartbeat Largest accepted age of the spot oracle's `updatedAt` (seconds).
+    /// @param maxSpotDeviationBps Largest |impliedSpot - oracleSpot| / oracleSpot, basis points.
+    /// @param volHeartbeat Largest accepted age of the volatility oracle's `updatedAt` (seconds).
+    /// @param maxVolDeviationBps Largest |vol - oracleVol| / oracleVol, basis points.
+    /// @param rate The series' risk-free rate, wad per year, continuously compounded.
+    /// @param maxRateDeviation Largest |rateSignal - rate|, wad (absolute).
+    struct RiskParams {
+        uint32 maxAge;
+        uint24 spotHeartbeat;
+        uint16 maxSpotDeviationBps;
+        uint24 volHeartbeat;
+        uint16 maxVolDeviationBps;
+        uint64 rate;
+        uint64 maxRateDeviation;
+    }
+
+    /// @notice What governance provides to create a series.
+    /// @param spotOracle Spot of the underlying in the strike's quote unit (any decimals <= 36).
+    /// @param volOracle Implied volatility of this series, annualised (any decimals <= 36).
+    /// @param strike Strike, wad (quote per unit of underlying), 0 < strike <= type(uint96).max.
+    /// @param expiry Expiry, unix seconds, in the future.
+    /// @param isCall True for a call, false for a put.
+    /// @param modelId Registered model with the option layout (1 output, 4 inputs, all wad).
+    struct SeriesParams {
+        AggregatorV3Interface spotOracle;
+        AggregatorV3Interface volOracle;
+        uint128 strike;
+        uint40 expiry;
+        bool isCall;
+        uint256 modelId;
+        RiskParams risk;
+    }
+
+    /// @dev Four storage slots, all read by `submit`.
+    struct Series {
+        // slot 0: 20 + 5 + 3 + 1 + 1 + 2 = 32 bytes
+        AggregatorV3Interface spotOracle;
+        uint40 expiry;
+        uint24 spotHeartbeat;
+        uint8 spotDecimals;
+        bool isCall;
+        uint16 maxSpotDeviationBps;
+        // slot 1: 20 + 3 + 1 + 2 + 4 = 30 bytes
+        AggregatorV3Interface volOracle;
+        uint24 volHeartbeat;
+        uint8 volDecimals;
+        uint16 maxVolDeviationBps;
+        uint32 maxAge;
+        // slot 2: 16 + 8 + 8 = 32 bytes
+        uint128 strike;
+        uint64 rate;
+        uint64 maxRateDeviation;
+        // slot 3
+        uint256 modelId;
+    }
+
+    /// @dev The latest accepted observation of a series, one slot.
+    struct Observation {
+        uint96 price;
+        uint96 spot;
+        uint32 observedAt;
+        uint32 roundId;
+    }
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant YEAR = 365 days;
+    /// @notice Number of public signals of an option model (1 output + 4 inputs).
+    uint256 public constant NUM_SIGNALS = 5;
+    uint256 internal constant I_PRICE_OVER_STRIKE = 0;
+    uint256 internal constant I_MONEYNESS = 1;
+    uint256 internal constant I_TIME_TO_EXPIRY = 2;
+    uint256 internal constant I_VOLATILITY = 3;
+    uint256 internal constant I_RATE = 4;
+
+    /// @notice The model registry consulted on every submission.
+    ModelRegistry public immutable registry;
+
+    /// @notice Number of series created; series ids are 1..seriesCount.
+    uint256 public seriesCount;
+    mapping(uint256 seriesId => Series) internal _series;
+    mapping(uint256 seriesId => Observation) internal _latest;
+    /// @notice The AggregatorV3Interface adapter deployed for each series.
+    mapping(uint256 seriesId => address) public aggregatorOf;
+
+    /// @notice A series was created.
+    event SeriesCreated(
+        uint256 indexed seriesId,
+        uint256 indexed modelId,
+        address spotOracle,
+        address volOracle,
+        uint256 strike,
+        uint256 expiry,
+        bool isCall,
+        address aggregator
+    );
+    /// @notice A series' risk parameters were set (also emitted at creation).
+    event SeriesRiskParamsSet(uint256 indexed seriesId, RiskParams risk);
+    /// @notice A series' oracles were replaced.
+    event SeriesOraclesSet(uint256 indexed seriesId, address spotOracle, address volOracle);
+    /// @notice A series now accepts proofs of another model.
+    event SeriesModelSet(uint256 indexed seriesId, uint256 indexed modelId);
+    /// @notice A proven price was accepted.
+    event PriceSubmitted(
+        uint256 indexed seriesId,
+        uint256 indexed roundId,
+        uint256 price,
+        uint256 spot,
+        uint256 observedAt,
+        address submitter
+    );
+
+    /// @dev No series has this id.
+    error UnknownSeries(uint256 seriesId);
+    /// @dev An oracle address has no contract code.
+    error OracleHasNoCode(address oracle);
+    /// @dev An oracle reports more than 36 decimals.
+    error OracleDecimalsTooLarge(address oracle, uint8 decimals);
+    /// @dev Strike is 0 or above type(uint96).max.
+    error InvalidStrike(uint256 strike);
+    /// @dev Expiry is not in the future at creation.
+    error InvalidExpiry(uint256 expiry);
+    /// @dev A risk parameter is 0 where it must be positive, or a bps value exceeds 10,000.
+    error InvalidRiskParams();
+    /// @dev The model is retired or its layout is not 1 output + 4 inputs, all with 18 decimals.
+    error ModelLayoutMismatch(uint256 modelId);
+    /// @dev The number of public signals is not 5.
+    error SignalCountMismatch(uint256 expected, uint256 actual);
+    /// @dev `observedAt` is later than the current block's timestamp.
+    error ObservationInFuture(uint256 observedAt, uint256 nowTs);
+    /// @dev `block.timestamp - observedAt` exceeds the series' `maxAge`.
+    error ObservationTooOld(uint256 observedAt, uint256 maxAge);
+    /// @dev `observedAt` is at or after the series' expiry.
+    error ObservationNotBeforeExpiry(uint256 observedAt, uint256 expiry);
+    /// @dev `observedAt` is not strictly later than the last accepted observation (replay).
+    error ObservationNotNewer(uint256 observedAt, uint256 lastObservedAt);
+    /// @dev The timeToExpiry signal is not floor((expiry - observedAt) · 1e18 / 365 days).
+    error TimeToExpiryMismatch(uint256 expected, uint256 actual);
+    /// @dev The proven price exceeds its no-arbitrage bound (spot for a call, strike for a put).
+    error PriceAboveBound(uint256 priceOverStrike, uint256 bound);
+    /// @dev An oracle answered a value <= 0.
+    error InvalidOracleAnswer(address oracle, int256 answer);
+    /// @dev An oracle's `updatedAt` is in the future or older than its heartbeat.
+    error StaleOracle(address oracle, uint256 updatedAt, uint256 heartbeat);
+    /// @dev The implied spot is further than `maxSpotDeviationBps` from the oracle spot.
+    error SpotDeviation(uint256 impliedSpot, uint256 oracleSpot);
+    /// @dev The volatility signal is further than `maxVolDeviationBps` from the oracle.
+    error VolatilityDeviation(uint256 volatility, uint256 oracleVolatility);
+    /// @dev The rate signal is further than `maxRateDeviation` from the series' rate.
+    error RateDeviation(uint256 rate, uint256 seriesRate);
+    /// @dev The verifier did not return exactly `true`.
+    error InvalidProof();
+    /// @dev Price or spot does not fit in 96 bits (above ~7.9e10 units of quote).
+    error ObservationOverflow(uint256 price, uint256 spot);
+    /// @dev The series has no accepted price yet.
+    error NoPrice(uint256 seriesId);
+    /// @dev The latest price is older than the caller's `maxAge`.
+    error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxAge);
+
+    constructor(address initialOwner, ModelRegistry registry_) Ownable(initialOwner) {
+        registry = registry_;
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Create a series and deploy its AggregatorV3Interface adapter.
+    /// @return seriesId The new series id (1-based).
+    function createSeries(SeriesParams calldata p) external onlyOwner returns (uint256 seriesId) {
+        if (p.strike == 0 || p.strike > type(uint96).max) revert InvalidStrike(p.strike);
+        if (p.expiry <= block.timestamp) revert InvalidExpiry(p.expiry);
+        _checkModel(p.modelId);
+        _checkRisk(p.risk);
+        seriesId = ++seriesCount;
+        Series storage s = _series[seriesId];
+        s.strike = p.strike;
+        s.expiry = p.expiry;
+        s.isCall = p.isCall;
+        s.modelId = p.modelId;
+        _setOracles(s, p.spotOracle, p.volOracle);
+        _setRisk(s, p.risk);
+        address aggregator = address(new OptionSeriesAggregator(this, seriesId));
+        aggregatorOf[seriesId] = aggregator;
+        emit SeriesCreated(
+            seriesId,
+            p.modelId,
+            address(p.spotOracle),
+            address(p.volOracle),
+            p.strike,
+            p.expiry,
+            p.isCall,
+            aggregator
+        );
+        emit SeriesRiskParamsSet(seriesId, p.risk);
+    }
+
+    /// @notice Replace a series' risk parameters (deviation bounds, heartbeats, rate).
+    function setRiskParams(uint256 seriesId, RiskParams calldata risk) external onlyOwner {
+        Series storage s = _existing(seriesId);
+        _checkRisk(risk);
+        _setRisk(s, risk);
+        emit SeriesRiskParamsSet(seriesId, risk);
+    }
+
+    /// @notice Replace a series' spot and volatility oracles (decimals are read again).
+    function setOracles(uint256 seriesId, AggregatorV3Interface spotOracle, AggregatorV3Interface volOracle)
+        external
+        onlyOwner
+    {
+        _setOracles(_existing(seriesId), spotOracle, volOracle);
+        emit SeriesOraclesSet(seriesId, address(spotOracle), address(volOracle));
+    }
+
+    /// @notice Let a series accept proofs of another (active, option-layout) model, e.g. a
+    /// retrained one. The ordering of `observedAt` carries over, so old proofs stay stale.
+    function setSeriesModel(uint256 seriesId, uint256 modelId) external onlyOwner {
+        Series storage s = _existing(seriesId);
+        _checkModel(modelId);
+        s.modelId = modelId;
+        emit SeriesModelSet(seriesId, modelId);
+    }
+
+    // ---------------------------------------------------------------- submission
+
+    /// @notice Submit a proven price for `seriesId` observed at `observedAt`.
+    /// @param seriesId The series.
+    /// @param observedAt Unix seconds the inputs refer to (bound to the proof by timeToExpiry).
+    /// @param a Proof point A (G1).
+    /// @param b Proof point B (G2, coordinates in precompile order).
+    /// @param c Proof point C (G1).
+    /// @param publicSignals `[priceOverStrike, moneyness, timeToExpiry, volatility, rate]`, wad.
+    /// @return price The stored price, wad per unit of underlying (rounded down).
+    function submit(
+        uint256 seriesId,
+        uint256 observedAt,
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[] calldata publicSignals
+    ) external returns (uint256) {
+        Series memory s = _series[seriesId];
+        if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
+        if (publicSignals.length != NUM_SIGNALS) revert SignalCountMismatch(NUM_SIGNALS, publicSignals.length);
+        uint32 roundId = _checkTime(seriesId, s, observedAt);
+        // Model facts: active, field, declared input ranges (inputs are then < 2^128).
+        (address verifier, bytes4 selector) = registry.checkSignals(s.modelId, publicSignals);
+        Observation memory o = _checkStatement(s, observedAt, publicSignals);
+        if (!Groth16Call.verify(verifier, selector, a, b, c, publicSignals)) revert InvalidProof();
+        o.roundId = roundId;
+        _record(seriesId, o);
+        return o.price;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// @inheritdoc IOptionPriceFeed
+    function latestObservation(uint256 seriesId)
+        external
+        view
+        returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId)
+    {
+        Observation memory o = _latest[seriesId];
+        return (o.price, o.spot, o.observedAt, o.roundId);
+    }
+
+    /// @notice The latest price if it is at most `maxAge` seconds old; reverts otherwise.
+    /// @return price Wad per unit of underlying.
+    /// @return observedAt Unix seconds the price refers to.
+    function priceNoOlderThan(uint256 seriesId, uint256 maxAge)
+        external
+        view
+        returns (uint256 price, uint256 observedAt)
+    {
+        Observation memory o = _latest[seriesId];
+        if (o.roundId == 0) revert NoPrice(seriesId);
+        if (block.timestamp - o.observedAt > maxAge) revert StalePrice(seriesId, o.observedAt, maxAge);
+        return (o.price, o.observedAt);
+    }
+
+    /// @inheritdoc IOptionPriceFeed
+    function seriesExpiry(uint256 seriesId) external view returns (uint256) {
+        return _series[seriesId].expiry;
+    }
+
+    /// @notice The stored facts of a series.
+    function getSeries(uint256 seriesId) external view returns (Series memory) {
+        Series memory s = _series[seriesId];
+        if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
+        return s;
+    }
+
+    /// @notice The timeToExpiry signal a proof must carry for `observedAt`:
+    /// floor((expiry - observedAt) · 1e18 / 365 days); reverts if observedAt >= expiry.
+    function expectedTimeToExpiry(uint256 seriesId, uint256 observedAt) external view returns (uint256) {
+        Series storage s = _existing(seriesId);
+        if (observedAt >= s.expiry) revert ObservationNotBeforeExpiry(observedAt, s.expiry);
+        return ((uint256(s.expiry) - observedAt) * WAD) / YEAR;
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    function _record(uint256 seriesId, Observation memory o) internal {
+        _latest[seriesId] = o;
+        emit PriceSubmitted(seriesId, o.roundId, o.price, o.spot, o.observedAt, msg.sender);
+    }
+
+    /// @dev Ordering and freshness of the statement's timestamp; returns the next round id.
+    function _checkTime(uint256 seriesId, Series memory s, uint256 observedAt) internal view returns (uint32) {
+        if (observedAt > block.timestamp) revert ObservationInFuture(observedAt, block.timestamp);
+        if (block.timestamp - observedAt > s.maxAge) revert ObservationTooOld(observedAt, s.maxAge);
+        if (observedAt >= s.expiry) revert ObservationNotBeforeExpiry(observedAt, s.expiry);
+        Observation memory last = _latest[seriesId];
+        if (observedAt <= last.observedAt) revert ObservationNotNewer(observedAt, last.observedAt);
+        return last.roundId + 1;
+    }
+
+    /// @dev The statement must be the one the chain knows (see the contract NatSpec). Inputs
+    /// are already within the model's uint128 ranges. Returns price and spot, rounded down.
+    function _checkStatement(Series memory s, uint256 observedAt, uint256[] calldata signals)
+        internal
+        view
+        returns (Observation memory o)
+    {
+        {
+            uint256 expectedTtm = ((uint256(s.expiry) - observedAt) * WAD) / YEAR;
+            uint256 ttm = signals[I_TIME_TO_EXPIRY];
+            if (ttm != expectedTtm) revert TimeToExpiryMismatch(expectedTtm, ttm);
+        }
+        uint256 priceOverStrike = signals[I_PRICE_OVER_STRIKE];
+        uint256 impliedSpot;
+        {
+            uint256 moneyness = signals[I_MONEYNESS];
+            uint256 bound = s.isCall ? moneyness : WAD;
+            if (priceOverStrike > bound) revert PriceAboveBound(priceOverStrike, bound);
+            impliedSpot = (moneyness * s.strike) / WAD;
+            uint256 oracleSpot = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+            if (!_withinBps(impliedSpot, oracleSpot, s.maxSpotDeviationBps)) {
+                revert SpotDeviation(impliedSpot, oracleSpot);
+            }
+        }
+        {
+            uint256 vol = signals[I_VOLATILITY];
+            uint256 oracleVol = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
+            if (!_withinBps(vol, oracleVol, s.maxVolDeviationBps)) revert VolatilityDeviation(vol, oracleVol);
+        }
+        {
+            uint256 rate = signals[I_RATE];
+            uint256 diff = rate > s.rate ? rate - s.rate : s.rate - rate;
+            if (diff > s.maxRateDeviation) revert RateDeviation(rate, s.rate);
+        }
+        // priceOverStrike <= max(moneyness, 1e18) < 2^128 and strike < 2^96: no overflow.
+        uint256 price = (priceOverStrike * s.strike) / WAD;
+        if (price > type(uint96).max || impliedSpot > type(uint96).max) revert ObservationOverflow(price, impliedSpot);
+        o.price = uint96(price);
+        o.spot = uint96(impliedSpot);
+        o.observedAt = uint32(observedAt);
+    }
+
+    function _existing(uint256 seriesId) internal view returns (Series storage s) {
+        s = _series[seriesId];
+        if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
+    }
+
+    function _checkModel(uint256 modelId) internal view {
+        ModelRegistry.ModelInfo memory m = registry.getModel(modelId);
+        bool ok = !m.retired && m.numOutputs == 1 && m.numInputs == NUM_SIGNALS - 1 && m.outputDecimals == 18;
+        for (uint256 i; ok && i < m.inputs.length; ++i) {
+            ok = m.inputs[i].decimals == 18;
+        }
+        if (!ok) revert ModelLayoutMismatch(modelId);
+    }
+
+    function _checkRisk(RiskParams calldata r) internal pure {
+        if (
+            r.maxAge == 0 || r.spotHeartbeat == 0 || r.volHeartbeat == 0 || r.maxSpotDeviationBps > BPS
+                || r.maxVolDeviationBps > BPS
+        ) revert InvalidRiskParams();
+    }
+
+    function _setRisk(Series storage s, RiskParams calldata r) internal {
+        s.maxAge = r.maxAge;
+        s.spotHeartbeat = r.spotHeartbeat;
+        s.maxSpotDeviationBps = r.maxSpotDeviationBps;
+        s.volHeartbeat = r.volHeartbeat;
+        s.maxVolDeviationBps = r.maxVolDeviationBps;
+        s.rate = r.rate;
+        s.maxRateDeviation = r.maxRateDeviation;
+    }
+
+    function _setOracles(Series storage s, AggregatorV3Interface spotOracle, AggregatorV3Interface volOracle)
+        internal
+    {
+        s.spotDecimals = _oracleDecimals(spotOracle);
+        s.volDecimals = _oracleDecimals(volOracle);
+        s.spotOracle = spotOracle;
+        s.volOracle = volOracle;
+    }
+
+    function _oracleDecimals(AggregatorV3Interface oracle) internal view returns (uint8 d) {
+        if (address(oracle).code.length == 0) revert OracleHasNoCode(address(oracle));
+        d = oracle.decimals();
+        if (d > 36) revert OracleDecimalsTooLarge(address(oracle), d);
+    }
+
+    /// @dev The oracle's latest answer scaled to wad (rounded down when it has more than 18
+    /// decimals); reverts unless answer > 0 and 0 <= now - updatedAt <= heartbeat.
+    function _readOracle(AggregatorV3Interface oracle, uint8 decimals, uint256 heartbeat)
+        internal
+        view
+        returns (uint256)
+    {
+        (, int256 answer,, uint256 updatedAt,) = oracle.latestRoundData();
+        if (answer <= 0) revert InvalidOracleAnswer(address(oracle), answer);
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
+            revert StaleOracle(address(oracle), updatedAt, heartbeat);
+        }
+        if (decimals <= 18) return uint256(answer) * 10 ** (18 - decimals);
+        return uint256(answer) / 10 ** (decimals - 18);
+    }
+
+    /// @dev |value - ref| · 10,000 <= ref · bps (exact integer comparison, no rounding).
+    function _withinBps(uint256 value, uint256 ref, uint256 bps) internal pure returns (bool) {
+        uint256 diff = value > ref ? value - ref : ref - value;
+        return diff * BPS <= ref * bps;
+    }
+}

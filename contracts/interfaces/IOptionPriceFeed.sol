@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IOptionPriceFeed
+/// @notice What a consumer (the margin engine) needs from a proven option-price feed.
+interface IOptionPriceFeed {
+    /// @notice The latest proven observation of a series.
+    /// @return price Option price per unit of underlying, wad (18 decimals) in the strike's
+    /// quote unit; 0 if never set.
+    /// @return spot Spot proven with the price (moneyness · strike / 1e18, rounded down), wad.
+    /// @return observedAt Unix seconds the price refers to; 0 if never set.
+    /// @return roundId 1-based counter of accepted submissions for the series; 0 if never set.
+    function latestObservation(uint256 seriesId)
+        external
+        view
+        returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId);
+
+    /// @notice Expiry (unix seconds) of a series, 0 if the series does not exist.
+    function seriesExpiry(uint256 seriesId) external view returns (uint256);
+}
