@@ -1,0 +1,316 @@
+import hre from "hardhat";
+import { describe, expect, it } from "vitest";
+import { timeToExpiryWad } from "../src/contracts/optionStatement.js";
+import { FIELD_ORDER } from "../src/zk/field.js";
+import {
+  deployTestStack,
+  expectRevert,
+  FEED_RISK,
+  INPUT_SPECS,
+  latestTimestamp,
+  MODEL_ID,
+  SPOT_ANSWER,
+  statementFor,
+  STRIKE,
+  submitPrice,
+  VOL_ANSWER,
+  WAD,
+  ZERO_PROOF,
+  type StatementOverrides,
+  type TestStack,
+} from "./helpers/contracts.js";
+
+const { ethers, networkHelpers } = await hre.network.connect();
+const { a, b, c } = ZERO_PROOF;
+
+async function stackFixture() {
+  return deployTestStack(ethers);
+}
+async function putFixture() {
+  return deployTestStack(ethers, { isCall: false });
+}
+
+/** Submit at `observedAt` (default: latest block time) with the statement changed by `o`. */
+async function trySubmit(stack: TestStack, o: StatementOverrides & { observedAt?: bigint; signals?: bigint[] } = {}) {
+  const observedAt = o.observedAt ?? (await latestTimestamp(ethers.provider));
+  const signals = o.signals ?? (await statementFor(stack, 1n, observedAt, o));
+  return stack.feed.submit(1n, observedAt, a, b, c, signals);
+}
+
+describe("OptionPriceFeed: accepted submissions", () => {
+  it("stores price = priceOverStrike · strike / 1e18 with the proven spot, emits, and serves reads", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const pos = 51_234_567_890_123_457n; // 0.0512… of strike
+    const t = await latestTimestamp(ethers.provider);
+    const signals = await statementFor(stack, 1n, t, { priceOverStrike: pos });
+    const tx = await stack.feed.connect(stack.alice).submit(1n, t, a, b, c, signals);
+    const receipt = await tx.wait();
+    const expectedPrice = (pos * STRIKE) / WAD;
+    const log = receipt!.logs.map((l: { topics: string[]; data: string }) => stack.feed.interface.parseLog(l)).find((l: { name: string } | null) => l?.name === "PriceSubmitted");
+    expect(log!.args.seriesId).toBe(1n);
+    expect(log!.args.roundId).toBe(1n);
+    expect(log!.args.price).toBe(expectedPrice);
+    expect(log!.args.spot).toBe(2_000n * WAD);
+    expect(log!.args.observedAt).toBe(t);
+    expect(log!.args.submitter).toBe(stack.alice.address);
+
+    expect([...(await stack.feed.latestObservation(1n))]).toEqual([expectedPrice, 2_000n * WAD, t, 1n]);
+    expect([...(await stack.feed.priceNoOlderThan(1n, 60n))]).toEqual([expectedPrice, t]);
+
+    const aggregator = await ethers.getContractAt("OptionSeriesAggregator", await stack.feed.aggregatorOf(1n));
+    expect(await aggregator.decimals()).toBe(18n);
+    expect(await aggregator.version()).toBe(1n);
+    expect(await aggregator.description()).toBe("zkinfer proven option price, series 1");
+    expect([...(await aggregator.latestRoundData())]).toEqual([1n, expectedPrice, t, t, 1n]);
+    expect([...(await aggregator.getRoundData(1n))]).toEqual([1n, expectedPrice, t, t, 1n]);
+    await expectRevert(aggregator.getRoundData(2n), aggregator, "RoundNotAvailable", [2n]);
+  });
+
+  it("accepts strictly newer observations and counts rounds", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t1 = await submitPrice(stack);
+    await networkHelpers.time.increase(30);
+    const t2 = await submitPrice(stack, { priceOverStrike: 6n * 10n ** 16n });
+    expect(t2).toBeGreaterThan(t1);
+    const [price, , at, round] = await stack.feed.latestObservation(1n);
+    expect([price, at, round]).toEqual([(6n * 10n ** 16n * STRIKE) / WAD, t2, 2n]);
+  });
+
+  it("accepts signals within the deviation bounds (spot ±0.5%, vol ±5%, rate ±0.1%)", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    // 0.5% of 2,000 is 10: moneyness of 2,010 / 2,000 is exactly on the bound.
+    await submitPrice(stack, { moneyness: (2_010n * WAD) / 2_000n, volatility: (84n * WAD) / 100n, rate: FEED_RISK.rate + FEED_RISK.maxRateDeviation });
+  });
+
+  it("binds timeToExpiry to observedAt: one second is ≈3.17e10 wad apart", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = await latestTimestamp(ethers.provider);
+    expect(await stack.feed.expectedTimeToExpiry(1n, t)).toBe(timeToExpiryWad(stack.expiry, t));
+    const step = timeToExpiryWad(stack.expiry, t - 1n) - timeToExpiryWad(stack.expiry, t);
+    expect(step === 31_709_791_983n || step === 31_709_791_984n).toBe(true);
+  });
+
+  it("a put's price may not exceed its strike; a call's may not exceed spot", async () => {
+    const put = await networkHelpers.loadFixture(putFixture);
+    await expectRevert(trySubmit(put, { priceOverStrike: WAD + 1n }), put.feed, "PriceAboveBound", [WAD + 1n, WAD]);
+    await submitPrice(put, { priceOverStrike: WAD });
+    const call = await networkHelpers.loadFixture(stackFixture);
+    await expectRevert(trySubmit(call, { priceOverStrike: WAD + 1n }), call.feed, "PriceAboveBound", [WAD + 1n, WAD]);
+  });
+});
+
+describe("OptionPriceFeed: model checks", () => {
+  it("rejects a series for an unregistered model", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const series = await stack.feed.getSeries(1n);
+    await expectRevert(
+      stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, modelId: 42n, risk: FEED_RISK }),
+      stack.registry,
+      "ModelNotRegistered",
+      [42n],
+    );
+    await expectRevert(stack.registry.requireValidProof(42n, a, b, c, [1n, 2n, 3n, 4n, 5n]), stack.registry, "ModelNotRegistered", [42n]);
+  });
+
+  it("rejects proofs of a retired model", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await submitPrice(stack);
+    await expect(stack.registry.retireModel(MODEL_ID)).resolves.toBeDefined();
+    expect(await stack.registry.isActive(MODEL_ID)).toBe(false);
+    await networkHelpers.time.increase(10);
+    await expectRevert(trySubmit(stack), stack.registry, "RetiredModel", [MODEL_ID]);
+  });
+
+  it("rejects a model whose layout is not the option layout", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const other = 7n;
+    await (await stack.registry.registerModel(other, await stack.verifier.getAddress(), 1, 6, INPUT_SPECS)).wait();
+    const series = await stack.feed.getSeries(1n);
+    await expectRevert(
+      stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, modelId: other, risk: FEED_RISK }),
+      stack.feed,
+      "ModelLayoutMismatch",
+      [other],
+    );
+  });
+
+  it("rejects inputs outside the registered ranges", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await (await stack.feed.setRiskParams(1n, { ...FEED_RISK, rate: 3n * 10n ** 17n })).wait();
+    await expectRevert(trySubmit(stack, { rate: 3n * 10n ** 17n }), stack.registry, "InputOutOfRange", [3n, 3n * 10n ** 17n, 0n, WAD / 5n]);
+  });
+
+  it("rejects a public signal at or above the BN254 field order", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = await latestTimestamp(ethers.provider);
+    const good = await statementFor(stack, 1n, t);
+    await expectRevert(trySubmit(stack, { signals: [FIELD_ORDER, ...good.slice(1)] }), stack.registry, "SignalNotInField", [0n, FIELD_ORDER]);
+    const aliased = [...good];
+    aliased[1] = good[1] + FIELD_ORDER; // same field element as the honest moneyness
+    await expectRevert(trySubmit(stack, { signals: aliased }), stack.registry, "SignalNotInField", [1n, aliased[1]]);
+  });
+
+  it("rejects a wrong number of public signals", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = await latestTimestamp(ethers.provider);
+    const good = await statementFor(stack, 1n, t);
+    await expectRevert(trySubmit(stack, { signals: good.slice(0, 4) }), stack.feed, "SignalCountMismatch", [5n, 4n]);
+    await expectRevert(trySubmit(stack, { signals: [...good, 0n] }), stack.feed, "SignalCountMismatch", [5n, 6n]);
+  });
+});
+
+describe("OptionPriceFeed: the verifier's answer", () => {
+  it("reverts InvalidProof when the verifier returns false", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await (await stack.verifier.setResult(false)).wait();
+    await expectRevert(trySubmit(stack), stack.feed, "InvalidProof");
+    expect((await stack.feed.latestObservation(1n))[3]).toBe(0n);
+  });
+
+  it("treats a reverting verifier and malformed return data as invalid", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    for (const mode of [1, 2, 3]) {
+      await (await stack.verifier.setMode(mode)).wait();
+      await expectRevert(trySubmit(stack), stack.feed, "InvalidProof");
+    }
+  });
+});
+
+describe("OptionPriceFeed: the statement must match what the chain knows", () => {
+  it("rejects a moneyness that disagrees with the spot oracle", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const m = (2_011n * WAD) / 2_000n;
+    await expectRevert(trySubmit(stack, { moneyness: m }), stack.feed, "SpotDeviation", [2_011n * WAD, 2_000n * WAD]);
+  });
+
+  it("rejects a volatility or rate that disagrees with its source", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await expectRevert(trySubmit(stack, { volatility: (85n * WAD) / 100n }), stack.feed, "VolatilityDeviation", [(85n * WAD) / 100n, (80n * WAD) / 100n]);
+    const r = FEED_RISK.rate + FEED_RISK.maxRateDeviation + 1n;
+    await expectRevert(trySubmit(stack, { rate: r }), stack.feed, "RateDeviation", [r, FEED_RISK.rate]);
+  });
+
+  it("rejects a timeToExpiry that is not the series' expiry minus observedAt", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = await latestTimestamp(ethers.provider);
+    const expected = timeToExpiryWad(stack.expiry, t);
+    // A statement proven for one second earlier, submitted as `t`.
+    const shifted = timeToExpiryWad(stack.expiry, t - 1n);
+    await expectRevert(trySubmit(stack, { observedAt: t, timeToExpiry: shifted }), stack.feed, "TimeToExpiryMismatch", [expected, shifted]);
+    await expectRevert(trySubmit(stack, { observedAt: t, timeToExpiry: expected + 1n }), stack.feed, "TimeToExpiryMismatch", [expected, expected + 1n]);
+  });
+
+  it("rejects stale, non-positive and future-dated oracle answers", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const spot = await stack.spotOracle.getAddress();
+    const now = await latestTimestamp(ethers.provider);
+    await (await stack.spotOracle.updateRoundData(SPOT_ANSWER, now - 3_601n)).wait();
+    await expectRevert(trySubmit(stack), stack.feed, "StaleOracle", [spot, now - 3_601n, 3_600n]);
+    await (await stack.spotOracle.updateRoundData(SPOT_ANSWER, now + 1_000n)).wait();
+    await expectRevert(trySubmit(stack), stack.feed, "StaleOracle", [spot, now + 1_000n, 3_600n]);
+    await (await stack.spotOracle.updateAnswer(SPOT_ANSWER)).wait();
+    await (await stack.volOracle.updateAnswer(0n)).wait();
+    await expectRevert(trySubmit(stack, { volatility: (8n * WAD) / 10n }), stack.feed, "InvalidOracleAnswer", [await stack.volOracle.getAddress(), 0n]);
+    await (await stack.volOracle.updateAnswer(VOL_ANSWER)).wait();
+    await submitPrice(stack);
+  });
+
+  it("scales oracle answers of any decimals to wad", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    // Replace the spot oracle with a 24-decimal one reporting the same 2,000.
+    const o24 = await ethers.deployContract("MockV3Aggregator", [24, 2_000n * 10n ** 24n, "SPOT24"]);
+    await (await stack.feed.setOracles(1n, await o24.getAddress(), await stack.volOracle.getAddress())).wait();
+    const t = await latestTimestamp(ethers.provider);
+    await (await stack.feed.submit(1n, t, a, b, c, await statementFor({ ...stack, spotOracle: o24 as never }, 1n, t))).wait();
+    expect((await stack.feed.latestObservation(1n))[1]).toBe(2_000n * WAD);
+  });
+});
+
+describe("OptionPriceFeed: timestamps and replay", () => {
+  it("rejects an observation from the future", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = (await latestTimestamp(ethers.provider)) + 100n;
+    await expectRevert(trySubmit(stack, { observedAt: t }), stack.feed, "ObservationInFuture");
+  });
+
+  it("rejects an observation older than maxAge", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = (await latestTimestamp(ethers.provider)) - BigInt(FEED_RISK.maxAge) - 1n;
+    await expectRevert(trySubmit(stack, { observedAt: t }), stack.feed, "ObservationTooOld", [t, BigInt(FEED_RISK.maxAge)]);
+  });
+
+  it("rejects observations at or after expiry", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await networkHelpers.time.increaseTo(stack.expiry + 10n);
+    await (await stack.spotOracle.updateAnswer(SPOT_ANSWER)).wait();
+    await (await stack.volOracle.updateAnswer(VOL_ANSWER)).wait();
+    const signals = await statementFor(stack, 1n, stack.expiry - 1n);
+    signals[2] = 0n;
+    await expectRevert(stack.feed.submit(1n, stack.expiry, a, b, c, signals), stack.feed, "ObservationNotBeforeExpiry", [stack.expiry, stack.expiry]);
+  });
+
+  it("rejects a replay of the same proof and of an older proof", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t0 = await latestTimestamp(ethers.provider);
+    const old = await statementFor(stack, 1n, t0);
+    await networkHelpers.time.increase(20);
+    const t1 = await submitPrice(stack);
+    await expectRevert(stack.feed.submit(1n, t1, a, b, c, await statementFor(stack, 1n, t1)), stack.feed, "ObservationNotNewer", [t1, t1]);
+    await expectRevert(stack.feed.submit(1n, t0, a, b, c, old), stack.feed, "ObservationNotNewer", [t0, t1]);
+  });
+
+  it("priceNoOlderThan reverts before the first price and when stale", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await expectRevert(stack.feed.priceNoOlderThan(1n, 60n), stack.feed, "NoPrice", [1n]);
+    const aggregator = await ethers.getContractAt("OptionSeriesAggregator", await stack.feed.aggregatorOf(1n));
+    await expectRevert(aggregator.latestRoundData(), aggregator, "NoDataPresent");
+    const t = await submitPrice(stack);
+    await networkHelpers.time.increase(120);
+    await expectRevert(stack.feed.priceNoOlderThan(1n, 60n), stack.feed, "StalePrice", [1n, t, 60n]);
+    expect((await stack.feed.priceNoOlderThan(1n, 10_000n))[1]).toBe(t);
+  });
+
+  it("rejects an unknown series", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = await latestTimestamp(ethers.provider);
+    await expectRevert(stack.feed.submit(9n, t, a, b, c, await statementFor(stack, 1n, t)), stack.feed, "UnknownSeries", [9n]);
+  });
+});
+
+describe("OptionPriceFeed: governance", () => {
+  it("only the owner creates series and changes parameters", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const f = stack.feed.connect(stack.alice) as typeof stack.feed;
+    await expectRevert(f.setRiskParams(1n, FEED_RISK), stack.feed, "OwnableUnauthorizedAccount", [stack.alice.address]);
+    await expectRevert(f.setSeriesModel(1n, MODEL_ID), stack.feed, "OwnableUnauthorizedAccount", [stack.alice.address]);
+    await expectRevert(stack.feed.setRiskParams(1n, { ...FEED_RISK, maxSpotDeviationBps: 10_001 }), stack.feed, "InvalidRiskParams");
+    await expectRevert(stack.feed.setRiskParams(1n, { ...FEED_RISK, maxAge: 0 }), stack.feed, "InvalidRiskParams");
+  });
+
+  it("validates new series", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const s = await stack.feed.getSeries(1n);
+    const base = { spotOracle: s.spotOracle, volOracle: s.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, modelId: MODEL_ID, risk: FEED_RISK };
+    await expectRevert(stack.feed.createSeries({ ...base, strike: 0n }), stack.feed, "InvalidStrike", [0n]);
+    await expectRevert(stack.feed.createSeries({ ...base, strike: 2n ** 96n }), stack.feed, "InvalidStrike", [2n ** 96n]);
+    const now = await latestTimestamp(ethers.provider);
+    await expectRevert(stack.feed.createSeries({ ...base, expiry: now }), stack.feed, "InvalidExpiry", [now]);
+    await expectRevert(stack.feed.createSeries({ ...base, spotOracle: stack.alice.address }), stack.feed, "OracleHasNoCode", [stack.alice.address]);
+    await (await stack.feed.createSeries(base)).wait();
+    expect(await stack.feed.seriesCount()).toBe(2n);
+    expect(await stack.feed.seriesExpiry(2n)).toBe(stack.expiry);
+  });
+
+  it("moves a series to a new model; old proofs stay ordered out", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const t = await submitPrice(stack);
+    const v2 = await ethers.deployContract("MockVerifier");
+    await (await stack.registry.registerModel(MODEL_ID + 1n, await v2.getAddress(), 1, 18, INPUT_SPECS)).wait();
+    await (await stack.registry.retireModel(MODEL_ID)).wait();
+    await (await stack.feed.setSeriesModel(1n, MODEL_ID + 1n)).wait();
+    await expectRevert(stack.feed.submit(1n, t, a, b, c, await statementFor(stack, 1n, t)), stack.feed, "ObservationNotNewer", [t, t]);
+    await networkHelpers.time.increase(5);
+    await submitPrice(stack);
+    expect((await stack.feed.latestObservation(1n))[3]).toBe(2n);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * Shared helpers of the contract test suites: revert decoding, a fresh deployment of the
+ * registry / feed / engine with mocks, and statement builders for option submissions.
+ */
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
+import { Interface, id, type Contract, type Provider } from "ethers";
+import { expect } from "vitest";
+import { moneynessWad, timeToExpiryWad, toWad, WAD } from "../../src/contracts/optionStatement.js";
+import { FIELD_ORDER } from "../../src/zk/field.js";
+
+export { WAD };
+export const DAY = 86_400n;
+
+/** A model id: a field element, as a Poseidon hash would be. */
+export const MODEL_ID = BigInt(id("zkinfer test option model")) % FIELD_ORDER;
+
+export const STRIKE = 2_000n * WAD;
+export const SPOT_DECIMALS = 8;
+export const SPOT_ANSWER = 2_000n * 10n ** 8n; // 2,000 quote per unit
+export const VOL_DECIMALS = 8;
+export const VOL_ANSWER = 80_000_000n; // 80%
+export const RATE = 5n * 10n ** 16n; // 5%
+export const RATE_TOLERANCE = 10n ** 15n; // 0.1%
+
+export interface FeedRisk {
+  maxAge: number;
+  spotHeartbeat: number;
+  maxSpotDeviationBps: number;
+  volHeartbeat: number;
+  maxVolDeviationBps: number;
+  rate: bigint;
+  maxRateDeviation: bigint;
+}
+
+export const FEED_RISK: FeedRisk = {
+  maxAge: 600,
+  spotHeartbeat: 3_600,
+  maxSpotDeviationBps: 50,
+  volHeartbeat: 3_600,
+  maxVolDeviationBps: 500,
+  rate: RATE,
+  maxRateDeviation: RATE_TOLERANCE,
+};
+
+/** Declared input ranges of the option model: moneyness, timeToExpiry, volatility, rate. */
+export const INPUT_SPECS = [
+  { decimals: 18, min: WAD / 2n, max: 2n * WAD },
+  { decimals: 18, min: 0n, max: 2n * WAD },
+  { decimals: 18, min: WAD / 20n, max: 3n * WAD },
+  { decimals: 18, min: 0n, max: WAD / 5n },
+];
+
+export const ENGINE_RISK = { imBps: 1_500, mmBps: 1_000, liquidationBonusBps: 500, maxPriceAge: 3_600 };
+
+// ------------------------------------------------------------------ reverts
+
+function revertData(err: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [err];
+  while (stack.length > 0) {
+    const e = stack.pop();
+    if (e === null || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    if (typeof o.data === "string" && o.data.startsWith("0x")) return o.data;
+    for (const key of ["data", "error", "info", "cause", "revert"]) if (key in o) stack.push(o[key]);
+  }
+  return undefined;
+}
+
+type HasInterface = Interface | { interface: Interface };
+
+/** Await `p`, expect it to revert with the custom error `name` (decoded with `source`'s ABI). */
+export async function expectRevert(p: Promise<unknown>, source: HasInterface, name: string, args?: unknown[]): Promise<void> {
+  const iface = source instanceof Interface ? source : source.interface;
+  let error: unknown;
+  try {
+    await p;
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `expected a revert with ${name}`).toBeDefined();
+  const data = revertData(error);
+  expect(data, `no revert data in: ${String(error)}`).toBeDefined();
+  const parsed = iface.parseError(data!);
+  expect(parsed?.name, `revert data ${data} decoded as ${parsed?.name ?? "nothing"}`).toBe(name);
+  if (args) expect([...parsed!.args]).toEqual(args);
+}
+
+// ------------------------------------------------------------------ deployment
+
+export interface TestStack {
+  owner: Awaited<ReturnType<HardhatEthers["getSigners"]>>[number];
+  alice: TestStack["owner"];
+  bob: TestStack["owner"];
+  carol: TestStack["owner"];
+  registry: Contract;
+  verifier: Contract;
+  spotOracle: Contract;
+  volOracle: Contract;
+  feed: Contract;
+  token: Contract;
+  engine: Contract;
+  seriesId: bigint;
+  expiry: bigint;
+}
+
+export interface DeployTestStackOptions {
+  tokenDecimals?: number;
+  /** Deploy a ReentrantERC20 instead of a MockERC20. */
+  reentrantToken?: boolean;
+  isCall?: boolean;
+  /** An already deployed verifier to register instead of a MockVerifier. */
+  verifierAddress?: string;
+  modelId?: bigint;
+}
+
+export async function latestTimestamp(provider: Provider): Promise<bigint> {
+  const block = await provider.getBlock("latest");
+  return BigInt(block!.timestamp);
+}
+
+export async function deployTestStack(ethers: HardhatEthers, options: DeployTestStackOptions = {}): Promise<TestStack> {
+  const [owner, alice, bob, carol] = await ethers.getSigners();
+  const verifier = (await ethers.deployContract("MockVerifier")) as unknown as Contract;
+  const registry = (await ethers.deployContract("ModelRegistry", [owner.address])) as unknown as Contract;
+  const modelId = options.modelId ?? MODEL_ID;
+  await (await registry.registerModel(modelId, options.verifierAddress ?? (await verifier.getAddress()), 1, 18, INPUT_SPECS)).wait();
+  const spotOracle = (await ethers.deployContract("MockV3Aggregator", [SPOT_DECIMALS, SPOT_ANSWER, "SPOT / QUOTE"])) as unknown as Contract;
+  const volOracle = (await ethers.deployContract("MockV3Aggregator", [VOL_DECIMALS, VOL_ANSWER, "IV"])) as unknown as Contract;
+  const feed = (await ethers.deployContract("OptionPriceFeed", [owner.address, await registry.getAddress()])) as unknown as Contract;
+  const expiry = (await latestTimestamp(ethers.provider)) + 30n * DAY;
+  await (
+    await feed.createSeries({
+      spotOracle: await spotOracle.getAddress(),
+      volOracle: await volOracle.getAddress(),
+      strike: STRIKE,
+      expiry,
+      isCall: options.isCall ?? true,
+      modelId,
+      risk: FEED_RISK,
+    })
+  ).wait();
+  const token = (
+    options.reentrantToken
+      ? await ethers.deployContract("ReentrantERC20")
+      : await ethers.deployContract("MockERC20", ["Test USD", "TUSD", options.tokenDecimals ?? 6])
+  ) as unknown as Contract;
+  const engine = (await ethers.deployContract("MarginEngine", [
+    owner.address,
+    await token.getAddress(),
+    await feed.getAddress(),
+    ENGINE_RISK,
+  ])) as unknown as Contract;
+  return { owner, alice, bob, carol, registry, verifier, spotOracle, volOracle, feed, token, engine, seriesId: 1n, expiry };
+}
+
+// ------------------------------------------------------------------ statements
+
+export interface StatementOverrides {
+  priceOverStrike?: bigint;
+  moneyness?: bigint;
+  timeToExpiry?: bigint;
+  volatility?: bigint;
+  rate?: bigint;
+}
+
+/** Public signals the feed accepts at `observedAt`, from the oracles' current answers. */
+export async function statementFor(stack: Pick<TestStack, "feed" | "spotOracle" | "volOracle">, seriesId: bigint, observedAt: bigint, o: StatementOverrides = {}): Promise<bigint[]> {
+  const series = await stack.feed.getSeries(seriesId);
+  const spot = toWad(BigInt(await stack.spotOracle.answer()), Number(await stack.spotOracle.decimals()));
+  const vol = toWad(BigInt(await stack.volOracle.answer()), Number(await stack.volOracle.decimals()));
+  return [
+    o.priceOverStrike ?? 5n * 10n ** 16n,
+    o.moneyness ?? moneynessWad(spot, BigInt(series.strike)),
+    o.timeToExpiry ?? timeToExpiryWad(BigInt(series.expiry), observedAt),
+    o.volatility ?? vol,
+    o.rate ?? BigInt(series.rate),
+  ];
+}
+
+export const ZERO_PROOF = {
+  a: [1n, 2n] as [bigint, bigint],
+  b: [
+    [3n, 4n],
+    [5n, 6n],
+  ] as [[bigint, bigint], [bigint, bigint]],
+  c: [7n, 8n] as [bigint, bigint],
+};
+
+/** Submit a (mock-verified) price for the series observed at the latest block's timestamp. */
+export async function submitPrice(stack: TestStack, o: StatementOverrides & { seriesId?: bigint; observedAt?: bigint } = {}): Promise<bigint> {
+  const seriesId = o.seriesId ?? stack.seriesId;
+  const observedAt = o.observedAt ?? (await latestTimestamp(stack.feed.runner!.provider!));
+  const signals = await statementFor(stack, seriesId, observedAt, o);
+  await (await stack.feed.submit(seriesId, observedAt, ZERO_PROOF.a, ZERO_PROOF.b, ZERO_PROOF.c, signals)).wait();
+  return observedAt;
+}
+
+export type { NetworkHelpers };
