@@ -86,7 +86,9 @@ export async function compileCircuit(params: CompileCircuitParameters): Promise<
     ...includes.flatMap((p) => ["-l", path.resolve(p)]),
   ];
   const started = performance.now();
-  const { code, stdout, stderr } = await run(process.execPath, args, path.dirname(circuit));
+  // The WebAssembly compiler only sees folders below its working directory (WASI preopens),
+  // so run it from the filesystem root with absolute paths.
+  const { code, stdout, stderr } = await run(process.execPath, args, path.parse(circuit).root);
   const log = `${stdout}\n${stderr}`.replace(ANSI, "");
   if (code !== 0 || /previous errors were found|error\[/i.test(log)) {
     throw new CircomCompileError({ file: circuit, compilerOutput: log });

@@ -1,0 +1,99 @@
+import { InvalidValueError } from "../errors.js";
+import type { QuantizedModel } from "../quantize/types.js";
+import { circuitSignals } from "./names.js";
+
+/**
+ * Emit the circom source of a quantized model's forward pass. Deterministic: the same
+ * model gives the same bytes. Weights are constants, so every dense layer is a linear
+ * combination (zero constraints per multiply-accumulate); constraints are spent only on
+ * input range checks, one rescale+ReLU decomposition per hidden neuron (width from the
+ * bound analysis) and the output rescale (and clamp).
+ *
+ * Public signals, in order: the output, then the raw inputs (declaration order).
+ */
+export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } = {}): string {
+  const sig = circuitSignals(q);
+  if (new Set(sig.inputs).size !== sig.inputs.length || sig.inputs.includes(sig.output)) {
+    throw new InvalidValueError({ field: "feature names", value: q.inputs.map((i) => i.name), allowed: "names that stay distinct as circom identifiers" });
+  }
+  const L: string[] = [];
+  L.push("pragma circom 2.1.0;");
+  L.push("");
+  L.push(`// GENERATED FILE — do not edit. Made by zkinfer from the quantized model "${q.name}".`);
+  L.push(`// model id (Poseidon): ${q.modelId}`);
+  if (q.sourceModelHash) L.push(`// source model hash: ${q.sourceModelHash}`);
+  L.push(`// fixed point: activations 2^${q.actBits}, weights 2^${q.weightBits}`);
+  L.push(`// public signals: ${[sig.output, ...sig.inputs].join(", ")}`);
+  L.push("");
+  L.push(`include "${options.libInclude ?? "zkinfer.circom"}";`);
+  L.push("");
+  L.push("template Model() {");
+  q.inputs.forEach((inp, j) => {
+    L.push(`    // ${inp.name} [${inp.unit}], ${inp.decimals} decimals, raw range [${inp.minRaw}, ${inp.maxRaw}]`);
+    L.push(`    signal input ${sig.inputs[j]};`);
+  });
+  L.push(`    // ${q.output.name} [${q.output.unit}], ${q.output.decimals} decimals`);
+  L.push(`    signal output ${sig.output};`);
+  L.push("");
+  L.push("    // Input range checks and scaler inputs u = (x - min) >> shift");
+  q.inputs.forEach((inp, j) => {
+    const r = BigInt(inp.maxRaw) - BigInt(inp.minRaw);
+    L.push(`    component x${j} = InputRange(${inp.rangeBits}, ${inp.minRaw}, ${r}, ${inp.shift});`);
+    L.push(`    x${j}.x <== ${sig.inputs[j]};`);
+  });
+  let prev = q.inputs.map((_, j) => `x${j}.u`);
+  const last = q.layers.length - 1;
+  q.layers.forEach((layer, li) => {
+    L.push("");
+    if (li < last) {
+      L.push(`    // Layer ${li}: dense ${layer.weight[0].length} -> ${layer.weight.length}, rescale >> ${layer.shift}, ReLU`);
+      L.push(`    component l${li}[${layer.weight.length}];`);
+      layer.weight.forEach((row, i) => {
+        L.push(`    l${li}[${i}] = RescaleRelu(${layer.bounds[i].bits}, ${layer.shift});`);
+        L.push(`    l${li}[${i}].in <== ${linear(row, layer.bias[i], prev)};`);
+      });
+      prev = layer.weight.map((_, i) => `l${li}[${i}].out`);
+    } else {
+      L.push(`    // Layer ${li} (output): dense ${layer.weight[0].length} -> 1`);
+      L.push(`    signal acc;`);
+      L.push(`    acc <== ${linear(layer.weight[0], layer.bias[0], prev)};`);
+    }
+  });
+  L.push("");
+  const o = q.output;
+  let value = "acc";
+  if (o.clampBits && o.clampBits[0] > 0) {
+    L.push(`    // Lower clamp: max(acc, ${o.clampMin}) = relu(acc - min) + min`);
+    L.push(`    component clampLo = RescaleRelu(${o.clampBits[0]}, 0);`);
+    L.push(`    clampLo.in <== ${value} - (${o.clampMin});`);
+    L.push(`    signal accLo;`);
+    L.push(`    accLo <== clampLo.out + (${o.clampMin});`);
+    value = "accLo";
+  }
+  if (o.clampBits && o.clampBits[1] > 0) {
+    L.push(`    // Upper clamp: min(v, ${o.clampMax}) = max - relu(max - v)`);
+    L.push(`    component clampHi = RescaleRelu(${o.clampBits[1]}, 0);`);
+    L.push(`    clampHi.in <== (${o.clampMax}) - ${value};`);
+    L.push(`    signal accHi;`);
+    L.push(`    accHi <== (${o.clampMax}) - clampHi.out;`);
+    value = "accHi";
+  }
+  L.push(`    // Output: round(v / 2^${o.shift}) in units of 10^-${o.decimals} / ${o.factor}`);
+  L.push(`    component outRescale = Rescale(${o.bound.bits}, ${o.shift});`);
+  L.push(`    outRescale.in <== ${value};`);
+  L.push(`    ${sig.output} <== outRescale.out * ${o.factor};`);
+  L.push("}");
+  L.push("");
+  L.push(`component main { public [${sig.inputs.join(", ")}] } = Model();`);
+  L.push("");
+  return L.join("\n");
+}
+
+function linear(weights: readonly string[], bias: string, vars: readonly string[]): string {
+  const terms: string[] = [];
+  weights.forEach((w, j) => {
+    if (w !== "0") terms.push(`(${w}) * ${vars[j]}`);
+  });
+  terms.push(`(${bias})`);
+  return terms.join(" + ");
+}

@@ -1,0 +1,59 @@
+import { InputOutOfRangeError, InvalidValueError } from "../errors.js";
+import { half, relu, roundShift } from "./bounds.js";
+import type { QuantizedModel } from "./types.js";
+
+/** Every intermediate value of the integer forward pass, for tests and debugging. */
+export interface IntegerTrace {
+  /** u_j = (X_j − minRaw_j) >> shift_j */
+  u: bigint[];
+  /** Accumulators per layer. */
+  acc: bigint[][];
+  /** Post-activation values per hidden layer. */
+  act: bigint[][];
+  /** The output accumulator after clamping. */
+  clamped: bigint;
+  /** The public output in raw on-chain units. */
+  output: bigint;
+}
+
+/** Check raw inputs against the declared ranges; names the input on failure. */
+export function checkRawInputs(q: QuantizedModel, raw: readonly bigint[]): void {
+  if (raw.length !== q.inputs.length) {
+    throw new InvalidValueError({ field: "inputs", value: `${raw.length} values`, allowed: `exactly ${q.inputs.length} (${q.inputs.map((i) => i.name).join(", ")})` });
+  }
+  q.inputs.forEach((inp, j) => {
+    if (raw[j] < BigInt(inp.minRaw) || raw[j] > BigInt(inp.maxRaw)) {
+      throw new InputOutOfRangeError({
+        feature: inp.name,
+        value: raw[j],
+        min: inp.minRaw,
+        max: inp.maxRaw,
+        details: `Raw on-chain units with ${inp.decimals} decimals.`,
+      });
+    }
+  });
+}
+
+/** The integer reference forward pass, bit-exact with the generated circuit. */
+export function integerForward(q: QuantizedModel, raw: readonly bigint[]): IntegerTrace {
+  checkRawInputs(q, raw);
+  const u = q.inputs.map((inp, j) => (raw[j] - BigInt(inp.minRaw)) >> BigInt(inp.shift));
+  let current = u;
+  const acc: bigint[][] = [];
+  const act: bigint[][] = [];
+  for (const layer of q.layers) {
+    const a = layer.weight.map((row, i) => row.reduce((s, w, j) => s + BigInt(w) * current[j], BigInt(layer.bias[i])));
+    acc.push(a);
+    if (layer.relu) {
+      current = a.map((v) => relu(roundShift(v, layer.shift)));
+      act.push(current);
+    } else {
+      current = a;
+    }
+  }
+  let clamped = current[0];
+  if (q.output.clampMin !== undefined && clamped < BigInt(q.output.clampMin)) clamped = BigInt(q.output.clampMin);
+  if (q.output.clampMax !== undefined && clamped > BigInt(q.output.clampMax)) clamped = BigInt(q.output.clampMax);
+  const output = ((clamped + half(q.output.shift)) >> BigInt(q.output.shift)) * BigInt(q.output.factor);
+  return { u, acc, act, clamped, output };
+}
