@@ -33,10 +33,14 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 /// liquidate) reverts on a stale price: a stale price blocks risk-increasing actions and
 /// can never trigger a liquidation. Deposits never need a price.
 ///
-/// Counterparty: the engine itself is the counterparty of every trade (peer-to-pool); it
-/// does not match longs with shorts. Realised profits are paid from the pooled collateral, so
-/// solvency of the pool (balanced open interest, an insurance fund) is a deployment concern;
-/// losses an account cannot cover at liquidation are recorded in `badDebt`.
+/// Counterparty: a liquidity pool inside the engine is the counterparty of every trade
+/// (peer-to-pool; longs and shorts are not matched). Premiums paid by accounts go to the pool,
+/// premiums and sale proceeds received by accounts come from it, and a trade the pool cannot
+/// pay reverts (`InsufficientPoolLiquidity`). Anyone can add to the pool (`fundPool`);
+/// governance can take out what is not needed (`withdrawPool`). The token balance of the
+/// engine always equals `Σ collateralOf + poolBalance` (no rounding leak: both sides of every
+/// flow use the same rounded amount). What a liquidated account cannot cover is lost by the
+/// pool and recorded in `badDebt`.
 ///
 /// Tokens: standard ERC-20s with at most 18 decimals. Fee-on-transfer and rebasing tokens
 /// are not supported (deposits credit the requested amount).
@@ -72,8 +76,10 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
 
     /// @notice Current risk parameters.
     RiskParams public riskParams;
-    /// @notice Losses that liquidated accounts could not cover, wad.
+    /// @notice Losses that liquidated accounts could not cover (absorbed by the pool), wad.
     uint256 public badDebt;
+    /// @notice Funds of the counterparty pool, wad.
+    uint256 public poolBalance;
 
     /// @notice Collateral of an account, wad.
     mapping(address account => uint256) public collateralOf;
@@ -103,6 +109,10 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         uint256 bonus,
         uint256 shortfall
     );
+    /// @notice The pool received `amount` token units (`wad`) from `from`.
+    event PoolFunded(address indexed from, uint256 amount, uint256 wad);
+    /// @notice Governance took `amount` token units (`wad`) out of the pool.
+    event PoolWithdrawn(address indexed to, uint256 amount, uint256 wad);
     /// @notice Risk parameters were set (also at construction).
     event RiskParamsSet(RiskParams params);
 
@@ -130,6 +140,8 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     error CloseExceedsPosition(uint256 seriesId, uint256 size, int256 position);
     /// @dev Collateral is smaller than a premium, a buy-back cost or a withdrawal.
     error InsufficientCollateral(uint256 available, uint256 needed);
+    /// @dev The pool cannot pay a premium, sale proceeds or a withdrawal.
+    error InsufficientPoolLiquidity(uint256 available, uint256 needed);
     /// @dev After the action equity would be below the initial margin.
     error InitialMarginViolated(int256 equity, uint256 initialMargin);
     /// @dev The account is not below maintenance margin (or has no positions).
@@ -153,7 +165,28 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         _setRiskParams(params);
     }
 
+    /// @notice Take `amount` token units out of the pool (governance keeps the pool able to
+    /// pay the accounts' long positions and short premiums; the engine does not reserve it).
+    function withdrawPool(address to, uint256 amount) external onlyOwner nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        uint256 wad = amount * tokenScale;
+        uint256 available = poolBalance;
+        if (wad > available) revert InsufficientPoolLiquidity(available, wad);
+        poolBalance = available - wad;
+        emit PoolWithdrawn(to, amount, wad);
+        collateralToken.safeTransfer(to, amount);
+    }
+
     // ---------------------------------------------------------------- collateral
+
+    /// @notice Add `amount` token units to the counterparty pool (not credited to any account).
+    function fundPool(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        uint256 wad = amount * tokenScale;
+        poolBalance += wad;
+        emit PoolFunded(msg.sender, amount, wad);
+        collateralToken.safeTransferFrom(msg.sender, address(this), amount);
+    }
 
     /// @notice Deposit `amount` token units as collateral of the caller.
     function deposit(uint256 amount) external nonReentrant {
@@ -204,14 +237,12 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         }
         positionOf[msg.sender][seriesId] = isLong ? int256(newSize) : -int256(newSize);
 
-        uint256 available = collateralOf[msg.sender];
         if (isLong) {
             premium = MarginMath.valueUp(size, price);
-            if (premium > available) revert InsufficientCollateral(available, premium);
-            collateralOf[msg.sender] = available - premium;
+            _accountPaysPool(msg.sender, premium);
         } else {
             premium = MarginMath.valueDown(size, price);
-            collateralOf[msg.sender] = available + premium;
+            _poolPaysAccount(msg.sender, premium);
         }
         _requireInitialMargin(msg.sender);
         emit PositionOpened(msg.sender, seriesId, isLong, size, price, premium);
@@ -232,14 +263,12 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         positionOf[msg.sender][seriesId] = isLong ? int256(remaining) : -int256(remaining);
         if (remaining == 0) _removeSeries(msg.sender, seriesId);
 
-        uint256 available = collateralOf[msg.sender];
         if (isLong) {
             premium = MarginMath.valueDown(size, price);
-            collateralOf[msg.sender] = available + premium;
+            _poolPaysAccount(msg.sender, premium);
         } else {
             premium = MarginMath.valueUp(size, price);
-            if (premium > available) revert InsufficientCollateral(available, premium);
-            collateralOf[msg.sender] = available - premium;
+            _accountPaysPool(msg.sender, premium);
         }
         emit PositionClosed(msg.sender, seriesId, isLong, size, price, premium);
     }
@@ -266,14 +295,25 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         }
         delete _seriesOf[account];
 
-        // Closing every position at mark with the same rounding turns collateral into equity.
+        // Closing every position at mark with the same rounding turns collateral into equity;
+        // the pool's side of those trades is the difference. Below zero the pool receives all
+        // the collateral and the rest is bad debt.
+        uint256 collateral = collateralOf[account];
         uint256 shortfall;
         uint256 remaining;
         if (equity < 0) {
             shortfall = uint256(-equity);
             badDebt += shortfall;
+            poolBalance += collateral;
         } else {
             remaining = uint256(equity);
+            if (remaining <= collateral) {
+                poolBalance += collateral - remaining;
+            } else {
+                uint256 owed = remaining - collateral;
+                if (owed > poolBalance) revert InsufficientPoolLiquidity(poolBalance, owed);
+                poolBalance -= owed;
+            }
         }
         uint256 bonusWad = (mm * riskParams.liquidationBonusBps) / BPS;
         if (bonusWad > remaining) bonusWad = remaining;
@@ -358,6 +398,20 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         if (_seriesOf[account].length == 0) return;
         (int256 equity, uint256 im,) = _health(account);
         if (equity < int256(im)) revert InitialMarginViolated(equity, im);
+    }
+
+    function _accountPaysPool(address account, uint256 amount) internal {
+        uint256 available = collateralOf[account];
+        if (amount > available) revert InsufficientCollateral(available, amount);
+        collateralOf[account] = available - amount;
+        poolBalance += amount;
+    }
+
+    function _poolPaysAccount(address account, uint256 amount) internal {
+        uint256 available = poolBalance;
+        if (amount > available) revert InsufficientPoolLiquidity(available, amount);
+        poolBalance = available - amount;
+        collateralOf[account] += amount;
     }
 
     function _removeSeries(address account, uint256 seriesId) internal {

@@ -43,7 +43,7 @@ describe("OptionPriceFeed: accepted submissions", () => {
     const pos = 51_234_567_890_123_457n; // 0.0512… of strike
     const t = await latestTimestamp(ethers.provider);
     const signals = await statementFor(stack, 1n, t, { priceOverStrike: pos });
-    const tx = await stack.feed.connect(stack.alice).submit(1n, t, a, b, c, signals);
+    const tx = await (stack.feed.connect(stack.alice) as typeof stack.feed).submit(1n, t, a, b, c, signals);
     const receipt = await tx.wait();
     const expectedPrice = (pos * STRIKE) / WAD;
     const log = receipt!.logs.map((l: { topics: string[]; data: string }) => stack.feed.interface.parseLog(l)).find((l: { name: string } | null) => l?.name === "PriceSubmitted");

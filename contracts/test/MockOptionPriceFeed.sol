@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IOptionPriceFeed} from "../interfaces/IOptionPriceFeed.sol";
+
+/// @title MockOptionPriceFeed (tests only)
+/// @notice An `IOptionPriceFeed` whose observations anyone can set, for property tests of
+/// the margin engine with arbitrary prices.
+contract MockOptionPriceFeed is IOptionPriceFeed {
+    struct Obs {
+        uint256 price;
+        uint256 spot;
+        uint256 observedAt;
+        uint256 roundId;
+    }
+
+    mapping(uint256 => Obs) internal _obs;
+    mapping(uint256 => uint256) public seriesExpiry;
+
+    function setExpiry(uint256 seriesId, uint256 expiry) external {
+        seriesExpiry[seriesId] = expiry;
+    }
+
+    function setObservation(uint256 seriesId, uint256 price, uint256 spot, uint256 observedAt) external {
+        Obs storage o = _obs[seriesId];
+        o.price = price;
+        o.spot = spot;
+        o.observedAt = observedAt;
+        o.roundId += 1;
+    }
+
+    function latestObservation(uint256 seriesId) external view returns (uint256, uint256, uint256, uint256) {
+        Obs memory o = _obs[seriesId];
+        return (o.price, o.spot, o.observedAt, o.roundId);
+    }
+}

@@ -1,0 +1,314 @@
+import hre from "hardhat";
+import type { Contract } from "ethers";
+import { describe, expect, it } from "vitest";
+import {
+  deployTestStack,
+  ENGINE_RISK,
+  expectRevert,
+  FEED_RISK,
+  MODEL_ID,
+  SPOT_ANSWER,
+  STRIKE,
+  submitPrice,
+  VOL_ANSWER,
+  WAD,
+  type TestStack,
+} from "./helpers/contracts.js";
+
+const { ethers, networkHelpers } = await hre.network.connect();
+
+const USD = 10n ** 6n; // one unit of the 6-decimal collateral token
+const SCALE = 10n ** 12n; // wad per token unit
+const pos = (price: bigint) => (price * WAD) / STRIKE; // priceOverStrike for a price per unit
+
+const POOL = 100_000n * USD;
+
+/** Stack with a fresh price of 100 per unit, a funded pool, alice and bob with 10,000 USD each. */
+async function engineFixture() {
+  const stack = await deployTestStack(ethers);
+  await submitPrice(stack, { priceOverStrike: pos(100n * WAD) });
+  await (await stack.token.mint(stack.owner.address, POOL)).wait();
+  await (await stack.token.approve(await stack.engine.getAddress(), POOL)).wait();
+  await (await stack.engine.fundPool(POOL)).wait();
+  for (const who of [stack.alice, stack.bob]) {
+    await (await stack.token.mint(who.address, 10_000n * USD)).wait();
+    await (await (stack.token.connect(who) as Contract).approve(await stack.engine.getAddress(), 2n ** 256n - 1n)).wait();
+  }
+  return stack;
+}
+
+async function reentrantFixture() {
+  const stack = await deployTestStack(ethers, { reentrantToken: true });
+  await submitPrice(stack, { priceOverStrike: pos(100n * WAD) });
+  await (await stack.token.mint(stack.alice.address, 1_000n * WAD)).wait();
+  await (await (stack.token.connect(stack.alice) as Contract).approve(await stack.engine.getAddress(), 2n ** 256n - 1n)).wait();
+  return stack;
+}
+
+const as = (c: Contract, who: { address: string }) => c.connect(who as never) as Contract;
+
+async function refreshOracles(stack: TestStack) {
+  await (await stack.spotOracle.updateAnswer(SPOT_ANSWER)).wait();
+  await (await stack.volOracle.updateAnswer(VOL_ANSWER)).wait();
+}
+
+/** The engine's books balance: token balance = Σ collateral + pool. */
+async function expectBooksBalance(stack: TestStack, accounts: string[]) {
+  let sum = BigInt(await stack.engine.poolBalance());
+  for (const a of accounts) sum += BigInt(await stack.engine.collateralOf(a));
+  expect(BigInt(await stack.token.balanceOf(await stack.engine.getAddress())) * SCALE).toBe(sum);
+}
+
+async function health(stack: TestStack, who: string) {
+  const [equity, im, mm, fresh] = await stack.engine.accountHealth(who);
+  return { equity: BigInt(equity), im: BigInt(im), mm: BigInt(mm), fresh: Boolean(fresh) };
+}
+
+describe("MarginEngine: collateral", () => {
+  it("normalises a 6-decimal token to wad and back", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    expect(await stack.engine.tokenScale()).toBe(SCALE);
+    await (await e.deposit(1_000n * USD + 1n)).wait();
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe((1_000n * USD + 1n) * SCALE);
+    await (await e.withdraw(1n)).wait();
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_000n * WAD);
+    expect(await stack.token.balanceOf(await stack.engine.getAddress())).toBe(POOL + 1_000n * USD);
+    await expectBooksBalance(stack, [stack.alice.address]);
+    await expectRevert(e.withdraw(1_000n * USD + 1n), stack.engine, "InsufficientCollateral", [1_000n * WAD, (1_000n * USD + 1n) * SCALE]);
+    await expectRevert(e.deposit(0n), stack.engine, "ZeroAmount");
+  });
+
+  it("rejects tokens with more than 18 decimals", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const t24 = await ethers.deployContract("MockERC20", ["X", "X", 24]);
+    const factory = await ethers.getContractFactory("MarginEngine");
+    await expectRevert(
+      factory.deploy(stack.owner.address, await t24.getAddress(), await stack.feed.getAddress(), ENGINE_RISK),
+      stack.engine,
+      "UnsupportedTokenDecimals",
+      [24n],
+    );
+  });
+});
+
+describe("MarginEngine: positions and margin", () => {
+  it("opens a short: premium credited, equity and requirements as specified", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+    expect(await stack.engine.positionOf(stack.alice.address, 1n)).toBe(-2n * WAD);
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_200n * WAD);
+    // equity = 1,200 − 2·100; IM = 2·2,000·15%; MM = 2·2,000·10%
+    expect(await health(stack, stack.alice.address)).toEqual({ equity: 1_000n * WAD, im: 600n * WAD, mm: 400n * WAD, fresh: true });
+    expect(await stack.engine.openSeriesOf(stack.alice.address)).toEqual([1n]);
+  });
+
+  it("opens a long: premium paid from collateral, no further requirement", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(250n * USD)).wait();
+    await expectRevert(e.openPosition(1n, true, 3n * WAD), stack.engine, "InsufficientCollateral", [250n * WAD, 300n * WAD]);
+    await (await e.openPosition(1n, true, 2n * WAD)).wait();
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(50n * WAD);
+    expect(await health(stack, stack.alice.address)).toEqual({ equity: 250n * WAD, im: 0n, mm: 0n, fresh: true });
+    // Long value counts as equity, but the premium cannot be withdrawn twice.
+    await expectRevert(e.withdraw(51n * USD), stack.engine, "InsufficientCollateral", [50n * WAD, 51n * WAD]);
+  });
+
+  it("rejects an open that breaks initial margin", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(599n * USD)).wait();
+    // equity after = 599 (premium in and liability out cancel), IM = 600
+    await expectRevert(e.openPosition(1n, false, 2n * WAD), stack.engine, "InitialMarginViolated", [599n * WAD, 600n * WAD]);
+    await (await e.deposit(1n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+  });
+
+  it("rejects a withdrawal that breaks initial margin and allows one that keeps it", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+    await expectRevert(e.withdraw(401n * USD), stack.engine, "InitialMarginViolated", [599n * WAD, 600n * WAD]);
+    await (await e.withdraw(400n * USD)).wait();
+    expect(await stack.token.balanceOf(stack.alice.address)).toBe(9_400n * USD);
+    expect((await health(stack, stack.alice.address)).equity).toBe(600n * WAD);
+  });
+
+  it("closes positions at the new mark and realises PnL", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, true, 2n * WAD)).wait(); // pays 200
+    await networkHelpers.time.increase(10);
+    await submitPrice(stack, { priceOverStrike: pos(130n * WAD) });
+    await expectRevert(e.closePosition(1n, 3n * WAD), stack.engine, "CloseExceedsPosition", [1n, 3n * WAD, 2n * WAD]);
+    await (await e.closePosition(1n, WAD)).wait(); // +130
+    expect(await stack.engine.positionOf(stack.alice.address, 1n)).toBe(WAD);
+    await (await e.closePosition(1n, WAD)).wait(); // +130
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_060n * WAD);
+    expect(await stack.engine.openSeriesOf(stack.alice.address)).toEqual([]);
+    // The pool paid the profit.
+    expect(await stack.engine.poolBalance()).toBe(POOL * SCALE - 60n * WAD);
+    await (await e.withdraw(1_060n * USD)).wait();
+    await expectBooksBalance(stack, [stack.alice.address]);
+  });
+
+  it("trades against the pool: it must be able to pay, and only governance takes funds out", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await expectRevert(as(stack.engine, stack.alice).withdrawPool(stack.alice.address, 1n), stack.engine, "OwnableUnauthorizedAccount", [stack.alice.address]);
+    await (await stack.engine.withdrawPool(stack.owner.address, POOL - 150n * USD)).wait();
+    await (await e.deposit(5_000n * USD)).wait();
+    // A short of 2 receives 200 from a pool of 150.
+    await expectRevert(e.openPosition(1n, false, 2n * WAD), stack.engine, "InsufficientPoolLiquidity", [150n * WAD, 200n * WAD]);
+    await (await e.openPosition(1n, false, WAD)).wait();
+    expect(await stack.engine.poolBalance()).toBe(50n * WAD);
+    await expectRevert(stack.engine.withdrawPool(stack.owner.address, 51n * USD), stack.engine, "InsufficientPoolLiquidity", [50n * WAD, 51n * WAD]);
+    await expectBooksBalance(stack, [stack.alice.address]);
+  });
+
+  it("refuses opposite-side opens, unknown and expired series, too many positions", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(5_000n * USD)).wait();
+    await (await e.openPosition(1n, true, WAD)).wait();
+    await expectRevert(e.openPosition(1n, false, WAD), stack.engine, "OppositePosition", [1n, WAD]);
+    await expectRevert(e.openPosition(99n, true, WAD), stack.engine, "UnknownSeries", [99n]);
+    await expectRevert(e.openPosition(1n, true, 0n), stack.engine, "ZeroAmount");
+    const series = await stack.feed.getSeries(1n);
+    for (let i = 2n; i <= 9n; i++) {
+      await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, modelId: MODEL_ID, risk: FEED_RISK })).wait();
+      await submitPrice(stack, { seriesId: i, priceOverStrike: pos(10n * WAD) });
+    }
+    for (let i = 2n; i <= 8n; i++) await (await e.openPosition(i, true, WAD)).wait();
+    await expectRevert(e.openPosition(9n, true, WAD), stack.engine, "TooManyPositions");
+    await networkHelpers.time.increaseTo(stack.expiry);
+    await expectRevert(e.openPosition(1n, true, WAD), stack.engine, "SeriesExpired", [1n, stack.expiry]);
+  });
+});
+
+describe("MarginEngine: liquidation", () => {
+  async function shortAlice(stack: TestStack) {
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD)).wait(); // collateral 1,200
+    await (await e.withdraw(400n * USD)).wait(); // collateral 800, equity 600 = IM
+  }
+
+  it("refuses to liquidate a healthy account", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    await shortAlice(stack);
+    const l = as(stack.engine, stack.bob);
+    await expectRevert(l.liquidate(stack.alice.address), stack.engine, "AccountHealthy", [600n * WAD, 400n * WAD]);
+    // Exactly at maintenance: equity 800 − 2·200 = 400 = MM, still healthy.
+    await networkHelpers.time.increase(10);
+    await submitPrice(stack, { priceOverStrike: pos(200n * WAD) });
+    await expectRevert(l.liquidate(stack.alice.address), stack.engine, "AccountHealthy", [400n * WAD, 400n * WAD]);
+    await expectRevert(l.liquidate(stack.carol.address), stack.engine, "AccountHealthy", [0n, 0n]);
+  });
+
+  it("liquidates below maintenance: positions closed at mark, bonus to the liquidator", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    await shortAlice(stack);
+    await networkHelpers.time.increase(10);
+    await submitPrice(stack, { priceOverStrike: pos(300n * WAD) });
+    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(true);
+    const before = await stack.token.balanceOf(stack.bob.address);
+    const receipt = await (await as(stack.engine, stack.bob).liquidate(stack.alice.address)).wait();
+    const ev = receipt!.logs.map((l: never) => stack.engine.interface.parseLog(l)).find((l: { name: string } | null) => l?.name === "Liquidated");
+    // equity = 800 − 600 = 200 < MM 400; bonus = 5% of 400 = 20
+    expect([ev!.args.equity, ev!.args.maintenanceMargin, ev!.args.bonus, ev!.args.shortfall]).toEqual([200n * WAD, 400n * WAD, 20n * USD, 0n]);
+    expect((await stack.token.balanceOf(stack.bob.address)) - before).toBe(20n * USD);
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(180n * WAD);
+    expect(await stack.engine.positionOf(stack.alice.address, 1n)).toBe(0n);
+    expect(await stack.engine.openSeriesOf(stack.alice.address)).toEqual([]);
+    expect(await stack.engine.badDebt()).toBe(0n);
+    await (await as(stack.engine, stack.alice).withdraw(180n * USD)).wait();
+    await expectBooksBalance(stack, [stack.alice.address, stack.bob.address]);
+  });
+
+  it("records bad debt when equity is negative and pays no bonus", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    await shortAlice(stack);
+    await networkHelpers.time.increase(10);
+    await submitPrice(stack, { priceOverStrike: pos(1_000n * WAD) });
+    await (await as(stack.engine, stack.bob).liquidate(stack.alice.address)).wait();
+    expect(await stack.engine.badDebt()).toBe(1_200n * WAD);
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(0n);
+    expect(await stack.token.balanceOf(stack.bob.address)).toBe(10_000n * USD);
+    // The pool paid the 200 premium and received the 800 of collateral.
+    expect(await stack.engine.poolBalance()).toBe(POOL * SCALE + 600n * WAD);
+    await expectBooksBalance(stack, [stack.alice.address]);
+  });
+});
+
+describe("MarginEngine: stale prices", () => {
+  it("block open and withdraw, and never enable a liquidation", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+    await (await e.withdraw(400n * USD)).wait();
+    await networkHelpers.time.increase(10);
+    const t = await submitPrice(stack, { priceOverStrike: pos(300n * WAD) }); // now liquidatable
+    await networkHelpers.time.increase(ENGINE_RISK.maxPriceAge + 1);
+    const maxAge = BigInt(ENGINE_RISK.maxPriceAge);
+    await expectRevert(e.openPosition(1n, false, WAD), stack.engine, "StalePrice", [1n, t, maxAge]);
+    await expectRevert(e.withdraw(1n), stack.engine, "StalePrice", [1n, t, maxAge]);
+    await expectRevert(e.closePosition(1n, WAD), stack.engine, "StalePrice", [1n, t, maxAge]);
+    await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "StalePrice", [1n, t, maxAge]);
+    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(false);
+    expect((await health(stack, stack.alice.address)).fresh).toBe(false);
+    // Deposits never need a price.
+    await (await e.deposit(1n * USD)).wait();
+    // A fresh proof makes the account actionable again.
+    await refreshOracles(stack);
+    await submitPrice(stack, { priceOverStrike: pos(300n * WAD) });
+    await (await as(stack.engine, stack.bob).liquidate(stack.alice.address)).wait();
+  });
+
+  it("a series that never had a price blocks opening", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const series = await stack.feed.getSeries(1n);
+    await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: false, modelId: MODEL_ID, risk: FEED_RISK })).wait();
+    await (await as(stack.engine, stack.alice).deposit(1_000n * USD)).wait();
+    await expectRevert(as(stack.engine, stack.alice).openPosition(2n, true, WAD), stack.engine, "NoPrice", [2n]);
+  });
+});
+
+describe("MarginEngine: reentrancy", () => {
+  it("a token that calls back into the engine during a transfer cannot re-enter", async () => {
+    const stack = await networkHelpers.loadFixture(reentrantFixture);
+    const e = as(stack.engine, stack.alice);
+    const engineAddress = await stack.engine.getAddress();
+    await (await e.deposit(100n * WAD)).wait();
+    for (const callData of [
+      stack.engine.interface.encodeFunctionData("withdraw", [100n * WAD]),
+      stack.engine.interface.encodeFunctionData("deposit", [1n]),
+      stack.engine.interface.encodeFunctionData("liquidate", [stack.alice.address]),
+      stack.engine.interface.encodeFunctionData("openPosition", [1n, false, WAD]),
+    ]) {
+      await (await stack.token.arm(engineAddress, callData)).wait();
+      await expectRevert(e.withdraw(10n * WAD), stack.engine, "ReentrancyGuardReentrantCall");
+      await (await stack.token.arm(engineAddress, callData)).wait();
+      await expectRevert(e.deposit(10n * WAD), stack.engine, "ReentrancyGuardReentrantCall");
+    }
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(100n * WAD);
+    expect(await stack.token.balanceOf(engineAddress)).toBe(100n * WAD);
+  });
+});
+
+describe("MarginEngine: governance", () => {
+  it("validates and restricts risk parameters", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    await expectRevert(as(stack.engine, stack.alice).setRiskParams(ENGINE_RISK), stack.engine, "OwnableUnauthorizedAccount", [stack.alice.address]);
+    await expectRevert(stack.engine.setRiskParams({ ...ENGINE_RISK, mmBps: 1_600 }), stack.engine, "InvalidRiskParams");
+    await expectRevert(stack.engine.setRiskParams({ ...ENGINE_RISK, maxPriceAge: 0 }), stack.engine, "InvalidRiskParams");
+    await (await stack.engine.setRiskParams({ ...ENGINE_RISK, imBps: 2_000 })).wait();
+    expect((await stack.engine.riskParams()).imBps).toBe(2_000n);
+  });
+});
