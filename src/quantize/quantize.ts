@@ -101,6 +101,18 @@ export function foldedFloat(model: FloatModel): FoldedModel {
 
 function quantizeInputs(model: FloatModel, actBits: number): QuantizedInput[] {
   return model.features.map((f, j) => {
+    for (const key of ["min", "max"] as const) {
+      if (typeof f[key] !== "number" || !Number.isFinite(f[key])) {
+        throw new InvalidValueError({
+          field: `features[${j}] (${f.name}).${key}`,
+          value: f[key],
+          allowed: "a finite number: every input needs a declared range, which the circuit enforces",
+        });
+      }
+    }
+    if (!Number.isInteger(f.decimals) || f.decimals < 0 || f.decimals > 36) {
+      throw new InvalidValueError({ field: `features[${j}] (${f.name}).decimals`, value: f.decimals, allowed: "an integer in [0, 36]" });
+    }
     const minRaw = toRawUnits(f.min, f.decimals, `features[${j}] (${f.name}).min`);
     const maxRaw = toRawUnits(f.max, f.decimals, `features[${j}] (${f.name}).max`);
     if (minRaw >= maxRaw) {
