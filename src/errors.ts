@@ -83,3 +83,24 @@ export function formatValue(value: unknown): string {
     return String(value);
   }
 }
+
+/** A CSV input is malformed or has a value outside what its column allows. */
+export class CsvError extends BaseError {
+  override name = "CsvError";
+  /** 1-based line number; the header is row 1. */
+  readonly row: number;
+  /** Column name, when the problem belongs to one column. */
+  readonly column?: string;
+  readonly value?: string;
+  readonly problem: string;
+
+  constructor(args: { row: number; column?: string; value?: string; problem: string; details?: string; cause?: unknown }) {
+    const where = args.column === undefined ? `row ${args.row}` : `row ${args.row}, column "${args.column}"`;
+    const what = args.value === undefined ? "" : ` (value ${JSON.stringify(args.value)})`;
+    super(`CSV ${where}: ${args.problem}${what}`, { details: args.details, cause: args.cause });
+    this.row = args.row;
+    this.column = args.column;
+    this.value = args.value;
+    this.problem = args.problem;
+  }
+}
