@@ -2,10 +2,12 @@ pragma circom 2.1.0;
 
 // Hand-written gadgets of zkinfer's fixed-point forward pass.
 // Every value computed with `<--` is pinned by the constraints that follow it.
+// Costs are stated as compiled with --O2 (zkinfer's default), which folds each linear
+// recomposition into the bits' booleanity constraints: an n-bit decomposition costs n.
 
 // Little-endian decomposition of `in` into n bits. Each bit is constrained to {0, 1} and the
 // weighted sum to `in`; n <= 252 keeps the sum below the field order, so the decomposition is
-// unique (no aliasing) and proves 0 <= in < 2^n. Cost: n + 1 constraints.
+// unique (no aliasing) and proves 0 <= in < 2^n. Cost: n constraints (n + 1 unoptimised).
 template Bits(n) {
     assert(n >= 1 && n <= 252);
     signal input in;
@@ -24,7 +26,7 @@ template Bits(n) {
 // A raw public input x (on-chain integer units) with declared range [MIN, MIN + R], R < 2^N.
 // Proves MIN <= x <= MIN + R and returns u = floor((x - MIN) / 2^K), the scaler's
 // fixed-point input (the low K bits are the truncated remainder, range-checked by the same
-// decomposition). Cost: N + 1, plus N + 1 for the upper bound unless R = 2^N - 1.
+// decomposition). Cost: N, plus N for the upper bound unless R = 2^N - 1.
 template InputRange(N, MIN, R, K) {
     assert(K < N);
     signal input x;
@@ -47,7 +49,7 @@ template InputRange(N, MIN, R, K) {
 // decomposition. Requires -2^(B-1) <= in + 2^(S-1) < 2^(B-1), proven per neuron by the bound
 // analysis (B is chosen from it). t = in + 2^(S-1) + 2^(B-1) is split into B bits: bits
 // 0..S-1 are the remainder, bits S..B-2 the quotient, bit B-1 the sign (1 when in + 2^(S-1) >= 0).
-// Cost: B + 2 constraints.
+// Cost: B + 1 constraints (the decomposition and one product).
 template RescaleRelu(B, S) {
     assert(B > S && B <= 252);
     signal input in;
@@ -63,7 +65,7 @@ template RescaleRelu(B, S) {
 }
 
 // out = floor((in + 2^(S-1)) / 2^S), signed, for -2^(B-1) <= in + 2^(S-1) < 2^(B-1).
-// Cost: B + 1 constraints (out is a linear combination of the bits).
+// Cost: B constraints (out is a linear combination of the bits).
 template Rescale(B, S) {
     assert(B > S && B <= 252);
     signal input in;
