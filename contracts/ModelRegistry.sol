@@ -41,21 +41,18 @@ contract ModelRegistry is Ownable2Step {
         InputSpec[] inputs;
     }
 
-    /// @dev One storage slot: 20 + 4 + 1 + 1 + 1 + 1 + 4 = 32 bytes.
+    /// @dev One storage slot (20 + 1 + 1 + 1 + 1 + 4 = 28 bytes). The immutable part of the
+    /// record (verifier, selector, input ranges) lives in the code of `data`, written once at
+    /// registration, because reading it with one EXTCODECOPY is cheaper on every proof check
+    /// than one cold SLOAD per input. Layout of that code: a 0x00 (STOP) byte, then
+    /// `verifier (20 bytes) ‖ selector (4) ‖ zero (8)`, then per input `min (16) ‖ max (16)`.
     struct Model {
-        address verifier;
-        bytes4 selector;
+        address data;
         uint8 numOutputs;
         uint8 numInputs;
         uint8 outputDecimals;
         bool retired;
         uint32 registeredAt;
-    }
-
-    /// @dev One storage slot per input, read by every proof check.
-    struct Range {
-        uint128 min;
-        uint128 max;
     }
 
     /// @notice Upper bound on outputs + inputs of a model (keeps checks and calldata bounded).
@@ -64,7 +61,6 @@ contract ModelRegistry is Ownable2Step {
     uint8 public constant MAX_DECIMALS = 36;
 
     mapping(uint256 modelId => Model) internal _models;
-    mapping(uint256 modelId => mapping(uint256 inputIndex => Range)) internal _ranges;
     mapping(uint256 modelId => uint8[]) internal _inputDecimals;
     uint256[] internal _modelIds;
 
@@ -107,6 +103,8 @@ contract ModelRegistry is Ownable2Step {
     error InputOutOfRange(uint256 inputIndex, uint256 value, uint256 min, uint256 max);
     /// @dev The verifier did not return exactly `true` for the proof and signals.
     error InvalidProof();
+    /// @dev Writing the model record as contract code failed.
+    error RecordWriteFailed();
 
     constructor(address initialOwner) Ownable(initialOwner) {}
 
@@ -130,7 +128,7 @@ contract ModelRegistry is Ownable2Step {
         InputSpec[] calldata inputs
     ) external onlyOwner {
         if (modelId == 0 || modelId >= Groth16Call.SNARK_SCALAR_FIELD) revert InvalidModelId(modelId);
-        if (_models[modelId].verifier != address(0)) revert ModelAlreadyRegistered(modelId);
+        if (_models[modelId].data != address(0)) revert ModelAlreadyRegistered(modelId);
         if (verifier.code.length == 0) revert VerifierHasNoCode(verifier);
         uint256 numInputs = inputs.length;
         if (numOutputs == 0 || numInputs == 0 || numOutputs + numInputs > MAX_SIGNALS) {
@@ -141,23 +139,23 @@ contract ModelRegistry is Ownable2Step {
         bytes4 selector = Groth16Call.selectorFor(numOutputs + numInputs);
         _probe(verifier, selector, numOutputs + numInputs);
 
+        bytes memory record = abi.encodePacked(hex"00", verifier, selector, bytes8(0));
+        uint8[] storage decimals = _inputDecimals[modelId];
+        for (uint256 i; i < numInputs; ++i) {
+            InputSpec calldata spec = inputs[i];
+            if (spec.decimals > MAX_DECIMALS) revert DecimalsTooLarge(i, spec.decimals);
+            if (spec.min > spec.max) revert InvalidInputRange(i, spec.min, spec.max);
+            record = abi.encodePacked(record, spec.min, spec.max);
+            decimals.push(spec.decimals);
+        }
         _models[modelId] = Model({
-            verifier: verifier,
-            selector: selector,
+            data: _writeRecord(record),
             numOutputs: numOutputs,
             numInputs: uint8(numInputs),
             outputDecimals: outputDecimals,
             retired: false,
             registeredAt: uint32(block.timestamp)
         });
-        uint8[] storage decimals = _inputDecimals[modelId];
-        for (uint256 i; i < numInputs; ++i) {
-            InputSpec calldata spec = inputs[i];
-            if (spec.decimals > MAX_DECIMALS) revert DecimalsTooLarge(i, spec.decimals);
-            if (spec.min > spec.max) revert InvalidInputRange(i, spec.min, spec.max);
-            _ranges[modelId][i] = Range({min: spec.min, max: spec.max});
-            decimals.push(spec.decimals);
-        }
         _modelIds.push(modelId);
         emit ModelRegistered(modelId, verifier, selector, numOutputs, uint8(numInputs), outputDecimals, inputs);
     }
@@ -165,7 +163,7 @@ contract ModelRegistry is Ownable2Step {
     /// @notice Retire a model permanently: its proofs are rejected from now on.
     function retireModel(uint256 modelId) external onlyOwner {
         Model storage m = _models[modelId];
-        if (m.verifier == address(0)) revert ModelNotRegistered(modelId);
+        if (m.data == address(0)) revert ModelNotRegistered(modelId);
         if (m.retired) revert RetiredModel(modelId);
         m.retired = true;
         emit ModelRetired(modelId);
@@ -184,7 +182,7 @@ contract ModelRegistry is Ownable2Step {
         returns (address verifier, bytes4 selector)
     {
         Model memory m = _models[modelId];
-        if (m.verifier == address(0)) revert ModelNotRegistered(modelId);
+        if (m.data == address(0)) revert ModelNotRegistered(modelId);
         if (m.retired) revert RetiredModel(modelId);
         uint256 numOutputs = m.numOutputs;
         uint256 n = numOutputs + m.numInputs;
@@ -192,16 +190,28 @@ contract ModelRegistry is Ownable2Step {
         for (uint256 i; i < numOutputs; ++i) {
             if (signals[i] >= Groth16Call.SNARK_SCALAR_FIELD) revert SignalNotInField(i, signals[i]);
         }
-        // Inputs are <= a uint128 max, hence below the field order once in range.
+        bytes memory record = _readRecord(m.data, m.numInputs);
+        uint256 header;
+        assembly ("memory-safe") {
+            header := mload(add(record, 0x20))
+        }
+        verifier = address(uint160(header >> 96));
+        selector = bytes4(uint32(header >> 64));
+        // Inputs are <= a uint128 max once in range, hence below the field order.
         for (uint256 i = numOutputs; i < n; ++i) {
             uint256 value = signals[i];
-            Range memory r = _ranges[modelId][i - numOutputs];
-            if (value < r.min || value > r.max) {
+            uint256 word;
+            uint256 k = i - numOutputs;
+            assembly ("memory-safe") {
+                word := mload(add(record, add(0x40, shl(5, k))))
+            }
+            uint256 min = word >> 128;
+            uint256 max = uint128(word);
+            if (value < min || value > max) {
                 if (value >= Groth16Call.SNARK_SCALAR_FIELD) revert SignalNotInField(i, value);
-                revert InputOutOfRange(i - numOutputs, value, r.min, r.max);
+                revert InputOutOfRange(k, value, min, max);
             }
         }
-        return (m.verifier, m.selector);
     }
 
     /// @notice Revert unless `(a, b, c)` proves `signals` for the active model `modelId`
@@ -222,15 +232,20 @@ contract ModelRegistry is Ownable2Step {
     /// @notice True if the model is registered and not retired.
     function isActive(uint256 modelId) external view returns (bool) {
         Model storage m = _models[modelId];
-        return m.verifier != address(0) && !m.retired;
+        return m.data != address(0) && !m.retired;
     }
 
     /// @notice All facts of a model; reverts if it was never registered.
     function getModel(uint256 modelId) external view returns (ModelInfo memory info) {
         Model memory m = _models[modelId];
-        if (m.verifier == address(0)) revert ModelNotRegistered(modelId);
-        info.verifier = m.verifier;
-        info.selector = m.selector;
+        if (m.data == address(0)) revert ModelNotRegistered(modelId);
+        bytes memory record = _readRecord(m.data, m.numInputs);
+        uint256 header;
+        assembly ("memory-safe") {
+            header := mload(add(record, 0x20))
+        }
+        info.verifier = address(uint160(header >> 96));
+        info.selector = bytes4(uint32(header >> 64));
         info.numOutputs = m.numOutputs;
         info.numInputs = m.numInputs;
         info.outputDecimals = m.outputDecimals;
@@ -239,8 +254,11 @@ contract ModelRegistry is Ownable2Step {
         info.inputs = new InputSpec[](m.numInputs);
         uint8[] storage decimals = _inputDecimals[modelId];
         for (uint256 i; i < m.numInputs; ++i) {
-            Range memory r = _ranges[modelId][i];
-            info.inputs[i] = InputSpec({decimals: decimals[i], min: r.min, max: r.max});
+            uint256 word;
+            assembly ("memory-safe") {
+                word := mload(add(record, add(0x40, shl(5, i))))
+            }
+            info.inputs[i] = InputSpec({decimals: decimals[i], min: uint128(word >> 128), max: uint128(word)});
         }
     }
 
@@ -255,6 +273,26 @@ contract ModelRegistry is Ownable2Step {
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev Deploy a contract whose code is `record` (which starts with a STOP byte, so the
+    /// contract does nothing when called). Creation code: PUSH2 len, DUP1, PUSH1 12, PUSH1 0,
+    /// CODECOPY, PUSH1 0, RETURN (12 bytes), followed by the record.
+    function _writeRecord(bytes memory record) internal returns (address data) {
+        bytes memory init = abi.encodePacked(hex"61", uint16(record.length), hex"80600c6000396000f3", record);
+        assembly ("memory-safe") {
+            data := create(0, add(init, 0x20), mload(init))
+        }
+        if (data == address(0)) revert RecordWriteFailed();
+    }
+
+    /// @dev The record without its leading STOP byte: a 32-byte header, then one word per input.
+    function _readRecord(address data, uint256 numInputs) internal view returns (bytes memory record) {
+        uint256 size = 32 * (1 + numInputs);
+        record = new bytes(size);
+        assembly ("memory-safe") {
+            extcodecopy(data, add(record, 0x20), 1, size)
+        }
+    }
 
     /// @dev Call the verifier with an all-zero proof and N zero signals; it must succeed and
     /// return one ABI-encoded bool (its value is irrelevant).

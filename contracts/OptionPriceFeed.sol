@@ -43,7 +43,8 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 ///
 /// Stored price = `priceOverStrike · strike / 1e18` (rounded down), wad per unit of
 /// underlying. Only the latest observation is stored; every accepted one is in the
-/// `PriceSubmitted` event log.
+/// `PriceSubmitted` event log. Round ids are the observation timestamps (`observedAt`):
+/// strictly increasing per series, not consecutive.
 ///
 /// Submission is permissionless: whoever holds a valid proof for the true statement may
 /// post it.
@@ -106,12 +107,14 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 modelId;
     }
 
-    /// @dev The latest accepted observation of a series, one slot.
+    /// @dev The latest accepted observation of a series, one slot (12 + 12 + 5 + 1 bytes).
+    /// `initialized` is set when the series is created, so that the first submission
+    /// rewrites a non-zero slot and costs the same as every later one.
     struct Observation {
         uint96 price;
         uint96 spot;
-        uint32 observedAt;
-        uint32 roundId;
+        uint40 observedAt;
+        bool initialized;
     }
 
     uint256 internal constant WAD = 1e18;
@@ -152,14 +155,9 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     event SeriesOraclesSet(uint256 indexed seriesId, address spotOracle, address volOracle);
     /// @notice A series now accepts proofs of another model.
     event SeriesModelSet(uint256 indexed seriesId, uint256 indexed modelId);
-    /// @notice A proven price was accepted.
+    /// @notice A proven price was accepted (`observedAt` is also the round id).
     event PriceSubmitted(
-        uint256 indexed seriesId,
-        uint256 indexed roundId,
-        uint256 price,
-        uint256 spot,
-        uint256 observedAt,
-        address submitter
+        uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, address submitter
     );
 
     /// @dev No series has this id.
@@ -230,6 +228,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         s.modelId = p.modelId;
         _setOracles(s, p.spotOracle, p.volOracle);
         _setRisk(s, p.risk);
+        _latest[seriesId].initialized = true;
         address aggregator = address(new OptionSeriesAggregator(this, seriesId));
         aggregatorOf[seriesId] = aggregator;
         emit SeriesCreated(
@@ -292,12 +291,12 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         Series memory s = _series[seriesId];
         if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
         if (publicSignals.length != NUM_SIGNALS) revert SignalCountMismatch(NUM_SIGNALS, publicSignals.length);
-        uint32 roundId = _checkTime(seriesId, s, observedAt);
+        _checkTime(seriesId, s, observedAt);
         // Model facts: active, field, declared input ranges (inputs are then < 2^128).
         (address verifier, bytes4 selector) = registry.checkSignals(s.modelId, publicSignals);
         Observation memory o = _checkStatement(s, observedAt, publicSignals);
         if (!Groth16Call.verify(verifier, selector, a, b, c, publicSignals)) revert InvalidProof();
-        o.roundId = roundId;
+        o.initialized = true;
         _record(seriesId, o);
         return o.price;
     }
@@ -311,7 +310,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId)
     {
         Observation memory o = _latest[seriesId];
-        return (o.price, o.spot, o.observedAt, o.roundId);
+        return (o.price, o.spot, o.observedAt, o.observedAt);
     }
 
     /// @notice The latest price if it is at most `maxAge` seconds old; reverts otherwise.
@@ -323,7 +322,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         returns (uint256 price, uint256 observedAt)
     {
         Observation memory o = _latest[seriesId];
-        if (o.roundId == 0) revert NoPrice(seriesId);
+        if (o.observedAt == 0) revert NoPrice(seriesId);
         if (block.timestamp - o.observedAt > maxAge) revert StalePrice(seriesId, o.observedAt, maxAge);
         return (o.price, o.observedAt);
     }
@@ -352,17 +351,16 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
 
     function _record(uint256 seriesId, Observation memory o) internal {
         _latest[seriesId] = o;
-        emit PriceSubmitted(seriesId, o.roundId, o.price, o.spot, o.observedAt, msg.sender);
+        emit PriceSubmitted(seriesId, o.observedAt, o.price, o.spot, msg.sender);
     }
 
-    /// @dev Ordering and freshness of the statement's timestamp; returns the next round id.
-    function _checkTime(uint256 seriesId, Series memory s, uint256 observedAt) internal view returns (uint32) {
+    /// @dev Ordering and freshness of the statement's timestamp.
+    function _checkTime(uint256 seriesId, Series memory s, uint256 observedAt) internal view {
         if (observedAt > block.timestamp) revert ObservationInFuture(observedAt, block.timestamp);
         if (block.timestamp - observedAt > s.maxAge) revert ObservationTooOld(observedAt, s.maxAge);
         if (observedAt >= s.expiry) revert ObservationNotBeforeExpiry(observedAt, s.expiry);
-        Observation memory last = _latest[seriesId];
-        if (observedAt <= last.observedAt) revert ObservationNotNewer(observedAt, last.observedAt);
-        return last.roundId + 1;
+        uint256 lastObservedAt = _latest[seriesId].observedAt;
+        if (observedAt <= lastObservedAt) revert ObservationNotNewer(observedAt, lastObservedAt);
     }
 
     /// @dev The statement must be the one the chain knows (see the contract NatSpec). Inputs
@@ -404,7 +402,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         if (price > type(uint96).max || impliedSpot > type(uint96).max) revert ObservationOverflow(price, impliedSpot);
         o.price = uint96(price);
         o.spot = uint96(impliedSpot);
-        o.observedAt = uint32(observedAt);
+        o.observedAt = uint40(observedAt);
     }
 
     function _existing(uint256 seriesId) internal view returns (Series storage s) {

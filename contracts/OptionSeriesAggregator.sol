@@ -8,9 +8,9 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 /// @title OptionSeriesAggregator
 /// @notice Exposes one series of an `OptionPriceFeed` through `AggregatorV3Interface`, so
 /// code that already reads round-based oracles can consume proven option prices unchanged.
-/// @dev `answer` is the option price per unit of underlying with 18 decimals; `startedAt`
-/// and `updatedAt` are the proof's `observedAt` (not the submission time, so age checks
-/// measure the age of the data). The feed keeps only the latest round: `getRoundData`
+/// @dev `answer` is the option price per unit of underlying with 18 decimals; `roundId`,
+/// `startedAt` and `updatedAt` are the proof's `observedAt` (not the submission time, so age
+/// checks measure the age of the data; round ids increase but are not consecutive). The feed keeps only the latest round: `getRoundData`
 /// answers the latest round id and reverts for any other (history is in the feed's
 /// `PriceSubmitted` events). Both reads revert before the first accepted price, rather than
 /// returning a zero answer a careless consumer could use.
@@ -68,7 +68,7 @@ contract OptionSeriesAggregator is AggregatorV3Interface {
     function _latest() internal view returns (uint80, int256, uint256, uint256, uint80) {
         (uint256 price, , uint256 observedAt, uint256 roundId) = feed.latestObservation(seriesId);
         if (roundId == 0) revert NoDataPresent();
-        // price < 2^96 and roundId < 2^32 by construction of the feed.
+        // price < 2^96 and roundId = observedAt < 2^40 by construction of the feed.
         return (uint80(roundId), int256(price), observedAt, observedAt, uint80(roundId));
     }
 }

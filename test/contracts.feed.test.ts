@@ -48,32 +48,32 @@ describe("OptionPriceFeed: accepted submissions", () => {
     const expectedPrice = (pos * STRIKE) / WAD;
     const log = receipt!.logs.map((l: { topics: string[]; data: string }) => stack.feed.interface.parseLog(l)).find((l: { name: string } | null) => l?.name === "PriceSubmitted");
     expect(log!.args.seriesId).toBe(1n);
-    expect(log!.args.roundId).toBe(1n);
     expect(log!.args.price).toBe(expectedPrice);
     expect(log!.args.spot).toBe(2_000n * WAD);
     expect(log!.args.observedAt).toBe(t);
     expect(log!.args.submitter).toBe(stack.alice.address);
 
-    expect([...(await stack.feed.latestObservation(1n))]).toEqual([expectedPrice, 2_000n * WAD, t, 1n]);
+    // The round id is the observation time.
+    expect([...(await stack.feed.latestObservation(1n))]).toEqual([expectedPrice, 2_000n * WAD, t, t]);
     expect([...(await stack.feed.priceNoOlderThan(1n, 60n))]).toEqual([expectedPrice, t]);
 
     const aggregator = await ethers.getContractAt("OptionSeriesAggregator", await stack.feed.aggregatorOf(1n));
     expect(await aggregator.decimals()).toBe(18n);
     expect(await aggregator.version()).toBe(1n);
     expect(await aggregator.description()).toBe("zkinfer proven option price, series 1");
-    expect([...(await aggregator.latestRoundData())]).toEqual([1n, expectedPrice, t, t, 1n]);
-    expect([...(await aggregator.getRoundData(1n))]).toEqual([1n, expectedPrice, t, t, 1n]);
-    await expectRevert(aggregator.getRoundData(2n), aggregator, "RoundNotAvailable", [2n]);
+    expect([...(await aggregator.latestRoundData())]).toEqual([t, expectedPrice, t, t, t]);
+    expect([...(await aggregator.getRoundData(t))]).toEqual([t, expectedPrice, t, t, t]);
+    await expectRevert(aggregator.getRoundData(t - 1n), aggregator, "RoundNotAvailable", [t - 1n]);
   });
 
-  it("accepts strictly newer observations and counts rounds", async () => {
+  it("accepts strictly newer observations; round ids increase", async () => {
     const stack = await networkHelpers.loadFixture(stackFixture);
     const t1 = await submitPrice(stack);
     await networkHelpers.time.increase(30);
     const t2 = await submitPrice(stack, { priceOverStrike: 6n * 10n ** 16n });
     expect(t2).toBeGreaterThan(t1);
     const [price, , at, round] = await stack.feed.latestObservation(1n);
-    expect([price, at, round]).toEqual([(6n * 10n ** 16n * STRIKE) / WAD, t2, 2n]);
+    expect([price, at, round]).toEqual([(6n * 10n ** 16n * STRIKE) / WAD, t2, t2]);
   });
 
   it("accepts signals within the deviation bounds (spot ±0.5%, vol ±5%, rate ±0.1%)", async () => {
@@ -310,7 +310,7 @@ describe("OptionPriceFeed: governance", () => {
     await (await stack.feed.setSeriesModel(1n, MODEL_ID + 1n)).wait();
     await expectRevert(stack.feed.submit(1n, t, a, b, c, await statementFor(stack, 1n, t)), stack.feed, "ObservationNotNewer", [t, t]);
     await networkHelpers.time.increase(5);
-    await submitPrice(stack);
-    expect((await stack.feed.latestObservation(1n))[3]).toBe(2n);
+    const t2 = await submitPrice(stack);
+    expect((await stack.feed.latestObservation(1n))[2]).toBe(t2);
   });
 });

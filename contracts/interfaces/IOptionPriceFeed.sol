@@ -9,7 +9,8 @@ interface IOptionPriceFeed {
     /// quote unit; 0 if never set.
     /// @return spot Spot proven with the price (moneyness · strike / 1e18, rounded down), wad.
     /// @return observedAt Unix seconds the price refers to; 0 if never set.
-    /// @return roundId 1-based counter of accepted submissions for the series; 0 if never set.
+    /// @return roundId Round id of the observation: equal to `observedAt` (strictly increasing
+    /// per series, not consecutive); 0 if never set.
     function latestObservation(uint256 seriesId)
         external
         view
