@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { denseBackward, denseForward, type DenseParams } from "../src/train/dense.js";
-import { batchNormBackward, batchNormForwardTrain, createBatchNormCache, type BatchNormParams } from "../src/train/batchNorm.js";
+import {
+  batchNormBackward,
+  batchNormBackwardFrozen,
+  batchNormForwardFrozen,
+  batchNormForwardTrain,
+  createBatchNormCache,
+  type BatchNormParams,
+} from "../src/train/batchNorm.js";
 import { reluBackward, reluForward } from "../src/train/relu.js";
 import { mseLoss, mseLossGradient } from "../src/train/loss.js";
-import { backward, createNetwork, createWorkspace, forwardTrain, trainableParams } from "../src/train/network.js";
+import { backward, createNetwork, createWorkspace, forwardTrain, setBatchNormFrozen, trainableParams } from "../src/train/network.js";
 import { createRng } from "../src/util/rng.js";
 
 const H = 1e-6;
@@ -101,6 +108,36 @@ describe("gradient checks against central finite differences", () => {
     expect(Array.from(p.runningMean)).toEqual([0, 0, 0]);
   });
 
+  it("batch norm with frozen statistics (fine-tuning): dx, dγ, dβ", () => {
+    const batch = 4;
+    const dim = 3;
+    const p: BatchNormParams = {
+      dim,
+      gamma: randomArray(dim, 21),
+      beta: randomArray(dim, 22),
+      runningMean: randomArray(dim, 23),
+      runningVar: randomArray(dim, 24).map((v) => 0.5 + v * v),
+      eps: 1e-5,
+      momentum: 0.1,
+    };
+    const x = randomArray(batch * dim, 25);
+    const r = randomArray(batch * dim, 26);
+    const out = new Float64Array(batch * dim);
+    const cache = createBatchNormCache(dim, batch);
+    const loss = () => {
+      batchNormForwardFrozen(p, x, batch, out, cache);
+      return dot(out, r, out.length);
+    };
+    loss();
+    const dx = new Float64Array(x.length);
+    const dg = new Float64Array(dim);
+    const dbeta = new Float64Array(dim);
+    batchNormBackwardFrozen(p, cache, r, batch, dx, dg, dbeta);
+    expectClose(dx, numericGradient(x, loss));
+    expectClose(dg, numericGradient(p.gamma, loss));
+    expectClose(dbeta, numericGradient(p.beta, loss));
+  });
+
   it("relu: dx away from the kink", () => {
     const x = Float64Array.from([-1.5, -0.2, 0.3, 2, -0.01, 0.7]);
     const r = randomArray(6, 9);
@@ -145,5 +182,19 @@ describe("gradient checks against central finite differences", () => {
     const params = trainableParams(net).map((p) => ({ value: p.value, grad: p.grad.slice() }));
     expect(params.length).toBe(3 + 2 * 2 + 1); // 3 weights, 2×(γ, β), output bias; BN-preceded biases frozen
     for (const p of params) expectClose(p.grad, numericGradient(p.value, loss));
+
+    // The same with batch norm frozen at (non-trivial) running statistics.
+    for (const l of net.layers) {
+      if (l.type === "batchnorm") {
+        l.p.runningMean.set(randomArray(l.p.dim, 17, 0.5));
+        l.p.runningVar.set(randomArray(l.p.dim, 18).map((v) => 0.5 + v * v));
+      }
+    }
+    setBatchNormFrozen(net, true);
+    mseLossGradient(forwardTrain(net, ws, x, batch, false), y, batch, dOut);
+    backward(net, ws, dOut, batch);
+    for (const p of trainableParams(net).map((q) => ({ value: q.value, grad: q.grad.slice() }))) {
+      expectClose(p.grad, numericGradient(p.value, loss));
+    }
   });
 });

@@ -40,8 +40,9 @@ export function blackScholesPrice(inputs: BlackScholesInputs): number {
   const d1 = (Math.log(m) + (r + 0.5 * v * v) * t) / sd;
   const d2 = d1 - sd;
   const df = Math.exp(-r * t);
-  if (kind === "call") return m * normalCdf(d1) - df * normalCdf(d2);
-  if (kind === "put") return df * normalCdf(-d2) - m * normalCdf(-d1);
+  // A price is never negative; max(0, ·) only removes rounding residue far out of the money.
+  if (kind === "call") return Math.max(0, m * normalCdf(d1) - df * normalCdf(d2));
+  if (kind === "put") return Math.max(0, df * normalCdf(-d2) - m * normalCdf(-d1));
   throw new InvalidValueError({ field: "kind", value: kind, allowed: '"call" or "put"' });
 }
 

@@ -5,6 +5,7 @@
 import type { FeatureSpec, TargetSpec } from "../model/types.js";
 import { InvalidValueError } from "../errors.js";
 import { contentHash } from "../util/canonicalJson.js";
+import { shown } from "../util/validate.js";
 import { validateFeatureSpecs, validateTargetSpec } from "../model/validate.js";
 
 export interface Dataset {
@@ -42,11 +43,11 @@ export function validateDataset(dataset: Dataset, field = "dataset"): void {
     }
     for (let j = 0; j < d; j++) {
       if (typeof row[j] !== "number" || !Number.isFinite(row[j])) {
-        throw new InvalidValueError({ field: `${field}.x[${i}][${j}] (${dataset.features[j].name})`, value: String(row[j]), allowed: "a finite number" });
+        throw new InvalidValueError({ field: `${field}.x[${i}][${j}] (${dataset.features[j].name})`, value: shown(row[j]), allowed: "a finite number" });
       }
     }
     if (typeof y[i] !== "number" || !Number.isFinite(y[i])) {
-      throw new InvalidValueError({ field: `${field}.y[${i}] (${dataset.target.name})`, value: String(y[i]), allowed: "a finite number" });
+      throw new InvalidValueError({ field: `${field}.y[${i}] (${dataset.target.name})`, value: shown(y[i]), allowed: "a finite number" });
     }
   }
 }

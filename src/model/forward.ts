@@ -6,6 +6,7 @@
  */
 import type { FloatModel, Layer } from "./types.js";
 import { InvalidValueError } from "../errors.js";
+import { shown } from "../util/validate.js";
 
 export interface ForwardTrace {
   /** Scaled features x' = (x − offset) / scale. */
@@ -49,7 +50,7 @@ export function predictTrace(model: FloatModel, x: readonly number[]): ForwardTr
   }
   x.forEach((v, j) => {
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new InvalidValueError({ field: `input "${model.features[j].name}"`, value: String(v), allowed: "a finite number" });
+      throw new InvalidValueError({ field: `input "${model.features[j].name}"`, value: shown(v), allowed: "a finite number" });
     }
   });
   const { offset, scale } = model.scaler;

@@ -4,6 +4,7 @@
  */
 import type { FeatureSpec, FloatModel, Layer, TargetSpec } from "./types.js";
 import { InvalidValueError } from "../errors.js";
+import { shown } from "../util/validate.js";
 
 export type ValidateFloatModelErrorType = InvalidValueError;
 
@@ -11,7 +12,7 @@ const MAX_DECIMALS = 77; // 10^77 < 2^256: a raw on-chain integer still fits a u
 
 function finite(field: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new InvalidValueError({ field, value: typeof v === "number" ? String(v) : v, allowed: "a finite number" });
+    throw new InvalidValueError({ field, value: shown(v), allowed: "a finite number" });
   }
   return v;
 }

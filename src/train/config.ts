@@ -9,7 +9,10 @@ import { checkBoolean, checkInteger, checkKnownKeys, checkNumber, checkOneOf } f
 /** Learning rate per epoch. */
 export type LrSchedule =
   | { kind: "constant" }
-  /** Linear warm-up for `warmupEpochs`, then cosine decay to `minFactor` · lr at the last epoch. */
+  /**
+   * Linear warm-up for `warmupEpochs` (at most epochs − 1), then cosine decay to
+   * `minFactor` · lr at the last epoch.
+   */
   | { kind: "cosine"; minFactor: number; warmupEpochs: number }
   /** lr · factor^floor((epoch − 1) / every). */
   | { kind: "step"; every: number; factor: number };
@@ -37,10 +40,11 @@ export interface TrainConfig {
    */
   recalibrateBatchNorm: boolean;
   /**
-   * The last this many of `epochs` fine-tune with batch norm frozen at its running
-   * statistics (the inference transform), training weights, γ and β. 0 disables.
+   * Fraction of `epochs` (the last round(fraction · epochs)) that fine-tune with batch norm
+   * frozen at its running statistics (the inference transform), training weights, γ and β.
+   * 0 disables; below 1 so that the running statistics are first learned from batches.
    */
-  frozenBatchNormEpochs: number;
+  frozenBatchNormFraction: number;
   /** Seeds weight initialisation and batch shuffling. */
   seed: number;
 }
@@ -64,13 +68,13 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   bnMomentum: 0.1,
   bnEps: 1e-5,
   recalibrateBatchNorm: true,
-  frozenBatchNormEpochs: 120,
+  frozenBatchNormFraction: 0.8,
   seed: 0,
 } satisfies TrainConfig);
 
 const KEYS = Object.keys(DEFAULT_TRAIN_CONFIG);
 
-function resolveSchedule(value: unknown, epochs: number): LrSchedule {
+function resolveSchedule(value: unknown): LrSchedule {
   const o = checkKnownKeys("config.schedule", value, ["kind", "minFactor", "warmupEpochs", "every", "factor"]);
   const kind = checkOneOf("config.schedule.kind", o.kind, ["constant", "cosine", "step"] as const);
   const allow = (keys: string[]) => checkKnownKeys("config.schedule", o, ["kind", ...keys]);
@@ -83,7 +87,7 @@ function resolveSchedule(value: unknown, epochs: number): LrSchedule {
       return {
         kind,
         minFactor: checkNumber("config.schedule.minFactor", o.minFactor ?? 0.01, { min: 0, max: 1 }),
-        warmupEpochs: checkInteger("config.schedule.warmupEpochs", o.warmupEpochs ?? 0, { min: 0, max: epochs - 1 }),
+        warmupEpochs: checkInteger("config.schedule.warmupEpochs", o.warmupEpochs ?? 0, { min: 0, max: 100_000 }),
       };
     case "step":
       allow(["every", "factor"]);
@@ -118,7 +122,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
     epochs,
     batchSize: checkInteger("config.batchSize", o.batchSize ?? d.batchSize, { min: 2, max: 1_000_000 }),
     learningRate: checkNumber("config.learningRate", o.learningRate ?? d.learningRate, { min: 0, max: 1, minExclusive: true }),
-    schedule: resolveSchedule(o.schedule ?? d.schedule, epochs),
+    schedule: resolveSchedule(o.schedule ?? d.schedule),
     adam: {
       beta1: checkNumber("config.adam.beta1", adamIn.beta1 ?? d.adam.beta1, { min: 0, max: 1, maxExclusive: true }),
       beta2: checkNumber("config.adam.beta2", adamIn.beta2 ?? d.adam.beta2, { min: 0, max: 1, maxExclusive: true }),
@@ -131,7 +135,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
     bnMomentum: checkNumber("config.bnMomentum", o.bnMomentum ?? d.bnMomentum, { min: 0, max: 1, minExclusive: true }),
     bnEps: checkNumber("config.bnEps", o.bnEps ?? d.bnEps, { min: 0, max: 1, minExclusive: true }),
     recalibrateBatchNorm: checkBoolean("config.recalibrateBatchNorm", o.recalibrateBatchNorm ?? d.recalibrateBatchNorm),
-    frozenBatchNormEpochs: checkInteger("config.frozenBatchNormEpochs", o.frozenBatchNormEpochs ?? d.frozenBatchNormEpochs, { min: 0, max: epochs - 1 }),
+    frozenBatchNormFraction: checkNumber("config.frozenBatchNormFraction", o.frozenBatchNormFraction ?? d.frozenBatchNormFraction, { min: 0, max: 1, maxExclusive: true }),
     seed,
   };
 }
@@ -145,9 +149,10 @@ export function learningRateAt(config: Pick<TrainConfig, "learningRate" | "sched
     case "step":
       return lr * s.factor ** Math.floor((epoch - 1) / s.every);
     case "cosine": {
-      if (epoch <= s.warmupEpochs) return (lr * epoch) / (s.warmupEpochs + 1);
-      const span = epochs - s.warmupEpochs;
-      const t = span <= 1 ? 1 : (epoch - s.warmupEpochs - 1) / (span - 1);
+      const warmup = Math.min(s.warmupEpochs, epochs - 1);
+      if (epoch <= warmup) return (lr * epoch) / (warmup + 1);
+      const span = epochs - warmup;
+      const t = span <= 1 ? 1 : (epoch - warmup - 1) / (span - 1);
       return lr * (s.minFactor + (1 - s.minFactor) * 0.5 * (1 + Math.cos(Math.PI * t)));
     }
   }

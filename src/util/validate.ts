@@ -27,10 +27,15 @@ function inBounds(v: number, b: NumberBounds): boolean {
   return true;
 }
 
+/** NaN and ±Infinity would print as null in JSON: show them by name. */
+export function shown(value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+}
+
 /** A finite number within bounds. */
 export function checkNumber(field: string, value: unknown, bounds: NumberBounds = {}): number {
   if (typeof value !== "number" || !Number.isFinite(value) || !inBounds(value, bounds)) {
-    throw new InvalidValueError({ field, value: typeof value === "number" ? String(value) : value, allowed: describeBounds("a finite number", bounds) });
+    throw new InvalidValueError({ field, value: shown(value), allowed: describeBounds("a finite number", bounds) });
   }
   return value;
 }
@@ -38,7 +43,7 @@ export function checkNumber(field: string, value: unknown, bounds: NumberBounds 
 /** A safe integer within bounds. */
 export function checkInteger(field: string, value: unknown, bounds: NumberBounds = {}): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || !inBounds(value, bounds)) {
-    throw new InvalidValueError({ field, value: typeof value === "number" ? String(value) : value, allowed: describeBounds("an integer", bounds) });
+    throw new InvalidValueError({ field, value: shown(value), allowed: describeBounds("an integer", bounds) });
   }
   return value;
 }
