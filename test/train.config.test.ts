@@ -19,6 +19,10 @@ describe("resolveTrainConfig", () => {
     expect(c.hidden).toEqual([8]);
     expect(c.adam).toEqual({ ...DEFAULT_TRAIN_CONFIG.adam, beta1: 0.8 });
     expect(c.earlyStopping).toEqual({ patience: 3, minDelta: 0 });
+    // Frozen batch-norm epochs follow the epochs unless set: 80 %, at most epochs − 1.
+    expect(resolveTrainConfig({ epochs: 10 }).frozenBatchNormEpochs).toBe(8);
+    expect(resolveTrainConfig({ epochs: 1 }).frozenBatchNormEpochs).toBe(0);
+    expect(resolveTrainConfig({ epochs: 10, frozenBatchNormEpochs: 2 }).frozenBatchNormEpochs).toBe(2);
   });
 
   it("names the field, the value and what is allowed", () => {
@@ -36,7 +40,7 @@ describe("resolveTrainConfig", () => {
     expect(fieldOf({ earlyStopping: { patience: -1 } })).toBe("config.earlyStopping.patience");
     expect(fieldOf({ bnMomentum: 0 })).toBe("config.bnMomentum");
     expect(fieldOf({ bnEps: 0 })).toBe("config.bnEps");
-    expect(fieldOf({ frozenBatchNormFraction: 1 })).toBe("config.frozenBatchNormFraction");
+    expect(fieldOf({ epochs: 10, frozenBatchNormEpochs: 10 })).toBe("config.frozenBatchNormEpochs");
     expect(fieldOf({ seed: -3 })).toBe("config.seed");
     expect(fieldOf({ schedule: { kind: "linear" } })).toBe("config.schedule.kind");
     expect(fieldOf({ schedule: { kind: "step", every: 0 } })).toBe("config.schedule.every");

@@ -72,7 +72,7 @@ describe("the scaler sees only the training split", () => {
   it("test/validation outliers do not move the fitted scaler or target scaler", () => {
     const trainSet = make(rows(64, 0));
     const validation = make(rows(16, 0));
-    const run = (val: Dataset) => train({ train: trainSet, validation: val }, { hidden: [4], epochs: 2, frozenBatchNormFraction: 0, batchSize: 16 }).model;
+    const run = (val: Dataset) => train({ train: trainSet, validation: val }, { hidden: [4], epochs: 2, frozenBatchNormEpochs: 0, batchSize: 16 }).model;
     const base = run(validation);
     const outliers = make(rows(16, 0).map((r, i) => (i % 2 === 0 ? [r[0] * 500, -900] : r)));
     const withOutliers = run(outliers);

@@ -40,11 +40,12 @@ export interface TrainConfig {
    */
   recalibrateBatchNorm: boolean;
   /**
-   * Fraction of `epochs` (the last round(fraction · epochs)) that fine-tune with batch norm
-   * frozen at its running statistics (the inference transform), training weights, γ and β.
-   * 0 disables; below 1 so that the running statistics are first learned from batches.
+   * The last this many of `epochs` fine-tune with batch norm frozen at its running
+   * statistics (the inference transform), training weights, γ and β. 0 disables; at most
+   * epochs − 1 so that the running statistics are first learned from batches.
+   * Default: round(0.8 · epochs), capped at epochs − 1.
    */
-  frozenBatchNormFraction: number;
+  frozenBatchNormEpochs: number;
   /** Seeds weight initialisation and batch shuffling. */
   seed: number;
 }
@@ -68,7 +69,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   bnMomentum: 0.1,
   bnEps: 1e-5,
   recalibrateBatchNorm: true,
-  frozenBatchNormFraction: 0.8,
+  frozenBatchNormEpochs: 120,
   seed: 0,
 } satisfies TrainConfig);
 
@@ -97,6 +98,13 @@ function resolveSchedule(value: unknown): LrSchedule {
         factor: checkNumber("config.schedule.factor", o.factor ?? 0.5, { min: 0, max: 1, minExclusive: true }),
       };
   }
+}
+
+/** Share of the epochs spent fine-tuning with frozen batch norm when not set explicitly. */
+const DEFAULT_FROZEN_SHARE = 0.8;
+
+function defaultFrozenEpochs(epochs: number): number {
+  return Math.min(epochs - 1, Math.round(DEFAULT_FROZEN_SHARE * epochs));
 }
 
 export type ResolveTrainConfigErrorType = InvalidValueError;
@@ -135,7 +143,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
     bnMomentum: checkNumber("config.bnMomentum", o.bnMomentum ?? d.bnMomentum, { min: 0, max: 1, minExclusive: true }),
     bnEps: checkNumber("config.bnEps", o.bnEps ?? d.bnEps, { min: 0, max: 1, minExclusive: true }),
     recalibrateBatchNorm: checkBoolean("config.recalibrateBatchNorm", o.recalibrateBatchNorm ?? d.recalibrateBatchNorm),
-    frozenBatchNormFraction: checkNumber("config.frozenBatchNormFraction", o.frozenBatchNormFraction ?? d.frozenBatchNormFraction, { min: 0, max: 1, maxExclusive: true }),
+    frozenBatchNormEpochs: checkInteger("config.frozenBatchNormEpochs", o.frozenBatchNormEpochs ?? defaultFrozenEpochs(epochs), { min: 0, max: epochs - 1 }),
     seed,
   };
 }

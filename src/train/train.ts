@@ -6,7 +6,7 @@
  *
  * Two phases when the network has batch norm: (1) batch statistics, running statistics
  * updated with momentum; then the running statistics are recalibrated on the training split
- * and (2) the last `frozenBatchNormFraction` of the epochs fine-tune with those statistics frozen,
+ * and (2) the last `frozenBatchNormEpochs` epochs fine-tune with those statistics frozen,
  * i.e. they train exactly the inference-mode function that the model file holds. Batch
  * statistics inject noise of about 1/√batch into every normalised activation, which
  * otherwise limits how precisely a regression can be fitted. Early stopping ends a phase.
@@ -222,7 +222,7 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
   let stoppedEarly = false;
   let recalibrated = false;
   const { patience, minDelta } = config.earlyStopping;
-  const frozenEpochs = config.batchNorm ? Math.min(config.epochs - 1, Math.round(config.frozenBatchNormFraction * config.epochs)) : 0;
+  const frozenEpochs = config.batchNorm ? config.frozenBatchNormEpochs : 0;
 
   const consider = (valLoss: number, epoch: number): boolean => {
     const improved = valLoss < best.loss * (1 - minDelta);
