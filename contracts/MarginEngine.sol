@@ -33,6 +33,10 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 /// liquidate) reverts on a stale price: a stale price blocks risk-increasing actions and
 /// can never trigger a liquidation. Deposits never need a price.
 ///
+/// Expiry: no position can be opened at or after a series' expiry. Once the feed has
+/// settled an expired series (intrinsic value), that final price is never stale: positions
+/// in it are valued, closed and liquidated at the settlement price.
+///
 /// Counterparty: a liquidity pool inside the engine is the counterparty of every trade
 /// (peer-to-pool; longs and shorts are not matched). Premiums paid by accounts go to the pool,
 /// premiums and sale proceeds received by accounts come from it, and a trade the pool cannot
@@ -287,7 +291,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         for (uint256 i; i < ids.length; ++i) {
             int256 position = positionOf[account][ids[i]];
             delete positionOf[account][ids[i]];
-            (uint256 price,,,) = feed.latestObservation(ids[i]);
+            (uint256 price,,,,) = feed.latestObservation(ids[i]);
             bool isLong = position > 0;
             uint256 size = isLong ? uint256(position) : uint256(-position);
             uint256 premium = isLong ? MarginMath.valueDown(size, price) : MarginMath.valueUp(size, price);
@@ -353,14 +357,16 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
 
     // ---------------------------------------------------------------- internal
 
-    /// @dev Mark price and spot of a series; reverts if never set or older than maxPriceAge.
+    /// @dev Mark price and spot of a series; reverts if never set or older than maxPriceAge
+    /// (a settlement price is final and never stale).
     function _freshObservation(uint256 seriesId) internal view returns (uint256 price, uint256 spot) {
         uint256 observedAt;
         uint256 roundId;
-        (price, spot, observedAt, roundId) = feed.latestObservation(seriesId);
+        bool settled;
+        (price, spot, observedAt, roundId, settled) = feed.latestObservation(seriesId);
         if (roundId == 0) revert NoPrice(seriesId);
         uint256 maxAge = riskParams.maxPriceAge;
-        if (block.timestamp - observedAt > maxAge) revert StalePrice(seriesId, observedAt, maxAge);
+        if (!settled && block.timestamp - observedAt > maxAge) revert StalePrice(seriesId, observedAt, maxAge);
     }
 
     /// @dev Health at fresh prices (reverts on any stale or missing price).
@@ -382,9 +388,10 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
             MarginMath.Leg memory leg = legs[i];
             uint256 observedAt;
             uint256 roundId;
-            (leg.price, leg.spot, observedAt, roundId) = feed.latestObservation(seriesId);
+            bool settled;
+            (leg.price, leg.spot, observedAt, roundId, settled) = feed.latestObservation(seriesId);
             leg.size = positionOf[account][seriesId];
-            if (roundId == 0 || block.timestamp - observedAt > maxAge) {
+            if (roundId == 0 || (!settled && block.timestamp - observedAt > maxAge)) {
                 if (strict) {
                     if (roundId == 0) revert NoPrice(seriesId);
                     revert StalePrice(seriesId, observedAt, maxAge);

@@ -48,6 +48,13 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 ///
 /// Submission is permissionless: whoever holds a valid proof for the true statement may
 /// post it.
+///
+/// Settlement: once a series has expired, anyone may `settle` it at its intrinsic value
+/// (call: max(S − K, 0), put: max(K − S, 0), wad per unit) using the spot oracle's latest
+/// answer, which must have been updated at or after expiry (and be within the heartbeat).
+/// The settled observation is final (`observedAt = expiry`, `settled = true`): it never goes
+/// stale for `priceNoOlderThan` or the margin engine. Keepers should settle promptly after
+/// expiry: the settlement spot is the oracle answer current when `settle` is called.
 contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     /// @notice Per-series risk parameters of the submission checks.
     /// @param maxAge Largest `block.timestamp - observedAt` accepted at submission (seconds).
@@ -107,14 +114,16 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 modelId;
     }
 
-    /// @dev The latest accepted observation of a series, one slot (12 + 12 + 5 + 1 bytes).
+    /// @dev The latest accepted observation of a series, one slot (12 + 12 + 5 + 1 + 1 bytes).
     /// `initialized` is set when the series is created, so that the first submission
-    /// rewrites a non-zero slot and costs the same as every later one.
+    /// rewrites a non-zero slot and costs the same as every later one. `settled` marks the
+    /// final settlement observation.
     struct Observation {
         uint96 price;
         uint96 spot;
         uint40 observedAt;
         bool initialized;
+        bool settled;
     }
 
     uint256 internal constant WAD = 1e18;
@@ -160,6 +169,16 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, address submitter
     );
 
+    /// @notice An expired series was settled at its intrinsic value (`spot` from the oracle,
+    /// updated at `spotUpdatedAt`).
+    event SeriesSettled(uint256 indexed seriesId, uint256 price, uint256 spot, uint256 spotUpdatedAt, address settler);
+
+    /// @dev The series has not expired yet.
+    error NotExpired(uint256 seriesId, uint256 expiry);
+    /// @dev The series is already settled.
+    error AlreadySettled(uint256 seriesId);
+    /// @dev The spot oracle has not been updated since expiry.
+    error SettlementSpotBeforeExpiry(uint256 updatedAt, uint256 expiry);
     /// @dev No series has this id.
     error UnknownSeries(uint256 seriesId);
     /// @dev An oracle address has no contract code.
@@ -301,19 +320,45 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         return o.price;
     }
 
+    // ---------------------------------------------------------------- settlement
+
+    /// @notice Settle an expired series at its intrinsic value (see the contract NatSpec).
+    /// @return price Settlement price, wad per unit of underlying (exact: no rounding).
+    function settle(uint256 seriesId) external returns (uint256 price) {
+        Series storage s = _existing(seriesId);
+        uint256 expiry = s.expiry;
+        if (block.timestamp < expiry) revert NotExpired(seriesId, expiry);
+        if (_latest[seriesId].settled) revert AlreadySettled(seriesId);
+        (uint256 spot, uint256 updatedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+        if (updatedAt < expiry) revert SettlementSpotBeforeExpiry(updatedAt, expiry);
+        uint256 strike = s.strike;
+        if (s.isCall) price = spot > strike ? spot - strike : 0;
+        else price = strike > spot ? strike - spot : 0;
+        if (price > type(uint96).max || spot > type(uint96).max) revert ObservationOverflow(price, spot);
+        _latest[seriesId] = Observation({
+            price: uint96(price),
+            spot: uint96(spot),
+            observedAt: uint40(expiry),
+            initialized: true,
+            settled: true
+        });
+        emit SeriesSettled(seriesId, price, spot, updatedAt, msg.sender);
+    }
+
     // ---------------------------------------------------------------- reads
 
     /// @inheritdoc IOptionPriceFeed
     function latestObservation(uint256 seriesId)
         external
         view
-        returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId)
+        returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId, bool settled)
     {
         Observation memory o = _latest[seriesId];
-        return (o.price, o.spot, o.observedAt, o.observedAt);
+        return (o.price, o.spot, o.observedAt, o.observedAt, o.settled);
     }
 
-    /// @notice The latest price if it is at most `maxAge` seconds old; reverts otherwise.
+    /// @notice The latest price if it is at most `maxAge` seconds old (or final: settled);
+    /// reverts otherwise.
     /// @return price Wad per unit of underlying.
     /// @return observedAt Unix seconds the price refers to.
     function priceNoOlderThan(uint256 seriesId, uint256 maxAge)
@@ -323,7 +368,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     {
         Observation memory o = _latest[seriesId];
         if (o.observedAt == 0) revert NoPrice(seriesId);
-        if (block.timestamp - o.observedAt > maxAge) revert StalePrice(seriesId, o.observedAt, maxAge);
+        if (!o.settled && block.timestamp - o.observedAt > maxAge) revert StalePrice(seriesId, o.observedAt, maxAge);
         return (o.price, o.observedAt);
     }
 
@@ -382,14 +427,14 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
             uint256 bound = s.isCall ? moneyness : WAD;
             if (priceOverStrike > bound) revert PriceAboveBound(priceOverStrike, bound);
             impliedSpot = (moneyness * s.strike) / WAD;
-            uint256 oracleSpot = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+            (uint256 oracleSpot,) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
             if (!_withinBps(impliedSpot, oracleSpot, s.maxSpotDeviationBps)) {
                 revert SpotDeviation(impliedSpot, oracleSpot);
             }
         }
         {
             uint256 vol = signals[I_VOLATILITY];
-            uint256 oracleVol = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
+            (uint256 oracleVol,) = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
             if (!_withinBps(vol, oracleVol, s.maxVolDeviationBps)) revert VolatilityDeviation(vol, oracleVol);
         }
         {
@@ -452,19 +497,20 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     }
 
     /// @dev The oracle's latest answer scaled to wad (rounded down when it has more than 18
-    /// decimals); reverts unless answer > 0 and 0 <= now - updatedAt <= heartbeat.
+    /// decimals) and its `updatedAt`; reverts unless answer > 0 and 0 <= now - updatedAt <= heartbeat.
     function _readOracle(AggregatorV3Interface oracle, uint8 decimals, uint256 heartbeat)
         internal
         view
-        returns (uint256)
+        returns (uint256, uint256 updatedAt)
     {
-        (, int256 answer,, uint256 updatedAt,) = oracle.latestRoundData();
+        int256 answer;
+        (, answer,, updatedAt,) = oracle.latestRoundData();
         if (answer <= 0) revert InvalidOracleAnswer(address(oracle), answer);
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
             revert StaleOracle(address(oracle), updatedAt, heartbeat);
         }
-        if (decimals <= 18) return uint256(answer) * 10 ** (18 - decimals);
-        return uint256(answer) / 10 ** (decimals - 18);
+        if (decimals <= 18) return (uint256(answer) * 10 ** (18 - decimals), updatedAt);
+        return (uint256(answer) / 10 ** (decimals - 18), updatedAt);
     }
 
     /// @dev |value - ref| · 10,000 <= ref · bps (exact integer comparison, no rounding).

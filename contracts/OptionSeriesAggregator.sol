@@ -66,7 +66,7 @@ contract OptionSeriesAggregator is AggregatorV3Interface {
     }
 
     function _latest() internal view returns (uint80, int256, uint256, uint256, uint80) {
-        (uint256 price, , uint256 observedAt, uint256 roundId) = feed.latestObservation(seriesId);
+        (uint256 price,, uint256 observedAt, uint256 roundId,) = feed.latestObservation(seriesId);
         if (roundId == 0) revert NoDataPresent();
         // price < 2^96 and roundId = observedAt < 2^40 by construction of the feed.
         return (uint80(roundId), int256(price), observedAt, observedAt, uint80(roundId));

@@ -280,6 +280,27 @@ describe("MarginEngine: stale prices", () => {
   });
 });
 
+describe("MarginEngine: expiry", () => {
+  it("positions freeze after expiry until settlement, then close at intrinsic value", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD)).wait(); // +200 premium
+    await networkHelpers.time.increaseTo(stack.expiry + BigInt(ENGINE_RISK.maxPriceAge));
+    await expectRevert(e.withdraw(1n * USD), stack.engine, "StalePrice");
+    await (await stack.spotOracle.updateAnswer(2_100n * 10n ** 8n)).wait();
+    await (await stack.feed.settle(1n)).wait(); // call intrinsic: 100
+    // Final price: usable however old.
+    await networkHelpers.time.increase(30 * 86_400);
+    expect(await health(stack, stack.alice.address)).toEqual({ equity: 1_000n * WAD, im: 630n * WAD, mm: 420n * WAD, fresh: true });
+    await expectRevert(e.openPosition(1n, false, WAD), stack.engine, "SeriesExpired", [1n, stack.expiry]);
+    await (await e.closePosition(1n, 2n * WAD)).wait(); // pays 200 back to the pool
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_000n * WAD);
+    await (await e.withdraw(1_000n * USD)).wait();
+    await expectBooksBalance(stack, [stack.alice.address]);
+  });
+});
+
 describe("MarginEngine: reentrancy", () => {
   it("a token that calls back into the engine during a transfer cannot re-enter", async () => {
     const stack = await networkHelpers.loadFixture(reentrantFixture);

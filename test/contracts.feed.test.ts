@@ -54,7 +54,7 @@ describe("OptionPriceFeed: accepted submissions", () => {
     expect(log!.args.submitter).toBe(stack.alice.address);
 
     // The round id is the observation time.
-    expect([...(await stack.feed.latestObservation(1n))]).toEqual([expectedPrice, 2_000n * WAD, t, t]);
+    expect([...(await stack.feed.latestObservation(1n))]).toEqual([expectedPrice, 2_000n * WAD, t, t, false]);
     expect([...(await stack.feed.priceNoOlderThan(1n, 60n))]).toEqual([expectedPrice, t]);
 
     const aggregator = await ethers.getContractAt("OptionSeriesAggregator", await stack.feed.aggregatorOf(1n));
@@ -274,6 +274,35 @@ describe("OptionPriceFeed: timestamps and replay", () => {
     const stack = await networkHelpers.loadFixture(stackFixture);
     const t = await latestTimestamp(ethers.provider);
     await expectRevert(stack.feed.submit(9n, t, a, b, c, await statementFor(stack, 1n, t)), stack.feed, "UnknownSeries", [9n]);
+  });
+});
+
+describe("OptionPriceFeed: settlement at expiry", () => {
+  it("settles an expired series at intrinsic value with a post-expiry spot, once", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await submitPrice(stack);
+    await expectRevert(stack.feed.settle(1n), stack.feed, "NotExpired", [1n, stack.expiry]);
+    await networkHelpers.time.increaseTo(stack.expiry + 5n);
+    // An oracle answer from before expiry (fresh enough, but not a post-expiry spot).
+    await (await stack.spotOracle.updateRoundData(2_150n * 10n ** 8n, stack.expiry - 1n)).wait();
+    await expectRevert(stack.feed.settle(1n), stack.feed, "SettlementSpotBeforeExpiry", [stack.expiry - 1n, stack.expiry]);
+    await (await stack.spotOracle.updateAnswer(2_150n * 10n ** 8n)).wait();
+    const receipt = await (await stack.feed.connect(stack.bob).getFunction("settle")(1n)).wait();
+    const ev = stack.feed.interface.parseLog(receipt!.logs[0]);
+    expect([ev!.name, ev!.args.price, ev!.args.spot]).toEqual(["SeriesSettled", 150n * WAD, 2_150n * WAD]);
+    expect([...(await stack.feed.latestObservation(1n))]).toEqual([150n * WAD, 2_150n * WAD, stack.expiry, stack.expiry, true]);
+    await expectRevert(stack.feed.settle(1n), stack.feed, "AlreadySettled", [1n]);
+    // Final: never stale for priceNoOlderThan.
+    await networkHelpers.time.increase(10 * 86_400);
+    expect([...(await stack.feed.priceNoOlderThan(1n, 1n))]).toEqual([150n * WAD, stack.expiry]);
+  });
+
+  it("an out-of-the-money put settles at zero", async () => {
+    const stack = await networkHelpers.loadFixture(putFixture);
+    await networkHelpers.time.increaseTo(stack.expiry);
+    await (await stack.spotOracle.updateAnswer(2_150n * 10n ** 8n)).wait();
+    await (await stack.feed.settle(1n)).wait();
+    expect((await stack.feed.latestObservation(1n))[0]).toBe(0n);
   });
 });
 

@@ -11,10 +11,12 @@ interface IOptionPriceFeed {
     /// @return observedAt Unix seconds the price refers to; 0 if never set.
     /// @return roundId Round id of the observation: equal to `observedAt` (strictly increasing
     /// per series, not consecutive); 0 if never set.
+    /// @return settled True for the final settlement observation of an expired series (its
+    /// price is the intrinsic value and never goes stale).
     function latestObservation(uint256 seriesId)
         external
         view
-        returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId);
+        returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId, bool settled);
 
     /// @notice Expiry (unix seconds) of a series, 0 if the series does not exist.
     function seriesExpiry(uint256 seriesId) external view returns (uint256);

@@ -29,8 +29,8 @@ contract MockOptionPriceFeed is IOptionPriceFeed {
         o.roundId += 1;
     }
 
-    function latestObservation(uint256 seriesId) external view returns (uint256, uint256, uint256, uint256) {
+    function latestObservation(uint256 seriesId) external view returns (uint256, uint256, uint256, uint256, bool) {
         Obs memory o = _obs[seriesId];
-        return (o.price, o.spot, o.observedAt, o.roundId);
+        return (o.price, o.spot, o.observedAt, o.roundId, false);
     }
 }
