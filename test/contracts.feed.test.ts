@@ -200,6 +200,20 @@ describe("OptionPriceFeed: the statement must match what the chain knows", () =>
     await expectRevert(trySubmit(stack, { observedAt: t, timeToExpiry: expected + 1n }), stack.feed, "TimeToExpiryMismatch", [expected, expected + 1n]);
   });
 
+  it("rejects a statement made for another series (other strike or expiry)", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    const s1 = await stack.feed.getSeries(1n);
+    const base = { spotOracle: s1.spotOracle, volOracle: s1.volOracle, isCall: true, modelId: MODEL_ID, risk: FEED_RISK };
+    await (await stack.feed.createSeries({ ...base, strike: 2_500n * WAD, expiry: stack.expiry })).wait();
+    await (await stack.feed.createSeries({ ...base, strike: STRIKE, expiry: stack.expiry + 86_400n })).wait();
+    const t = await latestTimestamp(ethers.provider);
+    const forSeries1 = await statementFor(stack, 1n, t);
+    // Moneyness 1.0 for strike 2,500 claims a spot of 2,500 against an oracle at 2,000.
+    await expectRevert(stack.feed.submit(2n, t, a, b, c, forSeries1), stack.feed, "SpotDeviation", [2_500n * WAD, 2_000n * WAD]);
+    // Same strike, one day later expiry: the time to expiry differs.
+    await expectRevert(stack.feed.submit(3n, t, a, b, c, forSeries1), stack.feed, "TimeToExpiryMismatch", [timeToExpiryWad(stack.expiry + 86_400n, t), forSeries1[2]]);
+  });
+
   it("rejects stale, non-positive and future-dated oracle answers", async () => {
     const stack = await networkHelpers.loadFixture(stackFixture);
     const spot = await stack.spotOracle.getAddress();
