@@ -67,6 +67,7 @@ export interface TrainSummary {
   /** Epochs run with frozen batch-norm statistics. */
   frozenBatchNormEpochs: number;
   stoppedEarly: boolean;
+  /** The returned running statistics come from the recalibration pass (not the momentum updates). */
   batchNormRecalibrated: boolean;
   trainRows: number;
   validationRows: number;
@@ -218,7 +219,8 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
   for (let i = 0; i < n; i++) order[i] = i;
 
   const history: EpochRecord[] = [];
-  let best = { loss: Infinity, epoch: 0, snapshot: snapshotNetwork(net) };
+  /** Best validation loss so far and the full state (weights + running statistics) that had it. */
+  let best = { loss: Infinity, epoch: 0, recalibrated: false, snapshot: snapshotNetwork(net) };
   let stoppedEarly = false;
   let recalibrated = false;
   const { patience, minDelta } = config.earlyStopping;
@@ -226,7 +228,7 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
 
   const consider = (valLoss: number, epoch: number): boolean => {
     const improved = valLoss < best.loss * (1 - minDelta);
-    if (valLoss < best.loss) best = { loss: valLoss, epoch, snapshot: snapshotNetwork(net) };
+    if (valLoss < best.loss) best = { loss: valLoss, epoch, recalibrated, snapshot: snapshotNetwork(net) };
     return improved;
   };
 
@@ -277,17 +279,12 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
   restoreNetwork(net, best.snapshot);
 
   if (config.batchNorm && config.recalibrateBatchNorm) {
-    const before = best;
     shuffleInPlace(order, rng);
     recalibrate(net, ws, xTrain, yTrain, d, order, batchSize);
-    const loss = evalLoss(net, ws, xVal, yVal, d);
-    if (frozenEpochs > 0 || loss <= before.loss) {
-      recalibrated = true;
-      best = { loss, epoch: before.epoch, snapshot: snapshotNetwork(net) };
-    } else {
-      // Without a fine-tuning phase, keep recalibrated statistics only if they help.
-      restoreNetwork(net, before.snapshot);
-    }
+    recalibrated = true;
+    consider(evalLoss(net, ws, xVal, yVal, d), best.epoch);
+    // Phase 2 fine-tunes from the recalibrated statistics; without it, keep them only if they helped.
+    if (frozenEpochs === 0) restoreNetwork(net, best.snapshot);
   }
 
   // Phase 2: frozen running statistics, i.e. fine-tuning exactly the inference function.
@@ -317,7 +314,7 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
       finalValLoss,
       frozenBatchNormEpochs: history.length - phase1Epochs,
       stoppedEarly,
-      batchNormRecalibrated: recalibrated,
+      batchNormRecalibrated: best.recalibrated,
       trainRows: n,
       validationRows: yVal.length,
     },
