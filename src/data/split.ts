@@ -1,9 +1,8 @@
 /** Seeded train / validation / test split of a dataset. */
 import type { Dataset } from "./dataset.js";
 import { selectRows } from "./dataset.js";
-import { createRng, shuffledIndices } from "../util/rng.js";
+import { assertSeed, createRng, shuffledIndices } from "../util/rng.js";
 import { checkNumber } from "../util/validate.js";
-import { assertSeed } from "../util/rng.js";
 import { InvalidValueError } from "../errors.js";
 
 export interface DatasetSplits {

@@ -8,7 +8,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { type ModelFile, MODEL_FILE_FORMAT, MODEL_FILE_VERSION, modelFileSchema } from "./schema.js";
 import { validateFloatModel } from "./validate.js";
-import { ArtifactError, InvalidValueError } from "../errors.js";
+import { ArtifactError, InvalidValueError, formatValue } from "../errors.js";
 import { contentHash, prettyCanonicalJson } from "../util/canonicalJson.js";
 import { resolveTrainConfig } from "../train/config.js";
 
@@ -93,16 +93,11 @@ export function parseModelFile(text: string, options: ParseModelFileOptions = {}
   } catch (cause) {
     if (cause instanceof InvalidValueError) {
       const where = cause.field.startsWith("config") ? `training.${cause.field}` : `model.${cause.field}`;
-      throw new ArtifactError({ path, problem: `field ${where}: ${formatValueShort(cause)}`, cause });
+      throw new ArtifactError({ path, problem: `field ${where}: ${formatValue(cause.value)} (allowed: ${cause.allowed})`, cause });
     }
     throw cause;
   }
   return file;
-}
-
-function formatValueShort(e: InvalidValueError): string {
-  const m = /^invalid [^:]*: (.*)$/s.exec(e.shortMessage);
-  return m ? m[1] : e.shortMessage;
 }
 
 /** Reads and checks a model file from disk. */
