@@ -1,0 +1,136 @@
+/** `zkinfer deploy`: deploy the model's verifier, the registry, the price feed (one series) and the margin engine. */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import { Option } from "commander";
+import { deployStack, type DeployStackReturnType } from "../../deploy/deployStack.js";
+import { assertRecordWritable, deploymentRecordPath, toDeploymentRecord, writeDeploymentRecord } from "../../deploy/record.js";
+import { modelFactsFromQuantized } from "../../deploy/modelFacts.js";
+import { DEFAULT_FEED_RISK, type OracleSource } from "../../deploy/types.js";
+import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
+import { compileSolidity } from "../../zk/solidity.js";
+import { resolveModel, writeManifest } from "../artifacts.js";
+import { assertOptionLayout, type ChainConnection, connectChain, revertError } from "../chain.js";
+import { type CliRuntime, action, examples, parseChoice, parseInteger, parseNumber, parsePositiveNumber } from "../command.js";
+import { type CliContext, seconds, stopwatch } from "../context.js";
+import { type ProvingArtifacts, loadProvingArtifacts } from "../proving.js";
+
+export interface DeployOptions {
+  model?: string;
+  network?: string;
+  strike: number;
+  expiryDays: number;
+  kind?: "call" | "put";
+  spot: number;
+  vol: number;
+  rate: number;
+  spotOracle?: string;
+  volOracle?: string;
+  collateral?: string;
+  owner?: string;
+  force?: boolean;
+}
+
+const ORACLE_DECIMALS = 8;
+
+/** Deploy the stack for a model on a connected chain and record it (shared with the demo). */
+export async function deployModel(ctx: CliContext, chain: ChainConnection, art: ProvingArtifacts, opts: Omit<DeployOptions, "model" | "network">): Promise<{ result: DeployStackReturnType; recordFile: string }> {
+  const { q, paths } = art;
+  assertOptionLayout(q);
+  const recordFile = deploymentRecordPath(paths.deploymentsDir, chain.networkName);
+  await assertRecordWritable(recordFile, { force: (opts.force ?? false) || chain.inProcess });
+  const elapsed = stopwatch();
+  ctx.progress(`compiling ${art.verifierContract} (solc, WebAssembly)…`);
+  const built = compileSolidity(await readFile(art.verifier, "utf8"), art.verifierContract);
+  const kind = opts.kind ?? ((art.manifest.stages.model?.info?.optionKind as "call" | "put" | undefined) ?? "call");
+  const now = BigInt((await chain.ethers.provider.getBlock("latest"))!.timestamp);
+  const wad = (v: number, field: string) => toRawUnits(String(v), 18, field);
+  const oracle = (address: string | undefined, value: number, description: string, field: string): OracleSource =>
+    address ? { address } : { mock: { decimals: ORACLE_DECIMALS, answer: toRawUnits(String(value), ORACLE_DECIMALS, field), description } };
+  ctx.progress(`deploying on network "${chain.networkName}" (chain ${chain.chainId}${chain.inProcess ? ", in-process" : ""})…`);
+  let result: DeployStackReturnType;
+  try {
+    result = await deployStack(chain.ethers, {
+      verifier: { abi: built.abi, bytecode: built.bytecode },
+      model: modelFactsFromQuantized(q),
+      series: [
+        {
+          spotOracle: oracle(opts.spotOracle, opts.spot, "mock spot", "--spot"),
+          volOracle: oracle(opts.volOracle, opts.vol, "mock implied volatility", "--vol"),
+          strike: wad(opts.strike, "--strike"),
+          expiry: now + BigInt(opts.expiryDays) * 86_400n,
+          isCall: kind === "call",
+          risk: { ...DEFAULT_FEED_RISK, rate: wad(opts.rate, "--rate") },
+        },
+      ],
+      ...(opts.collateral ? { collateral: { address: opts.collateral } } : {}),
+      ...(opts.owner ? { owner: opts.owner } : {}),
+      log: (line) => ctx.progress(line),
+    });
+  } catch (error) {
+    throw revertError(chain, "deployment", error);
+  }
+  const notes = chain.inProcess ? ["in-process chain: these contracts exist only inside the process that deployed them"] : [];
+  await writeDeploymentRecord(recordFile, toDeploymentRecord(chain.networkName, result, notes), { force: true });
+  art.manifest.deployments = {
+    ...art.manifest.deployments,
+    [chain.networkName]: { keysHash: art.keysHash, modelId: q.modelId, record: path.relative(paths.dir, recordFile), inProcess: chain.inProcess },
+  };
+  await writeManifest(paths, art.manifest);
+  ctx.progress(`  deployed in ${seconds(elapsed())}`);
+  return { result, recordFile };
+}
+
+export async function deployCommand(ctx: CliContext, opts: DeployOptions) {
+  const paths = await resolveModel(ctx.root, opts.model);
+  const art = await loadProvingArtifacts(paths);
+  assertOptionLayout(art.q);
+  if (opts.kind === undefined && art.manifest.stages.model?.info?.optionKind === undefined) {
+    ctx.warn('note: the model does not record an option kind; creating a call series (pass --kind put for puts)');
+  }
+  const chain = await connectChain(ctx, { network: opts.network });
+  const { result, recordFile } = await deployModel(ctx, chain, art, opts);
+  const s = result.series[0];
+  const totalGas = Object.values(result.gasUsed).reduce((a, b) => a + b, 0n);
+  ctx.info(`verifier ${result.contracts.verifier}  registry ${result.contracts.registry}`);
+  ctx.info(`feed     ${result.contracts.feed}  engine   ${result.contracts.engine}`);
+  ctx.info(`series ${s.seriesId}: ${s.isCall ? "call" : "put"}, strike ${fromRawUnits(s.strike, 18)}, expiry ${new Date(Number(s.expiry) * 1000).toISOString()}; model id registered`);
+  ctx.info(`gas used: ${totalGas.toLocaleString("en-US")} in ${Object.keys(result.gasUsed).length} transactions; record ${ctx.show(recordFile)}`);
+  if (chain.inProcess) ctx.warn("note: the in-process chain disappears when this process exits; for `zkinfer submit` in another process use --network localhost (npx hardhat node).");
+  return {
+    model: paths.name,
+    network: chain.networkName,
+    chainId: chain.chainId.toString(),
+    contracts: result.contracts,
+    series: result.series.map((x) => ({ ...x, seriesId: x.seriesId.toString(), strike: x.strike.toString(), expiry: x.expiry.toString() })),
+    mocks: result.mocks,
+    gasUsed: Object.fromEntries(Object.entries(result.gasUsed).map(([k, v]) => [k, v.toString()])),
+    record: recordFile,
+  };
+}
+
+export function register(program: Command, runtime: CliRuntime): void {
+  program
+    .command("deploy")
+    .summary("deploy verifier, registry, price feed and margin engine")
+    .description(
+      "Deploy the model's Groth16 verifier, the model registry (the model id and its input ranges registered), the proven option-price feed with one series, and the margin engine.\n" +
+        "On a development chain (the default in-process chain, or localhost) mock spot/volatility oracles and a mock 6-decimal collateral token are deployed unless addresses are given.\n" +
+        "The record goes to build/<model>/deployments/<network>.json.",
+    )
+    .option("--model <name>", "model folder (default: the only one)")
+    .option("--network <name>", "Hardhat network (default: the in-process chain)")
+    .option("--strike <price>", "strike of the series, quote units", parsePositiveNumber, 2000)
+    .option("--expiry-days <n>", "days to expiry of the series", parseInteger(1, 3650), 30)
+    .addOption(new Option("--kind <kind>", "call or put (default: the model's dataset kind)").argParser(parseChoice(["call", "put"] as const)))
+    .option("--spot <price>", "initial answer of the mock spot oracle", parsePositiveNumber, 2000)
+    .option("--vol <v>", "initial answer of the mock volatility oracle (0.5 = 50%)", parsePositiveNumber, 0.5)
+    .option("--rate <r>", "risk-free rate of the series (0.05 = 5%)", parseNumber, 0.05)
+    .option("--spot-oracle <address>", "existing AggregatorV3 spot oracle")
+    .option("--vol-oracle <address>", "existing AggregatorV3 volatility oracle")
+    .option("--collateral <address>", "existing ERC-20 collateral token")
+    .option("--owner <address>", "final owner (two-step transfer)")
+    .option("--force", "overwrite an existing deployment record of this network")
+    .addHelpText("after", examples("zkinfer deploy", "zkinfer deploy --network localhost --strike 2000 --expiry-days 30"))
+    .action(action(runtime, deployCommand));
+}

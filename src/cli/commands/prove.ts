@@ -1,0 +1,79 @@
+/** `zkinfer prove`: prove the model's output for given inputs; writes proof.json, public.json, calldata.json. */
+import path from "node:path";
+import type { Command } from "commander";
+import { loadQuantizedModel } from "../../quantize/file.js";
+import { requireStages, resolveModel } from "../artifacts.js";
+import { type CliRuntime, action, examples } from "../command.js";
+import { type CliContext, stopwatch } from "../context.js";
+import { describeInputs, parseInputFlags, readInputFile, toRawInputs } from "../inputs.js";
+import { formatOutput, loadProvingArtifacts, openProver, proveRaw, writeProof } from "../proving.js";
+
+export interface ProveOptions {
+  model?: string;
+  input?: string;
+  raw?: boolean;
+  out?: string;
+}
+
+export async function proveCommand(ctx: CliContext, opts: ProveOptions, cmd: Command) {
+  const paths = await resolveModel(ctx.root, opts.model);
+  // Inputs are checked before the (slower) key loading, so bad input fails fast.
+  await requireStages(paths, "qmodel");
+  const q = await loadQuantizedModel(paths.qmodel);
+  const raw = opts.raw ?? false;
+  const fromFile = opts.input === undefined ? {} : await readInputFile(q, ctx.resolve(opts.input), raw);
+  const texts = { ...fromFile, ...parseInputFlags(q, cmd.args) };
+  const inputs = toRawInputs(q, texts, raw);
+
+  const art = await loadProvingArtifacts(paths);
+  const elapsed = stopwatch();
+  ctx.progress(`proving ${describeInputs(q, inputs)}…`);
+  const prover = await openProver(art);
+  let proved;
+  try {
+    proved = await proveRaw(art, prover, inputs);
+  } finally {
+    await prover.close();
+  }
+  const dir = opts.out === undefined ? paths.proofDir : ctx.resolve(opts.out);
+  const files = await writeProof(dir, art, proved);
+  const err = Math.abs(Number(proved.output) / 10 ** q.output.decimals - proved.floatOutput);
+  ctx.info(`proved ${formatOutput(q, proved.output)}  (float model ${proved.floatOutput.toPrecision(8)}, |difference| ${err.toExponential(2)})`);
+  ctx.info(`witness ${proved.witnessMs.toFixed(0)} ms, proof ${proved.proveMs.toFixed(0)} ms (total ${(elapsed() / 1000).toFixed(1)} s)`);
+  ctx.info(`wrote ${ctx.show(dir)}/ proof.json, public.json, calldata.json, statement.json`);
+  return {
+    model: paths.name,
+    output: { name: q.output.name, raw: proved.output.toString(), value: Number(proved.output) / 10 ** q.output.decimals },
+    floatOutput: proved.floatOutput,
+    inputs: Object.fromEntries(q.inputs.map((inp, j) => [inp.name, inputs[j].toString()])),
+    publicSignals: proved.publicSignals,
+    files,
+    witnessMs: proved.witnessMs,
+    proveMs: proved.proveMs,
+  };
+}
+
+export function register(program: Command, runtime: CliRuntime): void {
+  program
+    .command("prove")
+    .summary("prove the model's output for given inputs")
+    .description(
+      "Prove the quantized model's output for one input vector. Inputs are flags named after the model's features (--moneyness 1.02 …) and/or an --input JSON object, in real units (converted exactly to on-chain integers) or, with --raw, as the on-chain integers.\n" +
+        "Every input must lie in its declared range (the circuit enforces it). Writes proof.json and public.json (snarkjs format), calldata.json (Solidity verifyProof arguments) and statement.json.",
+    )
+    .option("--model <name>", "model folder (default: the only one)")
+    .option("--input <file.json>", 'inputs as a JSON object, e.g. {"moneyness": 1.02, …}; flags override it')
+    .option("--raw", "values are raw on-chain integers (e.g. wad), not real units")
+    .option("-o, --out <dir>", "proof folder (default build/<model>/proof)")
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .addHelpText(
+      "after",
+      examples(
+        "zkinfer prove --moneyness 1.02 --timeToExpiry 0.25 --volatility 0.3 --rate 0.03",
+        "zkinfer prove --input inputs.json",
+        "zkinfer prove --raw --moneyness 1020000000000000000 --timeToExpiry 250000000000000000 --volatility 300000000000000000 --rate 30000000000000000",
+      ) + "\nThe built-in model's inputs: --moneyness (S/K) --timeToExpiry (years) --volatility (annualised) --rate (per year).\n",
+    )
+    .action(action(runtime, proveCommand));
+}

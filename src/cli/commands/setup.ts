@@ -1,0 +1,69 @@
+/** `zkinfer setup`: Groth16 keys (zkey, verification key) and the Solidity verifier of the circuit. */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import { loadQuantizedModel } from "../../quantize/file.js";
+import { setupGroth16 } from "../../zk/groth16.js";
+import { DEV_PTAU_WARNING, requiredPower, resolvePtau } from "../../zk/ptau.js";
+import { circuitFiles, recordStage, requireStages, resolveModel } from "../artifacts.js";
+import { type CliRuntime, action, examples } from "../command.js";
+import { type CliContext, seconds, stopwatch } from "../context.js";
+
+export interface SetupOptions {
+  model?: string;
+  ptau?: string;
+}
+
+export async function setupCommand(ctx: CliContext, opts: SetupOptions) {
+  const paths = await resolveModel(ctx.root, opts.model);
+  const manifest = await requireStages(paths, "circuit");
+  const q = await loadQuantizedModel(paths.qmodel);
+  const circuit = circuitFiles(paths, q.name);
+  const constraints = Number(manifest.stages.circuit!.info?.constraints);
+  const power = requiredPower(constraints, q.publicSignals.length);
+  const elapsed = stopwatch();
+  const log = (line: string) => {
+    if (line === DEV_PTAU_WARNING) {
+      const bar = "!".repeat(78);
+      ctx.warn(`${bar}\n${line}\n${bar}`);
+    } else {
+      ctx.progress(`${line.replace(/^\s+/, "  ")}  [${seconds(elapsed())}]`);
+    }
+  };
+  ctx.progress(`powers of tau: ${opts.ptau ? opts.ptau : "development file"} (circuit needs power >= ${power})`);
+  const ptau = await resolvePtau({ ptauPath: opts.ptau === undefined ? undefined : ctx.resolve(opts.ptau), power, constraints, log });
+  ctx.progress(`  using ${ctx.show(ptau.path)} (power ${ptau.power}${ptau.development ? ", DEVELOPMENT" : ""})`);
+  const keys = await setupGroth16({ r1csPath: circuit.r1cs, ptauPath: ptau.path, outDir: paths.keysDir, name: path.basename(circuit.r1cs, ".r1cs"), log });
+  await recordStage(paths, manifest, "keys", {
+    files: [keys.zkeyPath, keys.vkeyPath, keys.verifierPath],
+    input: manifest.stages.circuit!.hash,
+    info: { ptau: { path: ptau.path, power: ptau.power, development: ptau.development }, verifierContract: keys.verifierContractName },
+  });
+  const zkeyBytes = (await stat(keys.zkeyPath)).size;
+  ctx.info(`setup done in ${seconds(keys.setupMs)}: proving key ${(zkeyBytes / 1e6).toFixed(1)} MB, verification key, Solidity verifier ${keys.verifierContractName}`);
+  ctx.info(`wrote ${ctx.show(paths.keysDir)}/`);
+  if (ptau.development) ctx.warn("note: these keys come from a development ptau: fine for testing, NOT for anything that holds value.");
+  return {
+    model: paths.name,
+    zkey: keys.zkeyPath,
+    vkey: keys.vkeyPath,
+    verifier: keys.verifierPath,
+    verifierContract: keys.verifierContractName,
+    ptau: { path: ptau.path, power: ptau.power, development: ptau.development, generated: ptau.generated },
+    setupSeconds: keys.setupMs / 1000,
+  };
+}
+
+export function register(program: Command, runtime: CliRuntime): void {
+  program
+    .command("setup")
+    .summary("Groth16 setup: proving key, verification key, Solidity verifier")
+    .description(
+      "Circuit-specific Groth16 setup from a powers-of-tau file. Pass --ptau with a public ceremony's prepared file for anything that protects value.\n" +
+        "Without --ptau a DEVELOPMENT file is used (the bundled circuits/ptau/dev-pot12.ptau, or one generated once and cached): it is NOT secure, and a warning says so.",
+    )
+    .option("--model <name>", "model folder (default: the only one)")
+    .option("--ptau <file>", "prepared powers-of-tau file (production path)")
+    .addHelpText("after", examples("zkinfer setup", "zkinfer setup --ptau powersOfTau28_hez_final_12.ptau"))
+    .action(action(runtime, setupCommand));
+}

@@ -1,0 +1,51 @@
+/** `zkinfer status`: the models in the artifact root and the state of each stage. */
+import type { Command } from "commander";
+import { BaseError } from "../../errors.js";
+import { STAGES, listModels, modelPaths, readManifest, requireStages, stepFor } from "../artifacts.js";
+import { type CliRuntime, action, examples } from "../command.js";
+import type { CliContext } from "../context.js";
+
+export interface StatusOptions {
+  model?: string;
+}
+
+export async function statusCommand(ctx: CliContext, opts: StatusOptions) {
+  const names = opts.model !== undefined ? [opts.model] : await listModels(ctx.root);
+  if (names.length === 0) ctx.info(`no models in ${ctx.root} (run \`zkinfer train\`)`);
+  const models = [];
+  for (const name of names) {
+    const paths = modelPaths(ctx.root, name);
+    const manifest = await readManifest(paths);
+    const stages: Record<string, { state: "ok" | "missing" | "stale"; problem?: string; info?: Record<string, unknown> }> = {};
+    let broken = false;
+    for (const stage of STAGES) {
+      if (broken || !manifest?.stages[stage]) {
+        stages[stage] = { state: "missing", problem: `run \`${stepFor(stage, paths)}\`` };
+        broken = true;
+        continue;
+      }
+      try {
+        await requireStages(paths, stage);
+        stages[stage] = { state: "ok", ...(manifest.stages[stage]!.info ? { info: manifest.stages[stage]!.info } : {}) };
+      } catch (error) {
+        if (!(error instanceof BaseError)) throw error;
+        stages[stage] = { state: "stale", problem: `${error.shortMessage}; ${error.details ?? ""}`.trim() };
+        broken = true;
+      }
+    }
+    ctx.info(`${paths.name}${manifest ? ` (model hash ${manifest.modelHash.slice(0, 12)})` : " (no manifest)"}`);
+    for (const [stage, s] of Object.entries(stages)) ctx.info(`  ${stage.padEnd(8)} ${s.state}${s.problem ? `: ${s.problem}` : ""}`);
+    for (const [network, d] of Object.entries(manifest?.deployments ?? {})) ctx.info(`  deployed on ${network}${d.inProcess ? " (in-process, gone)" : ""}: ${d.record}`);
+    models.push({ model: paths.name, dir: paths.dir, modelHash: manifest?.modelHash, stages, deployments: manifest?.deployments ?? {} });
+  }
+  return { root: ctx.root, models };
+}
+
+export function register(program: Command, runtime: CliRuntime): void {
+  program
+    .command("status")
+    .summary("list models and whether each artifact is present and current")
+    .option("--model <name>", "only this model")
+    .addHelpText("after", examples("zkinfer status", "zkinfer status --json"))
+    .action(action(runtime, statusCommand));
+}

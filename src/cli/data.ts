@@ -1,0 +1,84 @@
+/**
+ * Dataset sources of the CLI: the built-in Black–Scholes generator, or a user CSV read with
+ * a JSON spec of its columns (names, units, decimals, declared ranges).
+ */
+import { readFile } from "node:fs/promises";
+import { type OptionKind, blackScholesDataset } from "../data/blackScholes.js";
+import { type CsvDroppedRows, type CsvSpec, loadCsv } from "../data/csv.js";
+import type { Dataset } from "../data/dataset.js";
+import { readJsonFile } from "./artifacts.js";
+import { CliError } from "./errors.js";
+
+/** The spec file of a CSV dataset: `CsvSpec` plus an optional model name. */
+export interface CsvSpecFile extends CsvSpec {
+  /** Default model name for `zkinfer train --csv`. */
+  name?: string;
+}
+
+export const SPEC_EXAMPLE = `{
+  "name": "my-model",
+  "features": [
+    { "name": "moneyness", "unit": "S/K", "decimals": 18, "min": 0.8, "max": 1.2 },
+    { "name": "timeToExpiry", "unit": "years", "decimals": 18, "min": 0.02, "max": 1.0 }
+  ],
+  "target": { "name": "priceOverStrike", "unit": "1/K", "decimals": 18, "min": 0, "max": 1.2 }
+}`;
+
+export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
+  const spec = await readJsonFile(file, "spec file");
+  if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
+    throw new CliError(`spec file ${file} must hold a JSON object with "features" and "target"`, { details: "See `zkinfer dataset --help` for an example." });
+  }
+  const s = spec as Record<string, unknown>;
+  for (const key of Object.keys(s)) {
+    if (!["name", "features", "target", "dropInvalidRows"].includes(key)) {
+      throw new CliError(`spec file ${file}: unknown field "${key}"`, { details: 'Allowed fields: name, features, target, dropInvalidRows.' });
+    }
+  }
+  if (!Array.isArray(s.features)) throw new CliError(`spec file ${file}: "features" must be an array of column specs`, { details: "See `zkinfer dataset --help` for an example." });
+  if (s.target === null || typeof s.target !== "object") throw new CliError(`spec file ${file}: "target" must be an object`, { details: "See `zkinfer dataset --help` for an example." });
+  if (s.name !== undefined && (typeof s.name !== "string" || s.name.trim() === "")) throw new CliError(`spec file ${file}: "name" must be a non-empty string`);
+  return spec as CsvSpecFile;
+}
+
+export interface LoadedDataset {
+  dataset: Dataset;
+  dropped?: CsvDroppedRows;
+  /** Set for the built-in dataset. */
+  kind?: OptionKind;
+  /** Model name suggested by the source. */
+  suggestedName: string;
+}
+
+export async function loadCsvDataset(args: { csv: string; spec: string; dropInvalid?: boolean }): Promise<LoadedDataset> {
+  const spec = await readCsvSpec(args.spec);
+  let text: string;
+  try {
+    text = await readFile(args.csv, "utf8");
+  } catch {
+    throw new CliError(`CSV file ${args.csv} not found`, { details: "Check the path." });
+  }
+  const { dataset, dropped } = loadCsv(text, {
+    features: spec.features,
+    target: spec.target,
+    dropInvalidRows: args.dropInvalid ?? spec.dropInvalidRows ?? false,
+    source: `csv:${args.csv}`,
+  });
+  return { dataset, dropped, suggestedName: spec.name ?? "csv-model" };
+}
+
+export function builtinDataset(args: { rows: number; seed: number; kind: OptionKind }): LoadedDataset {
+  return { dataset: blackScholesDataset({ n: args.rows, seed: args.seed, kind: args.kind }), kind: args.kind, suggestedName: `bs-${args.kind}` };
+}
+
+/** Observed min / max of each column. */
+export function columnStats(dataset: Dataset): { name: string; min: number; max: number; declared: [number | undefined, number | undefined] }[] {
+  const cols = [...dataset.features.map((f, j) => ({ name: f.name, values: dataset.x.map((r) => r[j]), declared: [f.min, f.max] as [number | undefined, number | undefined] }))];
+  cols.push({ name: dataset.target.name, values: dataset.y, declared: [dataset.target.min, dataset.target.max] });
+  return cols.map((c) => ({
+    name: c.name,
+    min: c.values.reduce((a, b) => (b < a ? b : a), Infinity),
+    max: c.values.reduce((a, b) => (b > a ? b : a), -Infinity),
+    declared: c.declared,
+  }));
+}
