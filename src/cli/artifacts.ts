@@ -38,12 +38,14 @@ const STEP: Record<Stage, string> = {
   keys: "zkinfer setup",
 };
 
-const LABEL: Record<Stage, string> = {
+/** What each stage's artifact is called in messages. */
+const NOUN: Record<Stage, string> = {
   model: "model.json",
   qmodel: "qmodel.json",
-  circuit: "the circuit",
-  keys: "the proving key",
+  circuit: "circuit",
+  keys: "proving key",
 };
+const LABEL: Record<Stage, string> = { model: "model.json", qmodel: "qmodel.json", circuit: "the circuit", keys: "the proving key" };
 
 export interface ModelPaths {
   /** Folder-safe model name (also the file stem of circuit and keys). */
@@ -243,7 +245,7 @@ export async function requireStages(paths: ModelPaths, upTo: Stage): Promise<Man
     }
     if (previous && record.input !== previous.hash) {
       const prevStage = STAGES[STAGES.indexOf(stage) - 1];
-      throw new StaleArtifactError({ artifact: LABEL[stage], reason: `it was made from an older ${LABEL[prevStage]}`, step });
+      throw new StaleArtifactError({ artifact: LABEL[stage], reason: `it was made from an older ${NOUN[prevStage]}`, step });
     }
     previous = record;
   }

@@ -9,7 +9,8 @@ import { modelFactsFromQuantized } from "../../deploy/modelFacts.js";
 import { DEFAULT_FEED_RISK, type OracleSource } from "../../deploy/types.js";
 import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
 import { compileSolidity } from "../../zk/solidity.js";
-import { resolveModel, writeManifest } from "../artifacts.js";
+import { requireStages, resolveModel, writeManifest } from "../artifacts.js";
+import { loadQuantizedModel } from "../../quantize/file.js";
 import { assertOptionLayout, type ChainConnection, connectChain, revertError } from "../chain.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parseNumber, parsePositiveNumber } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
@@ -83,8 +84,9 @@ export async function deployModel(ctx: CliContext, chain: ChainConnection, art: 
 
 export async function deployCommand(ctx: CliContext, opts: DeployOptions) {
   const paths = await resolveModel(ctx.root, opts.model);
+  await requireStages(paths, "qmodel");
+  assertOptionLayout(await loadQuantizedModel(paths.qmodel));
   const art = await loadProvingArtifacts(paths);
-  assertOptionLayout(art.q);
   if (opts.kind === undefined && art.manifest.stages.model?.info?.optionKind === undefined) {
     ctx.warn('note: the model does not record an option kind; creating a call series (pass --kind put for puts)');
   }

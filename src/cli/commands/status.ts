@@ -29,7 +29,7 @@ export async function statusCommand(ctx: CliContext, opts: StatusOptions) {
         stages[stage] = { state: "ok", ...(manifest.stages[stage]!.info ? { info: manifest.stages[stage]!.info } : {}) };
       } catch (error) {
         if (!(error instanceof BaseError)) throw error;
-        stages[stage] = { state: "stale", problem: `${error.shortMessage}; ${error.details ?? ""}`.trim() };
+        stages[stage] = { state: "stale", problem: `${error.shortMessage.replace(/^.* is stale: /, "")} → ${error.details ?? ""}`.trim() };
         broken = true;
       }
     }
