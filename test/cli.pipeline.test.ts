@@ -145,6 +145,15 @@ describe("quantize and compile", () => {
     expect(r!.constraints).toBe(r!.predictedConstraints);
   });
 
+  it("imports a model file made elsewhere into its own folder, with the same ownership rules", async () => {
+    const source = path.join(cli.dir, "from-csv", "model.json");
+    const r = expectOk(await cli("--json", "quantize", "--model-file", source, "--name", "imported", "--bits", "10"));
+    expect(r).toMatchObject({ model: "imported", actBits: 10 });
+    expectOk(await cli("quantize", "--model-file", source, "--name", "imported", "--bits", "10"));
+    expectError(await cli("quantize", "--model-file", source, "--name", "tiny"), 1, /tiny already holds a different model/);
+    expectError(await cli("quantize", "--model-file", at("data", "spec.json")), 1, /not a zkinfer model file/);
+  });
+
   it("refuses a setup before compiling and names the step to run", async () => {
     expectError(await cli("setup", "--model", "from-csv"), 1, /qmodel\.json not found.*zkinfer quantize --model from-csv/);
   });
@@ -253,6 +262,8 @@ describe("deploy and submit on the in-process chain", () => {
     expectError(await cli("submit", "--model", "tiny", "--proof", path.join(cli.dir, "tiny", "proof")), 1, /submit reverted: ObservationNotNewer/);
     expectError(await cli("submit", "--model", "tiny", "--spot", "2600"), 1, /moneyness = 1\.3, outside the model's declared range/);
     expectError(await cli("submit", "--model", "tiny", "--series", "7"), 1, /no series 7/);
+    expectError(await cli("submit", "--model", "tiny", "--proof", at("p1")), 1, /has no observation time.*--observed-at/);
+    expectError(await cli("submit", "--model", "tiny", "--observed-at", "5"), 1, /--observed-at goes with --proof/);
     expectError(await cli("deploy", "--model", "tiny", "--network", "nosuch"), 1, /unknown network "nosuch"/);
   });
 
