@@ -3,11 +3,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { keccak256, toUtf8Bytes } from "ethers";
 import { compileCircuit } from "../zk/circom.js";
-import { createProver, setupGroth16, toSolidityCalldata, type Prover, type SolidityCalldata } from "../zk/groth16.js";
+import { createProver, setupGroth16, toSolidityCalldata, type Prover } from "../zk/groth16.js";
 import { FIELD_ORDER } from "../zk/field.js";
 import { requiredPower, resolvePtau } from "../zk/ptau.js";
-import { compileSolidity, type CompiledContract } from "../zk/solidity.js";
-import { OPTION_SIGNAL_NAMES, type OptionStatement } from "./optionStatement.js";
+import { compileSolidity } from "../zk/solidity.js";
+import { OPTION_INPUT_SPECS } from "../deploy/types.js";
+import type { OptionInputs, OptionModelVerifier } from "./optionModelVerifier.js";
+import { OPTION_SIGNAL_NAMES } from "./optionStatement.js";
 
 /**
  * The hand-written test circuit `circuits/test/option_layout.circom`: the option model's
@@ -18,20 +20,12 @@ import { OPTION_SIGNAL_NAMES, type OptionStatement } from "./optionStatement.js"
 export const OPTION_LAYOUT_CIRCUIT = fileURLToPath(new URL("../../circuits/test/option_layout.circom", import.meta.url));
 
 /** The circuit's output for given inputs (its integer reference). */
-export function optionLayoutPrice(inputs: Omit<OptionStatement, "priceOverStrike">): bigint {
+export function optionLayoutPrice(inputs: OptionInputs): bigint {
   return (4n * inputs.volatility * inputs.timeToExpiry) / 10n ** 19n;
 }
 
-export interface OptionLayoutVerifier {
-  /** The exported Groth16 verifier, compiled. */
-  verifier: CompiledContract;
-  verifierSource: string;
-  constraints: number;
-  /** Prove the layout statement for the inputs; returns Solidity calldata (signals in layout order). */
-  prove(inputs: Omit<OptionStatement, "priceOverStrike">): Promise<SolidityCalldata & { proveMs: number }>;
-  /** Release the prover's curve workers. */
-  close(): Promise<void>;
-}
+/** The test circuit's verifier and prover; registered as `OPTION_LAYOUT_TEST_MODEL_ID` with `OPTION_INPUT_SPECS`. */
+export type OptionLayoutVerifier = OptionModelVerifier;
 
 /**
  * Compile the test circuit, run a Groth16 setup on a development ptau (NOT secure) and
@@ -50,6 +44,8 @@ export async function buildOptionLayoutVerifier(args: { workDir: string; log?: (
     verifier,
     verifierSource,
     constraints: compiled.constraints,
+    model: { modelId: OPTION_LAYOUT_TEST_MODEL_ID, numOutputs: 1, outputDecimals: 18, inputs: OPTION_INPUT_SPECS },
+    expectedPrice: optionLayoutPrice,
     async prove(inputs) {
       prover ??= await createProver({ wasmPath: compiled.wasmPath, zkeyPath: keys.zkeyPath });
       const input = Object.fromEntries(OPTION_SIGNAL_NAMES.slice(1).map((n) => [n, inputs[n as keyof typeof inputs].toString()]));

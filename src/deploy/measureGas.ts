@@ -1,10 +1,8 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { OptionLayoutVerifier } from "../contracts/optionLayoutCircuit.js";
-import { OPTION_LAYOUT_TEST_MODEL_ID } from "../contracts/optionLayoutCircuit.js";
-import { moneynessWad, timeToExpiryWad, toWad } from "../contracts/optionStatement.js";
+import type { OptionModelVerifier } from "../contracts/optionModelVerifier.js";
+import { moneynessWad, timeToExpiryWad, toWad, WAD } from "../contracts/optionStatement.js";
 import { deployStack } from "./deployStack.js";
-import { OPTION_INPUT_SPECS } from "./types.js";
 
 /** Gas used by the stack's hot paths with a real Groth16 verifier (5 public signals). */
 export interface ContractGasReport {
@@ -20,6 +18,8 @@ export interface ContractGasReport {
   withdraw: number;
   /** Liquidating an account with one short position (incl. the bonus transfer). */
   liquidate: number;
+  /** Proven prices (wad per unit) at opening and at liquidation. */
+  prices: { open: string; liquidation: string };
   /** Deployment of the verifier, registry, feed, engine. */
   deploy: Record<string, number>;
   /** Wall-clock proving time of the last proof, ms. */
@@ -27,18 +27,22 @@ export interface ContractGasReport {
   constraints: number;
 }
 
+/** Moneyness the spot is moved to before the liquidation (inside every option model's range). */
+const STRESS_MONEYNESS = (115n * WAD) / 100n;
+
 /**
- * Deploy the stack with `verifier` (the option-layout test circuit's) on the connected
- * chain (mock oracles and token: a development chain), and measure submit, open,
- * withdraw and liquidate. Oracle gas is that of `MockV3Aggregator`; a production oracle
- * (e.g. a proxy in front of an aggregator) costs a few thousand gas more per read.
+ * Deploy the stack with `verifier` (a generated model's or the option-layout test
+ * circuit's), registered under its model id and input ranges, on the connected chain (mock
+ * oracles and token: a development chain), and measure submit, open, withdraw and
+ * liquidate. Every price is a real proof. The liquidation follows a stress move inside the
+ * model's declared ranges: spot to 1.15 × strike (capped at the moneyness range) and the
+ * volatility oracle to the top of the volatility range. Oracle gas is that of
+ * `MockV3Aggregator`; a production oracle (e.g. a proxy in front of an aggregator) costs a
+ * few thousand gas more per read.
  */
-export async function measureContractGas(ethers: HardhatEthers, args: { verifier: OptionLayoutVerifier }): Promise<ContractGasReport> {
-  const stack = await deployStack(ethers, {
-    verifier: args.verifier.verifier,
-    model: { modelId: OPTION_LAYOUT_TEST_MODEL_ID, numOutputs: 1, outputDecimals: 18, inputs: OPTION_INPUT_SPECS },
-    allowMocks: true,
-  });
+export async function measureContractGas(ethers: HardhatEthers, args: { verifier: OptionModelVerifier }): Promise<ContractGasReport> {
+  const facts = args.verifier.model;
+  const stack = await deployStack(ethers, { verifier: args.verifier.verifier, model: facts, allowMocks: true });
   const [owner, alice, liquidator] = await ethers.getSigners();
   const feed = (await ethers.getContractAt("OptionPriceFeed", stack.contracts.feed)) as unknown as Contract;
   const engine = (await ethers.getContractAt("MarginEngine", stack.contracts.engine)) as unknown as Contract;
@@ -72,19 +76,31 @@ export async function measureContractGas(ethers: HardhatEthers, args: { verifier
   await (await vol.updateAnswer(await vol.answer())).wait();
   const second = await submitNow();
 
-  // A short of 10 units at vol 80% (price ≈ 53), then vol 300% (price ≈ 197): liquidatable.
+  // A short of 10 units with equity just above initial margin (15% of spot, 3,000), then a
+  // stress move in the model's ranges makes it liquidatable (maintenance: price + 10% of spot).
+  const openPrice = (await feed.latestObservation(seriesId))[0] as bigint;
   const unit = 10n ** BigInt(Number(await token.decimals()));
   await (await token.mint(owner.address, 100_000n * unit)).wait();
   await (await token.approve(stack.contracts.engine, 100_000n * unit)).wait();
   await (await engine.fundPool(100_000n * unit)).wait();
-  await (await token.mint(alice.address, 3_100n * unit)).wait();
-  await (await (token.connect(alice) as Contract).approve(stack.contracts.engine, 3_100n * unit)).wait();
+  await (await token.mint(alice.address, 3_200n * unit)).wait();
+  await (await (token.connect(alice) as Contract).approve(stack.contracts.engine, 3_200n * unit)).wait();
   const e = engine.connect(alice) as Contract;
-  const deposit = await gas(e.deposit(3_100n * unit));
+  const deposit = await gas(e.deposit(3_200n * unit));
   const openPosition = await gas(e.openPosition(seriesId, false, 10n * 10n ** 18n));
   const withdraw = await gas(e.withdraw(100n * unit));
-  await (await vol.updateAnswer(300_000_000n)).wait();
+
+  const [moneynessRange, , volRange] = facts.inputs;
+  const stressMoneyness = STRESS_MONEYNESS < moneynessRange.max ? STRESS_MONEYNESS : moneynessRange.max;
+  const spotDecimals = BigInt(Number(await spot.decimals()));
+  const volDecimals = BigInt(Number(await vol.decimals()));
+  await (await spot.updateAnswer((stressMoneyness * strike) / WAD / 10n ** (18n - spotDecimals))).wait();
+  await (await vol.updateAnswer(volRange.max / 10n ** (18n - volDecimals))).wait();
   await submitNow();
+  const liquidationPrice = (await feed.latestObservation(seriesId))[0] as bigint;
+  if (!(await engine.isLiquidatable(alice.address))) {
+    throw new Error(`the stress move did not make the account liquidatable (proven price ${openPrice} -> ${liquidationPrice} wad per unit)`);
+  }
   const liquidate = await gas((engine.connect(liquidator) as Contract).liquidate(alice.address));
 
   return {
@@ -95,6 +111,7 @@ export async function measureContractGas(ethers: HardhatEthers, args: { verifier
     openPosition,
     withdraw,
     liquidate,
+    prices: { open: openPrice.toString(), liquidation: liquidationPrice.toString() },
     deploy: Object.fromEntries(["verifier", "registry", "registerModel", "feed", "createSeries1", "engine"].map((k) => [k, Number(stack.gasUsed[k] ?? 0n)])),
     proveMs: Math.round(proveMs),
     constraints: args.verifier.constraints,
