@@ -16,12 +16,16 @@ export async function statusCommand(ctx: CliContext, opts: StatusOptions) {
   for (const name of names) {
     const paths = modelPaths(ctx.root, name);
     const manifest = await readManifest(paths);
-    const stages: Record<string, { state: "ok" | "missing" | "stale"; problem?: string; info?: Record<string, unknown> }> = {};
+    const stages: Record<string, { state: "ok" | "missing" | "stale" | "blocked"; problem?: string; info?: Record<string, unknown> }> = {};
     let broken = false;
     for (const stage of STAGES) {
-      if (broken || !manifest?.stages[stage]) {
+      if (!manifest?.stages[stage]) {
         stages[stage] = { state: "missing", problem: `run \`${stepFor(stage, paths)}\`` };
         broken = true;
+        continue;
+      }
+      if (broken) {
+        stages[stage] = { state: "blocked", problem: "an earlier stage must be (re-)made first" };
         continue;
       }
       try {
