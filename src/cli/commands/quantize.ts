@@ -76,7 +76,7 @@ export async function quantizeCommand(ctx: CliContext, opts: QuantizeOptions) {
   ctx.info(`float vs quantized on ${report.n} ${rows.label}: max |error| ${report.maxAbsErr.toExponential(2)}, mean ${report.meanAbsErr.toExponential(2)} (${unit})`);
   ctx.info(`guaranteed bound over the whole declared input domain: ${report.guaranteedBound.toExponential(2)}`);
   ctx.info(`predicted circuit: ${constraints.toLocaleString("en-US")} constraints (ptau power ${power}); model id ${shortId(q.modelId)}`);
-  ctx.info(`wrote ${paths.qmodel}`);
+  ctx.info(`wrote ${ctx.show(paths.qmodel)}`);
   return {
     model: paths.name,
     file: paths.qmodel,

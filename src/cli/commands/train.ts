@@ -91,7 +91,7 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
   ctx.progress(`  ${s.epochsRun} epochs in ${seconds(result.elapsedMs)}${s.stoppedEarly ? " (stopped early)" : ""}; best validation loss ${s.bestValLoss.toExponential(3)} at epoch ${s.bestEpoch}`);
   ctx.info(`test split: MAE ${test.mae.toExponential(2)}, max |error| ${test.maxAbsError.toExponential(2)}, R² ${test.r2.toFixed(6)} (${result.model.target.name}, ${result.model.target.unit})`);
   if (vsBlackScholes) ctx.info(`vs exact Black–Scholes: MAE ${vsBlackScholes.mae.toExponential(2)}, max |error| ${vsBlackScholes.maxAbsError.toExponential(2)}`);
-  ctx.info(`wrote ${paths.model} (hash ${shortHash(file.hash)})`);
+  ctx.info(`wrote ${ctx.show(paths.model)} (hash ${shortHash(file.hash)})`);
   return {
     model: paths.name,
     file: paths.model,
