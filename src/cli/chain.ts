@@ -39,7 +39,15 @@ const CONTRACTS = ["ModelRegistry", "OptionPriceFeed", "MarginEngine", "MockV3Ag
  * `fresh` creates a new chain instead (the demo).
  */
 export async function connectChain(ctx: CliContext, args: { network?: string; fresh?: boolean }): Promise<ChainConnection> {
-  const { default: hre } = await import("hardhat");
+  let hre: (typeof import("hardhat"))["default"];
+  try {
+    ({ default: hre } = await import("hardhat"));
+  } catch (cause) {
+    throw new CliError(`cannot load the Hardhat project from ${process.cwd()}: ${firstLine(cause)}`, {
+      details: "Run chain commands (deploy, submit, demo) from the project folder that holds hardhat.config.ts.",
+      cause,
+    });
+  }
   const known = Object.keys(hre.config.networks);
   if (args.network !== undefined && !known.includes(args.network)) {
     throw new CliError(`unknown network "${args.network}"`, { details: `Networks in hardhat.config.ts: ${known.join(", ")}.` });

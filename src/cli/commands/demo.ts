@@ -51,6 +51,8 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
     return out;
   };
 
+  // Connect first: a missing Hardhat project or a contract build error fails before training.
+  const c = await connectChain(ctx, { fresh: true });
   const sample = rows < 50_000 || epochs !== undefined ? ` (smaller than the reference run: ${rows.toLocaleString("en-US")} rows${epochs ? `, ${epochs} epochs` : ""})` : "";
   const trained = await step(1, `train the reference model 4 → 32 → 32 → 1 with batch norm on Black–Scholes call prices${sample}`, () =>
     trainCommand(ctx, { name: opts.name, rows, seed: 1, kind: "call", force: true, progressEvery: 25, ...(epochs ? { epochs } : {}) }),
@@ -60,13 +62,11 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
   const keys = await step(4, "Groth16 setup (bundled development powers of tau)", () => setupCommand(ctx, { model: opts.name }));
 
   const art = await loadProvingArtifacts(modelPaths(ctx.root, opts.name));
-  const chain = await step(5, "deploy verifier, registry, price feed and margin engine on the in-process chain", async () => {
-    const c = await connectChain(ctx, { fresh: true });
-    const { result } = await deployModel(ctx, c, art, { ...SERIES, kind: "call", force: true });
-    Object.assign(gas, result.gasUsed);
-    return { c, result };
+  const result = await step(5, "deploy verifier, registry, price feed and margin engine on the in-process chain", async () => {
+    const { result: deployed } = await deployModel(ctx, c, art, { ...SERIES, kind: "call", force: true });
+    Object.assign(gas, deployed.gasUsed);
+    return deployed;
   });
-  const { c, result } = chain;
   const [owner, alice, bob] = await c.ethers.getSigners();
   const feed = await c.ethers.getContractAt("OptionPriceFeed", result.contracts.feed);
   const engine = await c.ethers.getContractAt("MarginEngine", result.contracts.engine);
