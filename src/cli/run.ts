@@ -3,6 +3,7 @@
  * the arguments, runs one subcommand, prints its result or its error, and returns the exit
  * code with everything it printed. It never calls `process.exit`.
  */
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { type CliRuntime } from "./command.js";
 import { type CliStreams } from "./context.js";
@@ -47,10 +48,13 @@ Start with:
   $ zkinfer prove --moneyness 1.02 --timeToExpiry 0.25 --volatility 0.3 --rate 0.03
 `;
 
+const VERSION: string = createRequire(import.meta.url)("../../package.json").version;
+
 export function buildProgram(runtime: CliRuntime): Command {
   const { streams } = runtime;
   const program = new Command("zkinfer")
     .description("Train, quantize, prove and verify small neural networks for on-chain use (option prices).")
+    .version(VERSION, "-V, --version")
     .addOption(new Option("--dir <path>", "artifact root folder").default("build"))
     .option("--json", "print one JSON document with the result on stdout (progress goes to stderr)")
     .option("-v, --verbose", "show stack traces and full error details")
