@@ -16,6 +16,7 @@ import { splitDataset } from "../src/data/split.js";
 import { predict } from "../src/model/forward.js";
 import { quantizationReport, quantizeToTolerance, realToRaw } from "../src/quantize/report.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
+import { trainReferenceModel } from "../src/train/reference.js";
 import { train } from "../src/train/train.js";
 import { calculateWitness, createProver, loadWitnessCalculator, setupGroth16, toSolidityCalldata } from "../src/zk/groth16.js";
 import { requiredPower, resolvePtau } from "../src/zk/ptau.js";
@@ -36,8 +37,8 @@ interface BenchModel {
 }
 
 const models: BenchModel[] = [
-  { key: "reference", title: "reference: 4 → 32 → 32 → 1 (Black–Scholes calls)", dataset: (n) => blackScholesDataset({ n, seed: 7, kind: "call" }), n: 50_000, hidden: [32, 32] },
-  { key: "large", title: "large: 16 → 64 → 64 → 1 (calls + 12 market-context features)", dataset: (n) => marketContextDataset({ n, seed: 7 }), n: 50_000, hidden: [64, 64] },
+  { key: "reference", title: "reference: 4 → 32 → 32 → 1 (Black–Scholes calls)", dataset: (n) => blackScholesDataset({ n, seed: 1, kind: "call" }), n: 50_000, hidden: [32, 32] },
+  { key: "large", title: "large: 16 → 64 → 64 → 1 (calls + 12 market-context features)", dataset: (n) => marketContextDataset({ n, seed: 1 }), n: 50_000, hidden: [64, 64] },
 ];
 
 const median = (xs: number[]) => {
@@ -54,14 +55,19 @@ async function benchModel(m: BenchModel): Promise<Record<string, number | string
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const n = quick ? 3000 : m.n;
-  const splits = splitDataset(m.dataset(n), { seed: 7 });
+  const quickConfig = quick ? { epochs: 10, frozenBatchNormEpochs: 3 } : {};
+  const onEpoch = (e: { epoch: number; epochs: number; trainLoss: number; valLoss: number }) => {
+    if (e.epoch % 25 === 0 || e.epoch === e.epochs) log(`  epoch ${e.epoch}/${e.epochs} train ${e.trainLoss.toExponential(2)} val ${e.valLoss.toExponential(2)}`);
+  };
   const t0 = performance.now();
-  const trained = train(splits, { hidden: m.hidden, seed: 7, ...(quick ? { epochs: 10, frozenBatchNormEpochs: 3 } : {}) }, {
-    name: m.key,
-    onEpoch: (e) => {
-      if (e.epoch % 10 === 0 || e.epoch === e.epochs) log(`  epoch ${e.epoch}/${e.epochs} train ${e.trainLoss.toExponential(2)} val ${e.valLoss.toExponential(2)}`);
-    },
-  });
+  // The reference model is exactly the one the library, CLI and demo train (same seed, config).
+  const { splits, training: trained } =
+    m.key === "reference"
+      ? trainReferenceModel({ seed: 1, n, config: quickConfig, onEpoch })
+      : (() => {
+          const s = splitDataset(m.dataset(n), { seed: 1 });
+          return { splits: s, training: train(s, { hidden: m.hidden, seed: 1, ...quickConfig }, { name: m.key, onEpoch }) };
+        })();
   const trainSeconds = (performance.now() - t0) / 1000;
   const model = trained.model;
   const test = splits.test;
