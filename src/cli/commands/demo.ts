@@ -55,7 +55,7 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
   const c = await connectChain(ctx, { fresh: true });
   const sample = rows < 50_000 || epochs !== undefined ? ` (smaller than the reference run: ${rows.toLocaleString("en-US")} rows${epochs ? `, ${epochs} epochs` : ""})` : "";
   const trained = await step(1, `train the reference model 4 → 32 → 32 → 1 with batch norm on Black–Scholes call prices${sample}`, () =>
-    trainCommand(ctx, { name: opts.name, rows, seed: 1, kind: "call", force: true, progressEvery: 25, ...(epochs ? { epochs } : {}) }),
+    trainCommand(ctx, { folder: opts.name, rows, seed: 1, kind: "call", force: true, progressEvery: 25, ...(epochs ? { epochs } : {}) }),
   );
   const quantized = await step(2, "quantize to fixed point (16 fractional bits)", () => quantizeCommand(ctx, { model: opts.name, bits: 16, samples: 2_000 }));
   const compiled = await step(3, "generate and compile the circuit", () => compileCommand(ctx, { model: opts.name }));

@@ -31,8 +31,10 @@ export interface TrainOptions {
   batchNorm?: boolean;
   config?: string;
   force?: boolean;
-  /** Print every n-th epoch (default 1; the demo uses 10). */
+  /** Print every n-th epoch (default 1; the demo uses 25). */
   progressEvery?: number;
+  /** Artifact folder when it differs from the model name (the demo keeps the reference model's name in build/demo). */
+  folder?: string;
 }
 
 /** Held-out rows kept next to the model for the quantization error report. */
@@ -52,7 +54,7 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
     : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });
   if (loaded.dropped && loaded.dropped.count > 0) ctx.warn(`dropped ${loaded.dropped.count} invalid CSV row(s); first: ${loaded.dropped.examples[0]?.message}`);
   const name = opts.name ?? (loaded.kind ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
-  const paths = modelPaths(ctx.root, name);
+  const paths = modelPaths(ctx.root, opts.folder ?? name);
 
   const config = await trainConfig(ctx, opts);
   const splits = splitDataset(loaded.dataset, { seed: opts.seed, validationFraction: 0.1, testFraction: 0.1 });
