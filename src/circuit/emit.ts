@@ -12,6 +12,7 @@ import { circuitSignals } from "./names.js";
  * Public signals, in order: the output, then the raw inputs (declaration order).
  */
 export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } = {}): string {
+  assertIntegers(q);
   const sig = circuitSignals(q);
   if (new Set(sig.inputs).size !== sig.inputs.length || sig.inputs.includes(sig.output)) {
     throw new InvalidValueError({ field: "feature names", value: q.inputs.map((i) => i.name), allowed: "names that stay distinct as circom identifiers" });
@@ -19,9 +20,9 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   const L: string[] = [];
   L.push("pragma circom 2.1.0;");
   L.push("");
-  L.push(`// GENERATED FILE — do not edit. Made by zkinfer from the quantized model "${q.name}".`);
+  L.push(`// GENERATED FILE — do not edit. Made by zkinfer from the quantized model "${commentText(q.name)}".`);
   L.push(`// model id (Poseidon): ${q.modelId}`);
-  if (q.sourceModelHash) L.push(`// source model hash: ${q.sourceModelHash}`);
+  if (q.sourceModelHash) L.push(`// source model hash: ${commentText(q.sourceModelHash)}`);
   L.push(`// fixed point: activations 2^${q.actBits}, weights 2^${q.weightBits}`);
   L.push(`// public signals: ${[sig.output, ...sig.inputs].join(", ")}`);
   L.push("");
@@ -29,10 +30,10 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   L.push("");
   L.push("template Model() {");
   q.inputs.forEach((inp, j) => {
-    L.push(`    // ${inp.name} [${inp.unit}], ${inp.decimals} decimals, raw range [${inp.minRaw}, ${inp.maxRaw}]`);
+    L.push(`    // ${commentText(inp.name)} [${commentText(inp.unit)}], ${inp.decimals} decimals, raw range [${inp.minRaw}, ${inp.maxRaw}]`);
     L.push(`    signal input ${sig.inputs[j]};`);
   });
-  L.push(`    // ${q.output.name} [${q.output.unit}], ${q.output.decimals} decimals`);
+  L.push(`    // ${commentText(q.output.name)} [${commentText(q.output.unit)}], ${q.output.decimals} decimals`);
   L.push(`    signal output ${sig.output};`);
   L.push("");
   L.push("    // Input range checks and scaler inputs u = (x - min) >> shift");
@@ -87,6 +88,45 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   L.push(`component main { public [${sig.inputs.join(", ")}] } = Model();`);
   L.push("");
   return L.join("\n");
+}
+
+/**
+ * Text that is safe inside a `//` comment: names and units come from user files, and a line
+ * break in them would otherwise end the comment and inject circuit code.
+ */
+export function commentText(text: string): string {
+  return text.replace(/[^A-Za-z0-9 _.,:;()/%+^*=<>'"\[\]#&|!?@$~{}-]/g, "?");
+}
+
+const INTEGER = /^-?[0-9]+$/;
+
+/**
+ * Every number that is written into the circuit must be a plain integer (the file loader
+ * checks this too; this guards models built in code).
+ */
+function assertIntegers(q: QuantizedModel): void {
+  const check = (field: string, v: unknown) => {
+    const ok = typeof v === "number" ? Number.isSafeInteger(v) : typeof v === "string" && INTEGER.test(v);
+    if (!ok) throw new InvalidValueError({ field, value: v, allowed: "an integer" });
+  };
+  q.inputs.forEach((inp, j) => {
+    for (const k of ["decimals", "minRaw", "maxRaw", "rangeBits", "shift"] as const) check(`inputs[${j}].${k}`, inp[k]);
+  });
+  q.layers.forEach((l, li) => {
+    l.weight.forEach((row, i) => row.forEach((w, j) => check(`layers[${li}].weight[${i}][${j}]`, w)));
+    l.bias.forEach((b, i) => check(`layers[${li}].bias[${i}]`, b));
+    l.bounds.forEach((b, i) => check(`layers[${li}].bounds[${i}].bits`, b.bits));
+    check(`layers[${li}].shift`, l.shift);
+  });
+  check("actBits", q.actBits);
+  check("weightBits", q.weightBits);
+  const o = q.output;
+  for (const k of ["decimals", "shift", "factor"] as const) check(`output.${k}`, o[k]);
+  if (o.clampMin !== undefined) check("output.clampMin", o.clampMin);
+  if (o.clampMax !== undefined) check("output.clampMax", o.clampMax);
+  o.clampBits?.forEach((b, i) => check(`output.clampBits[${i}]`, b));
+  check("output.bound.bits", o.bound.bits);
+  check("modelId", q.modelId);
 }
 
 function linear(weights: readonly string[], bias: string, vars: readonly string[]): string {
