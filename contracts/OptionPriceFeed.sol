@@ -20,58 +20,64 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 ///     index 3  volatility       annualised implied volatility (0.8 = 80%)
 ///     index 4  rate             continuously compounded risk-free rate per year
 ///
-/// A submission is accepted only if the statement is the one the chain knows:
+/// The statement is exactly the oracle state: the prover has no choice. A submission is
+/// accepted only if
+/// * `block.timestamp < expiry` (no price is proven for an expired series: it settles);
 /// * the series' model is registered and active, the signals are in the field and within
 ///   the model's declared input ranges (checked by the registry);
-/// * `observedAt <= block.timestamp`, `block.timestamp - observedAt <= maxAge`,
-///   `observedAt < expiry` and `observedAt > ` the series' last accepted `observedAt`;
+/// * `observedAt > ` the series' last accepted `observedAt` (replay protection: at most one
+///   price per spot-oracle round; a Groth16 proof is malleable, so its bytes can never serve
+///   as a nonce) and `observedAt == updatedAt` of the spot oracle's LATEST round
+///   (`latestRoundData`; answer > 0, `updatedAt` not in the future and not older than
+///   `spotHeartbeat`);
+/// * `moneyness == floor(spotWad · 1e18 / strike)` EXACTLY, `spotWad` being that round's answer
+///   scaled to wad (rounded down above 18 decimals);
 /// * `timeToExpiry == floor((expiry - observedAt) · 1e18 / 365 days)` EXACTLY. One second of
-///   `observedAt` changes this value by 1e18 / 31,536,000 ≈ 3.17e10, so the map from
-///   `observedAt` to `timeToExpiry` is injective: a proof is bound to one `observedAt`, and
-///   the strictly increasing `observedAt` per series is the replay protection (a Groth16 proof
-///   is malleable, so its bytes can never serve as a nonce);
-/// * implied spot `moneyness · strike / 1e18` (rounded down) is within `maxSpotDeviationBps`
-///   of the spot oracle (answer > 0, `updatedAt` not older than `spotHeartbeat`);
-/// * `volatility` is within `maxVolDeviationBps` of the series' volatility oracle (an
+///   `observedAt` changes this value by 1e18 / 31,536,000 ≈ 3.17e10, so a proof is bound to
+///   one `observedAt`;
+/// * `volatility ==` the volatility oracle's latest answer scaled to wad, EXACTLY (an
 ///   AggregatorV3-shaped oracle per series, because implied volatility depends on strike and
-///   expiry; same positivity and heartbeat rules);
-/// * `rate` is within `maxRateDeviation` (absolute, wad) of the governance-set rate of the
-///   series (rates move slowly and can be near zero, where a relative bound is meaningless);
+///   expiry; answer > 0 and not older than `volHeartbeat`);
+/// * `rate ==` the governance-set rate of the series, EXACTLY;
 /// * the price respects the no-arbitrage upper bound: a call is worth at most the spot
 ///   (`priceOverStrike <= moneyness`), a put at most the strike (`priceOverStrike <= 1e18`);
 /// * the verifier returns exactly `true` for the proof and the five signals.
 ///
+/// Proofs must therefore be made for the oracles' latest rounds (`expectedInputs` returns
+/// the statement of now). If the spot or volatility oracle updates before the submission is
+/// included, it reverts (`ObservationNotLatestRound`, `VolatilityMismatch`) and the prover
+/// proves again (proving takes well under a second). Once the oracle state leaves the model's
+/// declared input ranges, no price can be proven (the circuit and the registry refuse such
+/// inputs); the series' last price then stops being current at the next spot round, and the
+/// margin engine blocks trading and liquidation in it until a provable state returns (or,
+/// after expiry, until settlement).
+///
 /// Stored price = `priceOverStrike · strike / 1e18` (rounded down), wad per unit of
-/// underlying. Only the latest observation is stored; every accepted one is in the
-/// `PriceSubmitted` event log. Round ids are the observation timestamps (`observedAt`):
-/// strictly increasing per series, not consecutive.
+/// underlying, with the oracle spot (wad) it was proven for. Only the latest observation is
+/// stored; every accepted one is in the `PriceSubmitted` event log. Round ids are the
+/// observation timestamps (`observedAt`): strictly increasing per series, not consecutive.
+/// `isCurrent` tells whether the stored price is for the spot oracle's latest round.
 ///
 /// Submission is permissionless: whoever holds a valid proof for the true statement may
 /// post it.
 ///
-/// Settlement: once a series has expired, anyone may `settle` it at its intrinsic value
-/// (call: max(S − K, 0), put: max(K − S, 0), wad per unit) using the spot oracle's latest
-/// answer, which must have been updated at or after expiry (and be within the heartbeat).
-/// The settled observation is final (`observedAt = expiry`, `settled = true`): it never goes
-/// stale for `priceNoOlderThan` or the margin engine. Keepers should settle promptly after
-/// expiry: the settlement spot is the oracle answer current when `settle` is called.
+/// Settlement: once a series has expired, anyone may `settle(seriesId, roundId)` at its
+/// intrinsic value (call: max(S − K, 0), put: max(K − S, 0), wad per unit) using the FIRST
+/// spot-oracle round at or after expiry: `getRoundData(roundId).updatedAt >= expiry` and
+/// `getRoundData(roundId - 1).updatedAt < expiry`. This assumes the spot oracle's round ids
+/// are sequential (consecutive integers, as in one aggregator phase); across a phase change
+/// of a proxy the previous id does not exist and that round cannot be used. The settled
+/// observation is final (`observedAt = expiry`, `settled = true`): it never goes stale.
 contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
-    /// @notice Per-series risk parameters of the submission checks.
-    /// @param maxAge Largest `block.timestamp - observedAt` accepted at submission (seconds).
-    /// @param spotHeartbeat Largest accepted age of the spot oracle's `updatedAt` (seconds).
-    /// @param maxSpotDeviationBps Largest |impliedSpot - oracleSpot| / oracleSpot, basis points.
+    /// @notice Per-series parameters of the submission checks.
+    /// @param spotHeartbeat Largest accepted age of the spot oracle's latest `updatedAt` (seconds).
     /// @param volHeartbeat Largest accepted age of the volatility oracle's `updatedAt` (seconds).
-    /// @param maxVolDeviationBps Largest |vol - oracleVol| / oracleVol, basis points.
-    /// @param rate The series' risk-free rate, wad per year, continuously compounded.
-    /// @param maxRateDeviation Largest |rateSignal - rate|, wad (absolute).
+    /// @param rate The series' risk-free rate, wad per year, continuously compounded; the
+    /// rate signal must equal it.
     struct RiskParams {
-        uint32 maxAge;
         uint24 spotHeartbeat;
-        uint16 maxSpotDeviationBps;
         uint24 volHeartbeat;
-        uint16 maxVolDeviationBps;
         uint64 rate;
-        uint64 maxRateDeviation;
     }
 
     /// @notice What governance provides to create a series.
@@ -93,23 +99,19 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
 
     /// @dev Four storage slots, all read by `submit`.
     struct Series {
-        // slot 0: 20 + 5 + 3 + 1 + 1 + 2 = 32 bytes
+        // slot 0: 20 + 5 + 3 + 1 + 1 = 30 bytes
         AggregatorV3Interface spotOracle;
         uint40 expiry;
         uint24 spotHeartbeat;
         uint8 spotDecimals;
         bool isCall;
-        uint16 maxSpotDeviationBps;
-        // slot 1: 20 + 3 + 1 + 2 + 4 = 30 bytes
+        // slot 1: 20 + 3 + 1 + 8 = 32 bytes
         AggregatorV3Interface volOracle;
         uint24 volHeartbeat;
         uint8 volDecimals;
-        uint16 maxVolDeviationBps;
-        uint32 maxAge;
-        // slot 2: 16 + 8 + 8 = 32 bytes
-        uint128 strike;
         uint64 rate;
-        uint64 maxRateDeviation;
+        // slot 2
+        uint128 strike;
         // slot 3
         uint256 modelId;
     }
@@ -127,7 +129,6 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     }
 
     uint256 internal constant WAD = 1e18;
-    uint256 internal constant BPS = 10_000;
     uint256 internal constant YEAR = 365 days;
     /// @notice Number of public signals of an option model (1 output + 4 inputs).
     uint256 public constant NUM_SIGNALS = 5;
@@ -169,16 +170,26 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, address submitter
     );
 
-    /// @notice An expired series was settled at its intrinsic value (`spot` from the oracle,
-    /// updated at `spotUpdatedAt`).
-    event SeriesSettled(uint256 indexed seriesId, uint256 price, uint256 spot, uint256 spotUpdatedAt, address settler);
+    /// @notice An expired series was settled at its intrinsic value (`spot` from the oracle's
+    /// round `roundId`, updated at `spotUpdatedAt`).
+    event SeriesSettled(
+        uint256 indexed seriesId, uint256 price, uint256 spot, uint256 roundId, uint256 spotUpdatedAt, address settler
+    );
 
     /// @dev The series has not expired yet.
     error NotExpired(uint256 seriesId, uint256 expiry);
     /// @dev The series is already settled.
     error AlreadySettled(uint256 seriesId);
-    /// @dev The spot oracle has not been updated since expiry.
+    /// @dev The settlement round was updated before expiry.
     error SettlementSpotBeforeExpiry(uint256 updatedAt, uint256 expiry);
+    /// @dev The settlement round is not the first at or after expiry: its predecessor
+    /// (`roundId - 1`) was updated at or after expiry too.
+    error SettlementRoundNotFirst(uint256 roundId, uint256 previousUpdatedAt, uint256 expiry);
+    /// @dev The series has expired: no more proven prices (it settles instead).
+    error SeriesExpired(uint256 seriesId, uint256 expiry);
+    /// @dev The model's declared range of input `inputIndex` (0 moneyness, 1 timeToExpiry)
+    /// does not contain `value` (at the money: 1e18; the series' current time to expiry).
+    error ModelDoesNotCoverSeries(uint256 modelId, uint256 inputIndex, uint256 value, uint256 min, uint256 max);
     /// @dev No series has this id.
     error UnknownSeries(uint256 seriesId);
     /// @dev An oracle address has no contract code.
@@ -189,16 +200,14 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     error InvalidStrike(uint256 strike);
     /// @dev Expiry is not in the future at creation.
     error InvalidExpiry(uint256 expiry);
-    /// @dev A risk parameter is 0 where it must be positive, or a bps value exceeds 10,000.
+    /// @dev A heartbeat is 0.
     error InvalidRiskParams();
     /// @dev The model is retired or its layout is not 1 output + 4 inputs, all with 18 decimals.
     error ModelLayoutMismatch(uint256 modelId);
     /// @dev The number of public signals is not 5.
     error SignalCountMismatch(uint256 expected, uint256 actual);
-    /// @dev `observedAt` is later than the current block's timestamp.
-    error ObservationInFuture(uint256 observedAt, uint256 nowTs);
-    /// @dev `block.timestamp - observedAt` exceeds the series' `maxAge`.
-    error ObservationTooOld(uint256 observedAt, uint256 maxAge);
+    /// @dev `observedAt` is not the `updatedAt` of the spot oracle's latest round.
+    error ObservationNotLatestRound(uint256 observedAt, uint256 latestUpdatedAt);
     /// @dev `observedAt` is at or after the series' expiry.
     error ObservationNotBeforeExpiry(uint256 observedAt, uint256 expiry);
     /// @dev `observedAt` is not strictly later than the last accepted observation (replay).
@@ -211,12 +220,12 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     error InvalidOracleAnswer(address oracle, int256 answer);
     /// @dev An oracle's `updatedAt` is in the future or older than its heartbeat.
     error StaleOracle(address oracle, uint256 updatedAt, uint256 heartbeat);
-    /// @dev The implied spot is further than `maxSpotDeviationBps` from the oracle spot.
-    error SpotDeviation(uint256 impliedSpot, uint256 oracleSpot);
-    /// @dev The volatility signal is further than `maxVolDeviationBps` from the oracle.
-    error VolatilityDeviation(uint256 volatility, uint256 oracleVolatility);
-    /// @dev The rate signal is further than `maxRateDeviation` from the series' rate.
-    error RateDeviation(uint256 rate, uint256 seriesRate);
+    /// @dev The moneyness signal is not floor(oracle spot · 1e18 / strike).
+    error MoneynessMismatch(uint256 expected, uint256 actual);
+    /// @dev The volatility signal is not the volatility oracle's latest answer (wad).
+    error VolatilityMismatch(uint256 expected, uint256 actual);
+    /// @dev The rate signal is not the series' rate.
+    error RateMismatch(uint256 expected, uint256 actual);
     /// @dev The verifier did not return exactly `true`.
     error InvalidProof();
     /// @dev Price or spot does not fit in 96 bits (above ~7.9e10 units of quote).
@@ -237,7 +246,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     function createSeries(SeriesParams calldata p) external onlyOwner returns (uint256 seriesId) {
         if (p.strike == 0 || p.strike > type(uint96).max) revert InvalidStrike(p.strike);
         if (p.expiry <= block.timestamp) revert InvalidExpiry(p.expiry);
-        _checkModel(p.modelId);
+        _checkModel(p.modelId, p.expiry);
         _checkRisk(p.risk);
         seriesId = ++seriesCount;
         Series storage s = _series[seriesId];
@@ -263,7 +272,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         emit SeriesRiskParamsSet(seriesId, p.risk);
     }
 
-    /// @notice Replace a series' risk parameters (deviation bounds, heartbeats, rate).
+    /// @notice Replace a series' submission parameters (heartbeats, rate).
     function setRiskParams(uint256 seriesId, RiskParams calldata risk) external onlyOwner {
         Series storage s = _existing(seriesId);
         _checkRisk(risk);
@@ -282,18 +291,23 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
 
     /// @notice Let a series accept proofs of another (active, option-layout) model, e.g. a
     /// retrained one. The ordering of `observedAt` carries over, so old proofs stay stale.
+    /// Like `createSeries`, requires the model's ranges to contain moneyness 1e18 and the
+    /// series' current time to expiry (reverts once the series has expired).
     function setSeriesModel(uint256 seriesId, uint256 modelId) external onlyOwner {
         Series storage s = _existing(seriesId);
-        _checkModel(modelId);
+        _checkModel(modelId, s.expiry);
         s.modelId = modelId;
         emit SeriesModelSet(seriesId, modelId);
     }
 
     // ---------------------------------------------------------------- submission
 
-    /// @notice Submit a proven price for `seriesId` observed at `observedAt`.
+    /// @notice Submit a proven price for `seriesId` for the oracles' latest state (see the
+    /// contract NatSpec): the proof must be made for the spot oracle's latest round; if the
+    /// oracle updates before inclusion, this reverts and the prover proves again.
     /// @param seriesId The series.
-    /// @param observedAt Unix seconds the inputs refer to (bound to the proof by timeToExpiry).
+    /// @param observedAt `updatedAt` of the spot oracle's latest round (bound to the proof by
+    /// timeToExpiry).
     /// @param a Proof point A (G1).
     /// @param b Proof point B (G2, coordinates in precompile order).
     /// @param c Proof point C (G1).
@@ -309,8 +323,12 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     ) external returns (uint256) {
         Series memory s = _series[seriesId];
         if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
+        if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
         if (publicSignals.length != NUM_SIGNALS) revert SignalCountMismatch(NUM_SIGNALS, publicSignals.length);
-        _checkTime(seriesId, s, observedAt);
+        {
+            uint256 lastObservedAt = _latest[seriesId].observedAt;
+            if (observedAt <= lastObservedAt) revert ObservationNotNewer(observedAt, lastObservedAt);
+        }
         // Model facts: active, field, declared input ranges (inputs are then < 2^128).
         (address verifier, bytes4 selector) = registry.checkSignals(s.modelId, publicSignals);
         Observation memory o = _checkStatement(s, observedAt, publicSignals);
@@ -322,15 +340,25 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
 
     // ---------------------------------------------------------------- settlement
 
-    /// @notice Settle an expired series at its intrinsic value (see the contract NatSpec).
+    /// @notice Settle an expired series at its intrinsic value, with the spot of `roundId`:
+    /// the first spot-oracle round updated at or after expiry (see the contract NatSpec;
+    /// round ids are assumed sequential).
     /// @return price Settlement price, wad per unit of underlying (exact: no rounding).
-    function settle(uint256 seriesId) external returns (uint256 price) {
+    function settle(uint256 seriesId, uint80 roundId) external returns (uint256 price) {
         Series storage s = _existing(seriesId);
         uint256 expiry = s.expiry;
         if (block.timestamp < expiry) revert NotExpired(seriesId, expiry);
         if (_latest[seriesId].settled) revert AlreadySettled(seriesId);
-        (uint256 spot, uint256 updatedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+        AggregatorV3Interface oracle = s.spotOracle;
+        (, int256 answer,, uint256 updatedAt,) = oracle.getRoundData(roundId);
+        if (answer <= 0) revert InvalidOracleAnswer(address(oracle), answer);
         if (updatedAt < expiry) revert SettlementSpotBeforeExpiry(updatedAt, expiry);
+        if (updatedAt > block.timestamp) revert StaleOracle(address(oracle), updatedAt, 0);
+        if (roundId != 0) {
+            (,,, uint256 previousUpdatedAt,) = oracle.getRoundData(roundId - 1);
+            if (previousUpdatedAt >= expiry) revert SettlementRoundNotFirst(roundId, previousUpdatedAt, expiry);
+        }
+        uint256 spot = _toWad(uint256(answer), s.spotDecimals);
         uint256 strike = s.strike;
         if (s.isCall) price = spot > strike ? spot - strike : 0;
         else price = strike > spot ? strike - spot : 0;
@@ -342,7 +370,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
             initialized: true,
             settled: true
         });
-        emit SeriesSettled(seriesId, price, spot, updatedAt, msg.sender);
+        emit SeriesSettled(seriesId, price, spot, roundId, updatedAt, msg.sender);
     }
 
     // ---------------------------------------------------------------- reads
@@ -355,6 +383,17 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     {
         Observation memory o = _latest[seriesId];
         return (o.price, o.spot, o.observedAt, o.observedAt, o.settled);
+    }
+
+    /// @inheritdoc IOptionPriceFeed
+    /// @dev True iff a proven (not settled) price exists and its `observedAt` equals the
+    /// `updatedAt` of the spot oracle's latest round. Does not check the oracle's heartbeat
+    /// or the price's age (consumers bound the age themselves).
+    function isCurrent(uint256 seriesId) external view returns (bool) {
+        Observation memory o = _latest[seriesId];
+        if (o.observedAt == 0 || o.settled) return false;
+        (,,, uint256 updatedAt,) = _series[seriesId].spotOracle.latestRoundData();
+        return updatedAt == o.observedAt;
     }
 
     /// @notice The latest price if it is at most `maxAge` seconds old (or final: settled);
@@ -392,6 +431,24 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         return ((uint256(s.expiry) - observedAt) * WAD) / YEAR;
     }
 
+    /// @notice The only statement `submit` accepts now (oracles' latest rounds, checked as in
+    /// `submit`): `observedAt` and the four model inputs, wad. Reverts like `submit` on a
+    /// stale or non-positive oracle answer or an expired series.
+    function expectedInputs(uint256 seriesId)
+        external
+        view
+        returns (uint256 observedAt, uint256 moneyness, uint256 timeToExpiry, uint256 volatility, uint256 rate)
+    {
+        Series memory s = _existing(seriesId);
+        if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
+        uint256 spot;
+        (spot, observedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+        moneyness = (spot * WAD) / s.strike;
+        timeToExpiry = ((uint256(s.expiry) - observedAt) * WAD) / YEAR;
+        (volatility,) = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
+        rate = s.rate;
+    }
+
     // ---------------------------------------------------------------- internal
 
     function _record(uint256 seriesId, Observation memory o) internal {
@@ -399,54 +456,43 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         emit PriceSubmitted(seriesId, o.observedAt, o.price, o.spot, msg.sender);
     }
 
-    /// @dev Ordering and freshness of the statement's timestamp.
-    function _checkTime(uint256 seriesId, Series memory s, uint256 observedAt) internal view {
-        if (observedAt > block.timestamp) revert ObservationInFuture(observedAt, block.timestamp);
-        if (block.timestamp - observedAt > s.maxAge) revert ObservationTooOld(observedAt, s.maxAge);
-        if (observedAt >= s.expiry) revert ObservationNotBeforeExpiry(observedAt, s.expiry);
-        uint256 lastObservedAt = _latest[seriesId].observedAt;
-        if (observedAt <= lastObservedAt) revert ObservationNotNewer(observedAt, lastObservedAt);
-    }
-
-    /// @dev The statement must be the one the chain knows (see the contract NatSpec). Inputs
-    /// are already within the model's uint128 ranges. Returns price and spot, rounded down.
+    /// @dev The statement must be exactly the oracle state (see the contract NatSpec). Inputs
+    /// are already within the model's uint128 ranges; `block.timestamp < expiry` was checked.
+    /// Returns price (rounded down) and the oracle spot.
     function _checkStatement(Series memory s, uint256 observedAt, uint256[] calldata signals)
         internal
         view
         returns (Observation memory o)
     {
+        (uint256 spot, uint256 updatedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+        if (observedAt != updatedAt) revert ObservationNotLatestRound(observedAt, updatedAt);
+        // updatedAt <= block.timestamp < expiry: no underflow.
         {
             uint256 expectedTtm = ((uint256(s.expiry) - observedAt) * WAD) / YEAR;
-            uint256 ttm = signals[I_TIME_TO_EXPIRY];
-            if (ttm != expectedTtm) revert TimeToExpiryMismatch(expectedTtm, ttm);
-        }
-        uint256 priceOverStrike = signals[I_PRICE_OVER_STRIKE];
-        uint256 impliedSpot;
-        {
-            uint256 moneyness = signals[I_MONEYNESS];
-            uint256 bound = s.isCall ? moneyness : WAD;
-            if (priceOverStrike > bound) revert PriceAboveBound(priceOverStrike, bound);
-            impliedSpot = (moneyness * s.strike) / WAD;
-            (uint256 oracleSpot,) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
-            if (!_withinBps(impliedSpot, oracleSpot, s.maxSpotDeviationBps)) {
-                revert SpotDeviation(impliedSpot, oracleSpot);
+            if (signals[I_TIME_TO_EXPIRY] != expectedTtm) {
+                revert TimeToExpiryMismatch(expectedTtm, signals[I_TIME_TO_EXPIRY]);
             }
         }
+        uint256 moneyness = signals[I_MONEYNESS];
         {
-            uint256 vol = signals[I_VOLATILITY];
-            (uint256 oracleVol,) = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
-            if (!_withinBps(vol, oracleVol, s.maxVolDeviationBps)) revert VolatilityDeviation(vol, oracleVol);
+            uint256 expectedMoneyness = (spot * WAD) / s.strike;
+            if (moneyness != expectedMoneyness) revert MoneynessMismatch(expectedMoneyness, moneyness);
         }
         {
-            uint256 rate = signals[I_RATE];
-            uint256 diff = rate > s.rate ? rate - s.rate : s.rate - rate;
-            if (diff > s.maxRateDeviation) revert RateDeviation(rate, s.rate);
+            (uint256 vol,) = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
+            if (signals[I_VOLATILITY] != vol) revert VolatilityMismatch(vol, signals[I_VOLATILITY]);
+        }
+        if (signals[I_RATE] != s.rate) revert RateMismatch(s.rate, signals[I_RATE]);
+        uint256 priceOverStrike = signals[I_PRICE_OVER_STRIKE];
+        {
+            uint256 bound = s.isCall ? moneyness : WAD;
+            if (priceOverStrike > bound) revert PriceAboveBound(priceOverStrike, bound);
         }
         // priceOverStrike <= max(moneyness, 1e18) < 2^128 and strike < 2^96: no overflow.
         uint256 price = (priceOverStrike * s.strike) / WAD;
-        if (price > type(uint96).max || impliedSpot > type(uint96).max) revert ObservationOverflow(price, impliedSpot);
+        if (price > type(uint96).max || spot > type(uint96).max) revert ObservationOverflow(price, spot);
         o.price = uint96(price);
-        o.spot = uint96(impliedSpot);
+        o.spot = uint96(spot);
         o.observedAt = uint40(observedAt);
     }
 
@@ -455,30 +501,35 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
     }
 
-    function _checkModel(uint256 modelId) internal view {
+    /// @dev Option layout (1 output + 4 inputs, 18 decimals, active) and coverage of the
+    /// series: moneyness range contains 1e18 (at the money), timeToExpiry range contains the
+    /// series' current time to expiry.
+    function _checkModel(uint256 modelId, uint256 expiry) internal view {
         ModelRegistry.ModelInfo memory m = registry.getModel(modelId);
         bool ok = !m.retired && m.numOutputs == 1 && m.numInputs == NUM_SIGNALS - 1 && m.outputDecimals == 18;
         for (uint256 i; ok && i < m.inputs.length; ++i) {
             ok = m.inputs[i].decimals == 18;
         }
         if (!ok) revert ModelLayoutMismatch(modelId);
+        _checkCovers(modelId, m, I_MONEYNESS - 1, WAD);
+        uint256 ttm = expiry > block.timestamp ? ((expiry - block.timestamp) * WAD) / YEAR : 0;
+        _checkCovers(modelId, m, I_TIME_TO_EXPIRY - 1, ttm);
+    }
+
+    function _checkCovers(uint256 modelId, ModelRegistry.ModelInfo memory m, uint256 i, uint256 value) internal pure {
+        uint256 min = m.inputs[i].min;
+        uint256 max = m.inputs[i].max;
+        if (value < min || value > max) revert ModelDoesNotCoverSeries(modelId, i, value, min, max);
     }
 
     function _checkRisk(RiskParams calldata r) internal pure {
-        if (
-            r.maxAge == 0 || r.spotHeartbeat == 0 || r.volHeartbeat == 0 || r.maxSpotDeviationBps > BPS
-                || r.maxVolDeviationBps > BPS
-        ) revert InvalidRiskParams();
+        if (r.spotHeartbeat == 0 || r.volHeartbeat == 0) revert InvalidRiskParams();
     }
 
     function _setRisk(Series storage s, RiskParams calldata r) internal {
-        s.maxAge = r.maxAge;
         s.spotHeartbeat = r.spotHeartbeat;
-        s.maxSpotDeviationBps = r.maxSpotDeviationBps;
         s.volHeartbeat = r.volHeartbeat;
-        s.maxVolDeviationBps = r.maxVolDeviationBps;
         s.rate = r.rate;
-        s.maxRateDeviation = r.maxRateDeviation;
     }
 
     function _setOracles(Series storage s, AggregatorV3Interface spotOracle, AggregatorV3Interface volOracle)
@@ -509,13 +560,11 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
             revert StaleOracle(address(oracle), updatedAt, heartbeat);
         }
-        if (decimals <= 18) return (uint256(answer) * 10 ** (18 - decimals), updatedAt);
-        return (uint256(answer) / 10 ** (decimals - 18), updatedAt);
+        return (_toWad(uint256(answer), decimals), updatedAt);
     }
 
-    /// @dev |value - ref| · 10,000 <= ref · bps (exact integer comparison, no rounding).
-    function _withinBps(uint256 value, uint256 ref, uint256 bps) internal pure returns (bool) {
-        uint256 diff = value > ref ? value - ref : ref - value;
-        return diff * BPS <= ref * bps;
+    function _toWad(uint256 answer, uint8 decimals) internal pure returns (uint256) {
+        if (decimals <= 18) return answer * 10 ** (18 - decimals);
+        return answer / 10 ** (decimals - 18);
     }
 }

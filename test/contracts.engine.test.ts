@@ -7,11 +7,13 @@ import {
   expectRevert,
   FEED_RISK,
   MODEL_ID,
+  newSpotRound,
   SPOT_ANSWER,
   STRIKE,
   submitPrice,
   VOL_ANSWER,
   WAD,
+  ZERO_PROOF,
   type TestStack,
 } from "./helpers/contracts.js";
 
@@ -22,6 +24,8 @@ const SCALE = 10n ** 12n; // wad per token unit
 const pos = (price: bigint) => (price * WAD) / STRIKE; // priceOverStrike for a price per unit
 
 const POOL = 100_000n * USD;
+/** No limit for a buyer. */
+const MAX = 2n ** 256n - 1n;
 
 /** Stack with a fresh price of 100 per unit, a funded pool, alice and bob with 10,000 USD each. */
 async function engineFixture() {
@@ -46,6 +50,12 @@ async function reentrantFixture() {
 }
 
 const as = (c: Contract, who: { address: string }) => c.connect(who as never) as Contract;
+
+/** A new spot round, then a price for each `[seriesId, priceOverStrike]` proven for it. */
+async function submitRound(stack: TestStack, prices: [bigint, bigint][], spot?: bigint) {
+  await newSpotRound(stack, spot);
+  for (const [seriesId, priceOverStrike] of prices) await submitPrice(stack, { seriesId, priceOverStrike, newRound: false });
+}
 
 async function refreshOracles(stack: TestStack) {
   await (await stack.spotOracle.updateAnswer(SPOT_ANSWER)).wait();
@@ -97,7 +107,7 @@ describe("MarginEngine: positions and margin", () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
-    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait();
     expect(await stack.engine.positionOf(stack.alice.address, 1n)).toBe(-2n * WAD);
     expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_200n * WAD);
     // equity = 1,200 − 2·100; IM = 2·2,000·15%; MM = 2·2,000·10%
@@ -109,8 +119,8 @@ describe("MarginEngine: positions and margin", () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(250n * USD)).wait();
-    await expectRevert(e.openPosition(1n, true, 3n * WAD), stack.engine, "InsufficientCollateral", [250n * WAD, 300n * WAD]);
-    await (await e.openPosition(1n, true, 2n * WAD)).wait();
+    await expectRevert(e.openPosition(1n, true, 3n * WAD, MAX), stack.engine, "InsufficientCollateral", [250n * WAD, 300n * WAD]);
+    await (await e.openPosition(1n, true, 2n * WAD, MAX)).wait();
     expect(await stack.engine.collateralOf(stack.alice.address)).toBe(50n * WAD);
     expect(await health(stack, stack.alice.address)).toEqual({ equity: 250n * WAD, im: 0n, mm: 0n, fresh: true });
     // Long value counts as equity, but the premium cannot be withdrawn twice.
@@ -122,16 +132,16 @@ describe("MarginEngine: positions and margin", () => {
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(599n * USD)).wait();
     // equity after = 599 (premium in and liability out cancel), IM = 600
-    await expectRevert(e.openPosition(1n, false, 2n * WAD), stack.engine, "InitialMarginViolated", [599n * WAD, 600n * WAD]);
+    await expectRevert(e.openPosition(1n, false, 2n * WAD, 0n), stack.engine, "InitialMarginViolated", [599n * WAD, 600n * WAD]);
     await (await e.deposit(1n * USD)).wait();
-    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait();
   });
 
   it("rejects a withdrawal that breaks initial margin and allows one that keeps it", async () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
-    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait();
     await expectRevert(e.withdraw(401n * USD), stack.engine, "InitialMarginViolated", [599n * WAD, 600n * WAD]);
     await (await e.withdraw(400n * USD)).wait();
     expect(await stack.token.balanceOf(stack.alice.address)).toBe(9_400n * USD);
@@ -142,13 +152,13 @@ describe("MarginEngine: positions and margin", () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
-    await (await e.openPosition(1n, true, 2n * WAD)).wait(); // pays 200
+    await (await e.openPosition(1n, true, 2n * WAD, MAX)).wait(); // pays 200
     await networkHelpers.time.increase(10);
     await submitPrice(stack, { priceOverStrike: pos(130n * WAD) });
-    await expectRevert(e.closePosition(1n, 3n * WAD), stack.engine, "CloseExceedsPosition", [1n, 3n * WAD, 2n * WAD]);
-    await (await e.closePosition(1n, WAD)).wait(); // +130
+    await expectRevert(e.closePosition(1n, 3n * WAD, 0n), stack.engine, "CloseExceedsPosition", [1n, 3n * WAD, 2n * WAD]);
+    await (await e.closePosition(1n, WAD, 0n)).wait(); // +130
     expect(await stack.engine.positionOf(stack.alice.address, 1n)).toBe(WAD);
-    await (await e.closePosition(1n, WAD)).wait(); // +130
+    await (await e.closePosition(1n, WAD, 0n)).wait(); // +130
     expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_060n * WAD);
     expect(await stack.engine.openSeriesOf(stack.alice.address)).toEqual([]);
     // The pool paid the profit.
@@ -164,8 +174,8 @@ describe("MarginEngine: positions and margin", () => {
     await (await stack.engine.withdrawPool(stack.owner.address, POOL - 150n * USD)).wait();
     await (await e.deposit(5_000n * USD)).wait();
     // A short of 2 receives 200 from a pool of 150.
-    await expectRevert(e.openPosition(1n, false, 2n * WAD), stack.engine, "InsufficientPoolLiquidity", [150n * WAD, 200n * WAD]);
-    await (await e.openPosition(1n, false, WAD)).wait();
+    await expectRevert(e.openPosition(1n, false, 2n * WAD, 0n), stack.engine, "InsufficientPoolLiquidity", [150n * WAD, 200n * WAD]);
+    await (await e.openPosition(1n, false, WAD, 0n)).wait();
     expect(await stack.engine.poolBalance()).toBe(50n * WAD);
     await expectRevert(stack.engine.withdrawPool(stack.owner.address, 51n * USD), stack.engine, "InsufficientPoolLiquidity", [50n * WAD, 51n * WAD]);
     await expectBooksBalance(stack, [stack.alice.address]);
@@ -175,19 +185,20 @@ describe("MarginEngine: positions and margin", () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(5_000n * USD)).wait();
-    await (await e.openPosition(1n, true, WAD)).wait();
-    await expectRevert(e.openPosition(1n, false, WAD), stack.engine, "OppositePosition", [1n, WAD]);
-    await expectRevert(e.openPosition(99n, true, WAD), stack.engine, "UnknownSeries", [99n]);
-    await expectRevert(e.openPosition(1n, true, 0n), stack.engine, "ZeroAmount");
+    await (await e.openPosition(1n, true, WAD, MAX)).wait();
+    await expectRevert(e.openPosition(1n, false, WAD, 0n), stack.engine, "OppositePosition", [1n, WAD]);
+    await expectRevert(e.openPosition(99n, true, WAD, MAX), stack.engine, "UnknownSeries", [99n]);
+    await expectRevert(e.openPosition(1n, true, 0n, MAX), stack.engine, "ZeroAmount");
     const series = await stack.feed.getSeries(1n);
     for (let i = 2n; i <= 9n; i++) {
       await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, modelId: MODEL_ID, risk: FEED_RISK })).wait();
-      await submitPrice(stack, { seriesId: i, priceOverStrike: pos(10n * WAD) });
     }
-    for (let i = 2n; i <= 8n; i++) await (await e.openPosition(i, true, WAD)).wait();
-    await expectRevert(e.openPosition(9n, true, WAD), stack.engine, "TooManyPositions");
+    // The series share a spot oracle: all are proven for its latest round.
+    await submitRound(stack, [[1n, pos(100n * WAD)], ...[2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n].map((i) => [i, pos(10n * WAD)] as [bigint, bigint])]);
+    for (let i = 2n; i <= 8n; i++) await (await e.openPosition(i, true, WAD, MAX)).wait();
+    await expectRevert(e.openPosition(9n, true, WAD, MAX), stack.engine, "TooManyPositions");
     await networkHelpers.time.increaseTo(stack.expiry);
-    await expectRevert(e.openPosition(1n, true, WAD), stack.engine, "SeriesExpired", [1n, stack.expiry]);
+    await expectRevert(e.openPosition(1n, true, WAD, MAX), stack.engine, "SeriesExpired", [1n, stack.expiry]);
   });
 });
 
@@ -195,7 +206,7 @@ describe("MarginEngine: liquidation", () => {
   async function shortAlice(stack: TestStack) {
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
-    await (await e.openPosition(1n, false, 2n * WAD)).wait(); // collateral 1,200
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait(); // collateral 1,200
     await (await e.withdraw(400n * USD)).wait(); // collateral 800, equity 600 = IM
   }
 
@@ -251,15 +262,15 @@ describe("MarginEngine: stale prices", () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
-    await (await e.openPosition(1n, false, 2n * WAD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait();
     await (await e.withdraw(400n * USD)).wait();
     await networkHelpers.time.increase(10);
     const t = await submitPrice(stack, { priceOverStrike: pos(300n * WAD) }); // now liquidatable
     await networkHelpers.time.increase(ENGINE_RISK.maxPriceAge + 1);
     const maxAge = BigInt(ENGINE_RISK.maxPriceAge);
-    await expectRevert(e.openPosition(1n, false, WAD), stack.engine, "StalePrice", [1n, t, maxAge]);
+    await expectRevert(e.openPosition(1n, false, WAD, 0n), stack.engine, "StalePrice", [1n, t, maxAge]);
     await expectRevert(e.withdraw(1n), stack.engine, "StalePrice", [1n, t, maxAge]);
-    await expectRevert(e.closePosition(1n, WAD), stack.engine, "StalePrice", [1n, t, maxAge]);
+    await expectRevert(e.closePosition(1n, WAD, MAX), stack.engine, "StalePrice", [1n, t, maxAge]);
     await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "StalePrice", [1n, t, maxAge]);
     expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(false);
     expect((await health(stack, stack.alice.address)).fresh).toBe(false);
@@ -276,27 +287,167 @@ describe("MarginEngine: stale prices", () => {
     const series = await stack.feed.getSeries(1n);
     await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: false, modelId: MODEL_ID, risk: FEED_RISK })).wait();
     await (await as(stack.engine, stack.alice).deposit(1_000n * USD)).wait();
-    await expectRevert(as(stack.engine, stack.alice).openPosition(2n, true, WAD), stack.engine, "NoPrice", [2n]);
+    await expectRevert(as(stack.engine, stack.alice).openPosition(2n, true, WAD, MAX), stack.engine, "NoPrice", [2n]);
+  });
+});
+
+describe("MarginEngine: marks must be current", () => {
+  it("a new spot round without a proven price blocks open, close, withdraw and liquidation", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait();
+    await (await e.withdraw(400n * USD)).wait();
+    const t = await submitPrice(stack, { priceOverStrike: pos(300n * WAD) }); // liquidatable
+    // The spot falls back: the proven 300 no longer reflects the oracle. A liquidator may
+    // not use it, the account may not trade on it.
+    await newSpotRound(stack, 1_900n * 10n ** 8n);
+    expect(await stack.feed.isCurrent(1n)).toBe(false);
+    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(false);
+    expect((await health(stack, stack.alice.address)).fresh).toBe(false);
+    const [usable, reason] = await stack.engine.markStatus(1n);
+    expect([usable, reason]).toEqual([false, stack.engine.interface.getError("PriceNotCurrent")!.selector]);
+    await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "PriceNotCurrent", [1n, t]);
+    await expectRevert(e.openPosition(1n, false, WAD, 0n), stack.engine, "PriceNotCurrent", [1n, t]);
+    await expectRevert(e.closePosition(1n, WAD, MAX), stack.engine, "PriceNotCurrent", [1n, t]);
+    await expectRevert(e.withdraw(1n), stack.engine, "PriceNotCurrent", [1n, t]);
+    // The new round's proven price: healthy again (equity 800 − 2·150 = 500 ≥ MM 380).
+    await submitPrice(stack, { priceOverStrike: pos(150n * WAD), newRound: false });
+    expect(await stack.engine.markStatus(1n)).toEqual([true, "0x00000000"]);
+    await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "AccountHealthy", [500n * WAD, 380n * WAD]);
+    await (await e.closePosition(1n, WAD, MAX)).wait();
+  });
+
+  it("a move of another series' shared spot oracle blocks an account holding that series too", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, true, WAD, MAX)).wait();
+    await newSpotRound(stack);
+    await expectRevert(e.withdraw(1n), stack.engine, "PriceNotCurrent");
+    await submitPrice(stack, { newRound: false, priceOverStrike: pos(100n * WAD) });
+    await (await e.withdraw(1n)).wait();
+  });
+});
+
+describe("MarginEngine: slippage limits", () => {
+  it("open: a long pays at most, a short receives at least, its limit per unit", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(2_000n * USD)).wait();
+    const mark = 100n * WAD;
+    await expectRevert(e.openPosition(1n, true, WAD, mark - 1n), stack.engine, "PriceLimitExceeded", [mark, mark - 1n]);
+    await (await e.openPosition(1n, true, WAD, mark)).wait();
+    await (await e.closePosition(1n, WAD, 0n)).wait();
+    await expectRevert(e.openPosition(1n, false, WAD, mark + 1n), stack.engine, "PriceLimitExceeded", [mark, mark + 1n]);
+    await (await e.openPosition(1n, false, WAD, mark)).wait();
+  });
+
+  it("close: a long's sale receives at least, a short's buy-back pays at most, its limit", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    const b = as(stack.engine, stack.bob);
+    await (await e.deposit(2_000n * USD)).wait();
+    await (await b.deposit(2_000n * USD)).wait();
+    await (await e.openPosition(1n, true, WAD, MAX)).wait();
+    await (await b.openPosition(1n, false, WAD, 0n)).wait();
+    await submitPrice(stack, { priceOverStrike: pos(120n * WAD) });
+    const mark = 120n * WAD;
+    await expectRevert(e.closePosition(1n, WAD, mark + 1n), stack.engine, "PriceLimitExceeded", [mark, mark + 1n]);
+    await (await e.closePosition(1n, WAD, mark)).wait();
+    await expectRevert(b.closePosition(1n, WAD, mark - 1n), stack.engine, "PriceLimitExceeded", [mark, mark - 1n]);
+    await (await b.closePosition(1n, WAD, mark)).wait();
   });
 });
 
 describe("MarginEngine: expiry", () => {
-  it("positions freeze after expiry until settlement, then close at intrinsic value", async () => {
+  it("from expiry on the pre-expiry mark is never used: close, withdraw and liquidation wait for settlement", async () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
-    await (await e.openPosition(1n, false, 2n * WAD)).wait(); // +200 premium
-    await networkHelpers.time.increaseTo(stack.expiry + BigInt(ENGINE_RISK.maxPriceAge));
-    await expectRevert(e.withdraw(1n * USD), stack.engine, "StalePrice");
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait(); // +200 premium
+    // A last price shortly before expiry, still young and current when expiry passes.
+    await networkHelpers.time.increaseTo(stack.expiry - 20n);
+    await refreshOracles(stack);
+    await submitPrice(stack, { priceOverStrike: pos(90n * WAD), newRound: false });
+    await networkHelpers.time.increaseTo(stack.expiry);
+    const expiry = stack.expiry;
+    await expectRevert(e.closePosition(1n, 2n * WAD, MAX), stack.engine, "NotSettled", [1n, expiry]);
+    await expectRevert(e.withdraw(1n * USD), stack.engine, "NotSettled", [1n, expiry]);
+    await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "NotSettled", [1n, expiry]);
+    expect((await health(stack, stack.alice.address)).fresh).toBe(false);
+    // No more proven prices: the first round after expiry settles the series.
+    await newSpotRound(stack);
+    const settleRound = BigInt(await stack.spotOracle.roundId());
+    const observedAt = BigInt(await stack.spotOracle.updatedAt());
+    await expectRevert(stack.feed.submit(1n, observedAt, ZERO_PROOF.a, ZERO_PROOF.b, ZERO_PROOF.c, [pos(90n * WAD), WAD, 0n, (8n * WAD) / 10n, FEED_RISK.rate]), stack.feed, "SeriesExpired", [1n, expiry]);
     await (await stack.spotOracle.updateAnswer(2_100n * 10n ** 8n)).wait();
-    await (await stack.feed.settle(1n)).wait(); // call intrinsic: 100
+    await expectRevert(stack.feed.settle(1n, settleRound + 1n), stack.feed, "SettlementRoundNotFirst");
+    await (await stack.feed.settle(1n, settleRound)).wait(); // call intrinsic: 0 at spot 2,000
     // Final price: usable however old.
     await networkHelpers.time.increase(30 * 86_400);
+    expect(await health(stack, stack.alice.address)).toEqual({ equity: 1_200n * WAD, im: 600n * WAD, mm: 400n * WAD, fresh: true });
+    await expectRevert(e.openPosition(1n, false, WAD, 0n), stack.engine, "SeriesExpired", [1n, stack.expiry]);
+    await (await e.closePosition(1n, 2n * WAD, 0n)).wait(); // worthless: pays nothing
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_200n * WAD);
+    await (await e.withdraw(1_200n * USD)).wait();
+    await expectBooksBalance(stack, [stack.alice.address]);
+  });
+
+  it("a settled in-the-money series closes at intrinsic value", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait(); // +200 premium
+    await networkHelpers.time.increaseTo(stack.expiry + 1n);
+    await newSpotRound(stack, 2_100n * 10n ** 8n);
+    await (await stack.feed.settle(1n, await stack.spotOracle.roundId())).wait(); // intrinsic 100
     expect(await health(stack, stack.alice.address)).toEqual({ equity: 1_000n * WAD, im: 630n * WAD, mm: 420n * WAD, fresh: true });
-    await expectRevert(e.openPosition(1n, false, WAD), stack.engine, "SeriesExpired", [1n, stack.expiry]);
-    await (await e.closePosition(1n, 2n * WAD)).wait(); // pays 200 back to the pool
+    await (await e.closePosition(1n, 2n * WAD, MAX)).wait(); // pays 200 back to the pool
     expect(await stack.engine.collateralOf(stack.alice.address)).toBe(1_000n * WAD);
-    await (await e.withdraw(1_000n * USD)).wait();
+    await expectBooksBalance(stack, [stack.alice.address]);
+  });
+});
+
+describe("MarginEngine: pool shortfall", () => {
+  it("a liquidation the pool cannot pay in full succeeds; the rest is the account's claim", async () => {
+    const stack = await networkHelpers.loadFixture(engineFixture);
+    const series = await stack.feed.getSeries(1n);
+    await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, modelId: MODEL_ID, risk: FEED_RISK })).wait();
+    await submitRound(stack, [[1n, pos(100n * WAD)], [2n, pos(100n * WAD)]]);
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(1_000n * USD)).wait();
+    await (await e.openPosition(2n, true, 5n * WAD, MAX)).wait(); // pays 500
+    await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait(); // receives 200
+    await (await e.withdraw(400n * USD)).wait(); // collateral 300, equity 600 = IM
+    // Governance leaves 50 in the pool.
+    await (await stack.engine.withdrawPool(stack.owner.address, POOL + 300n * USD - 50n * USD)).wait();
+    expect(await stack.engine.poolBalance()).toBe(50n * WAD);
+    // Series 1 to 210: equity = 300 + 5·100 − 2·210 = 380 < MM 400; the pool owes 80.
+    await submitRound(stack, [[1n, pos(210n * WAD)], [2n, pos(100n * WAD)]]);
+    const receipt = await (await as(stack.engine, stack.bob).liquidate(stack.alice.address)).wait();
+    const names = receipt!.logs.map((l: never) => stack.engine.interface.parseLog(l)?.name);
+    expect(names).toContain("ClaimRecorded");
+    // Paid 50, claim 30; the bonus (5% of 400 = 20) comes from what was credited.
+    expect(await stack.engine.claimOf(stack.alice.address)).toBe(30n * WAD);
+    expect(await stack.engine.totalClaims()).toBe(30n * WAD);
+    expect(await stack.engine.poolBalance()).toBe(0n);
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(330n * WAD);
+    expect(await stack.token.balanceOf(stack.bob.address)).toBe(10_000n * USD + 20n * USD);
+    await expectBooksBalance(stack, [stack.alice.address]);
+
+    // Governance cannot take funds owed to the claim; nor can trades.
+    await expectRevert(as(stack.engine, stack.carol).payClaim(stack.alice.address), stack.engine, "NothingToPay", [stack.alice.address]);
+    await (await stack.token.mint(stack.owner.address, 100n * USD)).wait();
+    await (await stack.token.approve(await stack.engine.getAddress(), 100n * USD)).wait();
+    await (await stack.engine.fundPool(100n * USD)).wait();
+    await expectRevert(stack.engine.withdrawPool(stack.owner.address, 71n * USD), stack.engine, "InsufficientPoolLiquidity", [70n * WAD, 71n * WAD]);
+    await (await as(stack.engine, stack.carol).payClaim(stack.alice.address)).wait();
+    expect(await stack.engine.claimOf(stack.alice.address)).toBe(0n);
+    expect(await stack.engine.totalClaims()).toBe(0n);
+    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(360n * WAD);
+    await (await stack.engine.withdrawPool(stack.owner.address, 70n * USD)).wait();
+    await (await e.withdraw(360n * USD)).wait();
     await expectBooksBalance(stack, [stack.alice.address]);
   });
 });
@@ -311,7 +462,7 @@ describe("MarginEngine: reentrancy", () => {
       stack.engine.interface.encodeFunctionData("withdraw", [100n * WAD]),
       stack.engine.interface.encodeFunctionData("deposit", [1n]),
       stack.engine.interface.encodeFunctionData("liquidate", [stack.alice.address]),
-      stack.engine.interface.encodeFunctionData("openPosition", [1n, false, WAD]),
+      stack.engine.interface.encodeFunctionData("openPosition", [1n, false, WAD, 0n]),
     ]) {
       await (await stack.token.arm(engineAddress, callData)).wait();
       await expectRevert(e.withdraw(10n * WAD), stack.engine, "ReentrancyGuardReentrantCall");

@@ -93,6 +93,8 @@ async function engineFixture() {
 interface Model {
   collateral: bigint;
   pool: bigint;
+  /** The account's claim on the pool (what a liquidation could not pay). */
+  claims: bigint;
   positions: Map<bigint, bigint>;
   obs: Map<bigint, { price: bigint; spot: bigint }>;
   /** Token units paid to the liquidator. */
@@ -109,6 +111,9 @@ function closeSize(m: Model, a: { series: bigint; permille: number }): bigint {
   const abs = held < 0n ? -held : held;
   return a.permille > 1_000 ? abs + 1n : (abs * BigInt(a.permille)) / 1_000n;
 }
+
+/** Pool funds not owed to claims. */
+const free = (m: Model) => (m.pool > m.claims ? m.pool - m.claims : 0n);
 
 /** Apply `a` to the model; return the custom error the engine must raise, or null. */
 function step(m: Model, a: Action): string | null {
@@ -133,7 +138,7 @@ function step(m: Model, a: Action): string | null {
       next.pool += p;
     } else {
       const p = premium(a.size, price, "receive");
-      if (p > m.pool) return "InsufficientPoolLiquidity";
+      if (p > free(m)) return "InsufficientPoolLiquidity";
       next.collateral += p;
       next.pool -= p;
     }
@@ -150,7 +155,7 @@ function step(m: Model, a: Action): string | null {
     const { price } = m.obs.get(a.series)!;
     if (held > 0n) {
       const p = premium(size, price, "receive");
-      if (p > m.pool) return "InsufficientPoolLiquidity";
+      if (p > free(m)) return "InsufficientPoolLiquidity";
       m.pool -= p;
       m.collateral += p;
       m.positions.set(a.series, held - size);
@@ -171,9 +176,19 @@ function step(m: Model, a: Action): string | null {
       m.pool += m.collateral;
     } else {
       remaining = h.equity;
-      if (remaining <= m.collateral) m.pool += m.collateral - remaining;
-      else if (remaining - m.collateral > m.pool) return "InsufficientPoolLiquidity";
-      else m.pool -= remaining - m.collateral;
+      if (remaining <= m.collateral) {
+        m.pool += m.collateral - remaining;
+      } else {
+        // Never reverts for liquidity: the pool pays what is free, the rest is a claim.
+        let owed = remaining - m.collateral;
+        if (owed > free(m)) {
+          const unpaid = owed - free(m);
+          owed = free(m);
+          remaining -= unpaid;
+          m.claims += unpaid;
+        }
+        m.pool -= owed;
+      }
     }
     let bonus = (h.maintenanceMargin * BigInt(RISK.liquidationBonusBps)) / 10_000n;
     if (bonus > remaining) bonus = remaining;
@@ -214,21 +229,24 @@ describe("MarginEngine against a reference model", () => {
         const m: Model = {
           collateral: 10_000n * WAD,
           pool: 20_000n * WAD,
+          claims: 0n,
           positions: new Map(),
           obs: new Map(SERIES.map((id) => [id, { price: 100n * WAD, spot: 2_000n * WAD }])),
           bonusPaid: 0n,
         };
         for (const a of actions) {
           const size = a.kind === "close" ? closeSize(m, a) : 0n;
+          // No slippage limit: a buyer (closing a short) accepts any price, a seller any.
+          const closeLimit = a.kind === "close" && (m.positions.get(a.series) ?? 0n) < 0n ? 2n ** 256n - 1n : 0n;
           const expected = step(m, a);
           let actual: string | null;
           if (a.kind === "price") {
             const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
             actual = await errorName(engine, feed.setObservation(a.series, a.price, a.spot, now).then((t: { wait(): Promise<unknown> }) => t.wait()));
           } else if (a.kind === "open") {
-            actual = await errorName(engine, e.openPosition(a.series, a.isLong, a.size).then((t: { wait(): Promise<unknown> }) => t.wait()));
+            actual = await errorName(engine, e.openPosition(a.series, a.isLong, a.size, a.isLong ? 2n ** 256n - 1n : 0n).then((t: { wait(): Promise<unknown> }) => t.wait()));
           } else if (a.kind === "close") {
-            actual = await errorName(engine, e.closePosition(a.series, size).then((t: { wait(): Promise<unknown> }) => t.wait()));
+            actual = await errorName(engine, e.closePosition(a.series, size, closeLimit).then((t: { wait(): Promise<unknown> }) => t.wait()));
           } else if (a.kind === "liquidate") {
             actual = await errorName(engine, engine.liquidate(alice.address).then((t: { wait(): Promise<unknown> }) => t.wait()));
           } else {
@@ -238,6 +256,8 @@ describe("MarginEngine against a reference model", () => {
         }
         expect(await engine.collateralOf(alice.address)).toBe(m.collateral);
         expect(await engine.poolBalance()).toBe(m.pool);
+        expect(await engine.claimOf(alice.address)).toBe(m.claims);
+        expect(await engine.totalClaims()).toBe(m.claims);
         for (const id of SERIES) expect(await engine.positionOf(alice.address, id)).toBe(m.positions.get(id) ?? 0n);
         const [equity, im, mm] = await engine.accountHealth(alice.address);
         expect({ equity, initialMargin: im, maintenanceMargin: mm }).toEqual(accountHealth(m.collateral, legs(m), BigInt(RISK.imBps), BigInt(RISK.mmBps)));

@@ -20,7 +20,7 @@ import { blackScholesPrice } from "../src/data/blackScholes.js";
 import { deployStack } from "../src/deploy/deployStack.js";
 import { measureContractGas } from "../src/deploy/measureGas.js";
 import { InputOutOfRangeError } from "../src/errors.js";
-import { expectRevert, latestTimestamp, statementFor, WAD } from "./helpers/contracts.js";
+import { expectRevert, statementFor, WAD } from "./helpers/contracts.js";
 
 /** BN254 base field (coordinates of proof points). */
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -59,18 +59,17 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Prove, with `circuit`, the statement the chain expects at `observedAt`. */
-async function proveAt(observedAt: bigint, circuit: OptionModelVerifier = model) {
-  const [, moneyness, timeToExpiry, volatility, rate] = await statementFor(stack, stack.seriesId, observedAt);
+/** Prove, with `circuit`, the statement the chain expects now (the oracles' latest rounds). */
+async function proveNow(circuit: OptionModelVerifier = model) {
+  const { signals } = await statementFor(stack, stack.seriesId);
+  const [, moneyness, timeToExpiry, volatility, rate] = signals;
   return circuit.prove({ moneyness, timeToExpiry, volatility, rate });
 }
 
-/** Mine a block one second after the latest; returns its timestamp. */
-async function nextSecond(): Promise<bigint> {
-  const t = (await latestTimestamp(ethers.provider)) + 1n;
-  await ethers.provider.send("evm_setNextBlockTimestamp", [Number(t)]);
-  await ethers.provider.send("evm_mine", []);
-  return t;
+/** A new spot-oracle round (same answer) updated now; returns its updatedAt. */
+async function newRound(): Promise<bigint> {
+  await (await stack.spotOracle.updateAnswer(await stack.spotOracle.answer())).wait();
+  return BigInt(await stack.spotOracle.updatedAt());
 }
 
 describe("OptionPriceFeed with a generated model's real Groth16 verifier", () => {
@@ -88,8 +87,8 @@ describe("OptionPriceFeed with a generated model's real Groth16 verifier", () =>
   });
 
   it("accepts a real proof of the model's price and stores it", async () => {
-    const t = await latestTimestamp(ethers.provider);
-    const p = await proveAt(t);
+    const t = await newRound();
+    const p = await proveNow();
     const [pos, moneyness, ttm, vol, rate] = p.publicSignals;
     expect(ttm).toBe(timeToExpiryWad(stack.expiry, t));
     // The proven output is the quantized model's integer forward pass, bit for bit ...
@@ -103,8 +102,8 @@ describe("OptionPriceFeed with a generated model's real Groth16 verifier", () =>
   });
 
   it("rejects a tampered proof and a tampered output", async () => {
-    const t = await nextSecond();
-    const p = await proveAt(t);
+    const t = await newRound();
+    const p = await proveNow();
     const badA: [bigint, bigint] = [p.a[0], (p.a[1] + 1n) % Q];
     await expectRevert(stack.feed.submit(stack.seriesId, t, badA, p.b, p.c, p.publicSignals), stack.feed, "InvalidProof");
     // One step of the output's resolution (output.factor wad) is already a different statement.
@@ -112,15 +111,19 @@ describe("OptionPriceFeed with a generated model's real Groth16 verifier", () =>
     await expectRevert(stack.feed.submit(stack.seriesId, t, p.a, p.b, p.c, higherPrice), stack.feed, "InvalidProof");
   });
 
-  it("a proof is bound to its observedAt: submitting it for another second fails", async () => {
-    const t = await nextSecond();
-    const p = await proveAt(t - 1n);
-    await expectRevert(stack.feed.submit(stack.seriesId, t, p.a, p.b, p.c, p.publicSignals), stack.feed, "TimeToExpiryMismatch", [timeToExpiryWad(stack.expiry, t), p.publicSignals[2]]);
+  it("a proof is bound to its spot round: once the oracle updates, it is refused and proven again", async () => {
+    const t0 = await newRound();
+    const p = await proveNow();
+    const t1 = await newRound();
+    await expectRevert(stack.feed.submit(stack.seriesId, t0, p.a, p.b, p.c, p.publicSignals), stack.feed, "ObservationNotLatestRound", [t0, t1]);
+    await expectRevert(stack.feed.submit(stack.seriesId, t1, p.a, p.b, p.c, p.publicSignals), stack.feed, "TimeToExpiryMismatch", [timeToExpiryWad(stack.expiry, t1), p.publicSignals[2]]);
+    const again = await proveNow();
+    await (await stack.feed.submit(stack.seriesId, t1, again.a, again.b, again.c, again.publicSignals)).wait();
   });
 
   it("a malleated proof (−A, −B, C) still verifies, and replay protection still rejects it", async () => {
-    const t = await nextSecond();
-    const p = await proveAt(t);
+    const t = await newRound();
+    const p = await proveNow();
     await (await stack.feed.submit(stack.seriesId, t, p.a, p.b, p.c, p.publicSignals)).wait();
     const neg = (y: bigint) => (y === 0n ? 0n : Q - y);
     const a2: [bigint, bigint] = [p.a[0], neg(p.a[1])];
@@ -132,13 +135,13 @@ describe("OptionPriceFeed with a generated model's real Groth16 verifier", () =>
   });
 
   it("a valid proof of another circuit with the same signal layout is rejected", async () => {
-    const t = await nextSecond();
+    const t = await newRound();
     // The hand-written circuit proves a (wrong) price for exactly the statement the chain expects.
-    const foreign = await proveAt(t, layout);
-    expect(foreign.publicSignals.slice(1)).toEqual((await statementFor(stack, stack.seriesId, t)).slice(1));
+    const foreign = await proveNow(layout);
+    expect(foreign.publicSignals.slice(1)).toEqual((await statementFor(stack, stack.seriesId)).signals.slice(1));
     await expectRevert(stack.feed.submit(stack.seriesId, t, foreign.a, foreign.b, foreign.c, foreign.publicSignals), stack.feed, "InvalidProof");
     // Its proof with the model's price in place of its own does not verify either.
-    const honest = await proveAt(t);
+    const honest = await proveNow();
     const spliced = [honest.publicSignals[0], ...foreign.publicSignals.slice(1)];
     await expectRevert(stack.feed.submit(stack.seriesId, t, foreign.a, foreign.b, foreign.c, spliced), stack.feed, "InvalidProof");
   });
@@ -147,14 +150,14 @@ describe("OptionPriceFeed with a generated model's real Groth16 verifier", () =>
     const oracleVol = BigInt(await stack.volOracle.answer());
     await (await stack.volOracle.updateAnswer(300_000_000n)).wait(); // 300%: above the model's 80%
     try {
-      const t = await nextSecond();
-      const [, moneyness, timeToExpiry, volatility, rate] = await statementFor(stack, stack.seriesId, t);
+      const t = await newRound();
+      const [, moneyness, timeToExpiry, volatility, rate] = (await statementFor(stack, stack.seriesId)).signals;
       expect(volatility).toBe(3n * WAD);
       const refused = await model.prove({ moneyness, timeToExpiry, volatility, rate }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(InputOutOfRangeError);
       expect((refused as InputOutOfRangeError).feature).toBe("volatility");
       // The test circuit accepts 300%, but the feed checks the series model's ranges first.
-      const foreign = await proveAt(t, layout);
+      const foreign = await proveNow(layout);
       await expectRevert(stack.feed.submit(stack.seriesId, t, foreign.a, foreign.b, foreign.c, foreign.publicSignals), stack.registry, "InputOutOfRange", [2n, 3n * WAD, WAD / 10n, (8n * WAD) / 10n]);
     } finally {
       await (await stack.volOracle.updateAnswer(oracleVol)).wait();

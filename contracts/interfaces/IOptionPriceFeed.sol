@@ -18,6 +18,11 @@ interface IOptionPriceFeed {
         view
         returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId, bool settled);
 
+    /// @notice Whether the latest proven (not settled) price of a series is for the spot
+    /// oracle's latest round, i.e. still reflects the oracle. False before the first price,
+    /// after settlement, and as soon as the spot oracle has a newer round.
+    function isCurrent(uint256 seriesId) external view returns (bool);
+
     /// @notice Expiry (unix seconds) of a series, 0 if the series does not exist.
     function seriesExpiry(uint256 seriesId) external view returns (uint256);
 }

@@ -16,6 +16,22 @@ contract MockOptionPriceFeed is IOptionPriceFeed {
 
     mapping(uint256 => Obs) internal _obs;
     mapping(uint256 => uint256) public seriesExpiry;
+    mapping(uint256 => bool) public notCurrent;
+    mapping(uint256 => bool) public settledOf;
+
+    /// @notice Make `isCurrent` answer `current` for the series (default: true).
+    function setCurrent(uint256 seriesId, bool current) external {
+        notCurrent[seriesId] = !current;
+    }
+
+    /// @notice Mark the latest observation as a settlement (or not).
+    function setSettled(uint256 seriesId, bool settled) external {
+        settledOf[seriesId] = settled;
+    }
+
+    function isCurrent(uint256 seriesId) external view returns (bool) {
+        return _obs[seriesId].roundId != 0 && !notCurrent[seriesId] && !settledOf[seriesId];
+    }
 
     function setExpiry(uint256 seriesId, uint256 expiry) external {
         seriesExpiry[seriesId] = expiry;
@@ -31,6 +47,6 @@ contract MockOptionPriceFeed is IOptionPriceFeed {
 
     function latestObservation(uint256 seriesId) external view returns (uint256, uint256, uint256, uint256, bool) {
         Obs memory o = _obs[seriesId];
-        return (o.price, o.spot, o.observedAt, o.roundId, false);
+        return (o.price, o.spot, o.observedAt, o.roundId, settledOf[seriesId]);
     }
 }

@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { type Contract, Interface } from "ethers";
-import { moneynessWad, timeToExpiryWad, toWad } from "../contracts/optionStatement.js";
+import { readOptionInputs } from "../contracts/optionStatement.js";
 import type { DeploymentRecord } from "../deploy/record.js";
 import { deploymentRecordPath } from "../deploy/record.js";
 import { BaseError, InputOutOfRangeError } from "../errors.js";
@@ -148,27 +148,19 @@ export function assertOptionLayout(q: QuantizedModel): void {
 }
 
 /**
- * The statement the feed accepts for `seriesId` now: spot and volatility from the series'
- * oracles, the series' rate, and timeToExpiry for `observedAt` = the latest block's time.
+ * The only statement the feed accepts for `seriesId` now: `observedAt` = updatedAt of the
+ * spot oracle's latest round, moneyness from its answer, volatility from the volatility
+ * oracle's latest answer, the series' rate, and timeToExpiry for `observedAt` (see
+ * `readOptionInputs`). If an oracle updates before the proof is included, the feed rejects it
+ * and the statement must be read and proven again.
  */
-export async function chainStatement(chain: ChainConnection, feed: Contract, seriesId: bigint, q: QuantizedModel): Promise<ChainStatement> {
+export async function chainStatement(_chain: ChainConnection, feed: Contract, seriesId: bigint, q: QuantizedModel): Promise<ChainStatement> {
   const series = await feed.getSeries(seriesId);
-  const oracle = async (address: string) => {
-    const c = await chain.ethers.getContractAt("MockV3Aggregator", address);
-    const [, answer] = await c.latestRoundData();
-    return toWad(BigInt(answer), Number(await c.decimals()));
-  };
-  const block = await chain.ethers.provider.getBlock("latest");
-  const observedAt = BigInt(block!.timestamp);
-  const spot = await oracle(series.spotOracle);
+  const st = await readOptionInputs(feed as never, seriesId);
+  const observedAt = st.observedAt;
+  const spot = st.spot;
   const strike = BigInt(series.strike);
-  const values: Record<(typeof OPTION_INPUTS)[number], bigint> = {
-    moneyness: moneynessWad(spot, strike),
-    timeToExpiry: timeToExpiryWad(BigInt(series.expiry), observedAt),
-    volatility: await oracle(series.volOracle),
-    rate: BigInt(series.rate),
-  };
-  const inputs = OPTION_INPUTS.map((n) => values[n]);
+  const inputs = OPTION_INPUTS.map((n) => st[n]);
   try {
     checkRawInputs(q, inputs);
   } catch (error) {

@@ -1,3 +1,4 @@
+import { Contract, type ContractRunner } from "ethers";
 import { InvalidValueError } from "../errors.js";
 
 /**
@@ -7,6 +8,12 @@ import { InvalidValueError } from "../errors.js";
  *
  * Public-signal layout (all wad = 18-decimal unsigned integers):
  * `[priceOverStrike, moneyness, timeToExpiry, volatility, rate]`.
+ *
+ * The statement is exactly the oracle state, leaving the prover no choice: `observedAt` is the
+ * `updatedAt` of the spot oracle's LATEST round, moneyness = floor(spotWad · 1e18 / strike)
+ * from that round's answer, timeToExpiry from `observedAt`, volatility = the volatility
+ * oracle's latest answer in wad, rate = the series' rate. A proof is valid only until either
+ * oracle has a new round: then the feed rejects it and the prover proves again.
  */
 
 export const WAD = 10n ** 18n;
@@ -58,4 +65,78 @@ export function storedPriceWad(priceOverStrike: bigint, strikeWad: bigint): bigi
 /** The public signals in the feed's order. */
 export function optionPublicSignals(statement: OptionStatement): bigint[] {
   return OPTION_SIGNAL_NAMES.map((name) => statement[name]);
+}
+
+/** The latest round of an AggregatorV3 oracle, as read from `latestRoundData` and `decimals`. */
+export interface OracleRound {
+  answer: bigint;
+  updatedAt: bigint;
+  decimals: number;
+}
+
+/** What the feed knows of a series (`OptionPriceFeed.getSeries`). */
+export interface SeriesFacts {
+  strike: bigint;
+  expiry: bigint;
+  rate: bigint;
+}
+
+/** The model inputs the feed accepts, with the `observedAt` to submit them for. */
+export interface OptionInputs {
+  observedAt: bigint;
+  moneyness: bigint;
+  timeToExpiry: bigint;
+  volatility: bigint;
+  rate: bigint;
+  /** The spot oracle's answer in wad (what the feed stores with the price). */
+  spot: bigint;
+}
+
+/**
+ * The only statement `OptionPriceFeed.submit` accepts given the oracles' latest rounds (the
+ * contract's `expectedInputs`): observedAt = spot round's updatedAt, moneyness from its
+ * answer, timeToExpiry from observedAt, volatility = the vol oracle's answer, the series'
+ * rate. Answers must be positive (the feed also checks the heartbeats against its clock).
+ */
+export function expectedOptionInputs(series: SeriesFacts, spot: OracleRound, vol: OracleRound): OptionInputs {
+  for (const [field, r] of [["spot", spot], ["volatility", vol]] as const) {
+    if (r.answer <= 0n) throw new InvalidValueError({ field: `${field} oracle answer`, value: r.answer, allowed: "> 0" });
+  }
+  const spotWad = toWad(spot.answer, spot.decimals);
+  return {
+    observedAt: spot.updatedAt,
+    moneyness: moneynessWad(spotWad, series.strike),
+    timeToExpiry: timeToExpiryWad(series.expiry, spot.updatedAt),
+    volatility: toWad(vol.answer, vol.decimals),
+    rate: series.rate,
+    spot: spotWad,
+  };
+}
+
+const AGGREGATOR_ABI = [
+  "function decimals() view returns (uint8)",
+  "function latestRoundData() view returns (uint80, int256, uint256, uint256, uint80)",
+];
+
+/** Anything with an `OptionPriceFeed`'s `getSeries` and an ethers runner. */
+export interface FeedReader {
+  getSeries(seriesId: bigint): Promise<{ strike: bigint; expiry: bigint; rate: bigint; spotOracle: string; volOracle: string }>;
+  runner: ContractRunner | null;
+}
+
+/** The latest round of the AggregatorV3 oracle at `address`. */
+export async function readLatestRound(runner: ContractRunner | null, address: string): Promise<OracleRound> {
+  const oracle = new Contract(address, AGGREGATOR_ABI, runner);
+  const [[, answer, , updatedAt], decimals] = await Promise.all([oracle.latestRoundData(), oracle.decimals()]);
+  return { answer: BigInt(answer), updatedAt: BigInt(updatedAt), decimals: Number(decimals) };
+}
+
+/**
+ * Read the series' facts and both oracles' latest rounds from the chain and return the
+ * statement the feed accepts now (oracles read through the feed contract's runner).
+ */
+export async function readOptionInputs(feed: FeedReader, seriesId: bigint): Promise<OptionInputs> {
+  const s = await feed.getSeries(seriesId);
+  const [spot, vol] = await Promise.all([readLatestRound(feed.runner, s.spotOracle), readLatestRound(feed.runner, s.volOracle)]);
+  return expectedOptionInputs({ strike: BigInt(s.strike), expiry: BigInt(s.expiry), rate: BigInt(s.rate) }, spot, vol);
 }

@@ -18,13 +18,9 @@ const oracle = z.union([
   z.object({ mock: z.object({ decimals: z.number().int().min(0).max(36), answer: uint, description: z.string().optional() }) }),
 ]);
 const feedRisk = z.object({
-  maxAge: z.number().int().positive(),
-  spotHeartbeat: z.number().int().positive(),
-  maxSpotDeviationBps: z.number().int().min(0).max(10_000),
-  volHeartbeat: z.number().int().positive(),
-  maxVolDeviationBps: z.number().int().min(0).max(10_000),
+  spotHeartbeat: z.number().int().positive().max(16_777_215),
+  volHeartbeat: z.number().int().positive().max(16_777_215),
   rate: uint,
-  maxRateDeviation: uint,
 });
 
 /** The JSON deployment config (`ZKINFER_DEPLOY_CONFIG`); paths are relative to the file. */

@@ -1,7 +1,7 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
 import type { OptionModelVerifier } from "../contracts/optionModelVerifier.js";
-import { moneynessWad, timeToExpiryWad, toWad, WAD } from "../contracts/optionStatement.js";
+import { readOptionInputs, WAD } from "../contracts/optionStatement.js";
 import { deployStack } from "./deployStack.js";
 
 /** Gas used by the stack's hot paths with a real Groth16 verifier (5 public signals). */
@@ -50,22 +50,16 @@ export async function measureContractGas(ethers: HardhatEthers, args: { verifier
   const spot = (await ethers.getContractAt("MockV3Aggregator", stack.series[0].spotOracle)) as unknown as Contract;
   const vol = (await ethers.getContractAt("MockV3Aggregator", stack.series[0].volOracle)) as unknown as Contract;
   const verifier = new ethers.Contract(stack.contracts.verifier, args.verifier.verifier.abi as never, owner);
-  const { seriesId, strike, expiry } = stack.series[0];
-  const series = await feed.getSeries(seriesId);
+  const { seriesId, strike } = stack.series[0];
 
   const gas = async (tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => Number((await (await tx).wait())!.gasUsed);
   let proveMs = 0;
+  /** Prove the statement of the oracles' latest rounds and submit it. */
   const submitNow = async () => {
-    const t = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-    const inputs = {
-      moneyness: moneynessWad(toWad(BigInt(await spot.answer()), Number(await spot.decimals())), strike),
-      timeToExpiry: timeToExpiryWad(expiry, t),
-      volatility: toWad(BigInt(await vol.answer()), Number(await vol.decimals())),
-      rate: BigInt(series.rate),
-    };
+    const { observedAt, ...inputs } = await readOptionInputs(feed as never, seriesId);
     const p = await args.verifier.prove(inputs);
     proveMs = p.proveMs;
-    return { p, used: await gas(feed.submit(seriesId, t, p.a, p.b, p.c, p.publicSignals)) };
+    return { p, used: await gas(feed.submit(seriesId, observedAt, p.a, p.b, p.c, p.publicSignals)) };
   };
 
   const first = await submitNow();
@@ -87,7 +81,8 @@ export async function measureContractGas(ethers: HardhatEthers, args: { verifier
   await (await (token.connect(alice) as Contract).approve(stack.contracts.engine, 3_200n * unit)).wait();
   const e = engine.connect(alice) as Contract;
   const deposit = await gas(e.deposit(3_200n * unit));
-  const openPosition = await gas(e.openPosition(seriesId, false, 10n * 10n ** 18n));
+  // A short sells at the mark or better: limit = the mark (the least it accepts per unit).
+  const openPosition = await gas(e.openPosition(seriesId, false, 10n * 10n ** 18n, openPrice));
   const withdraw = await gas(e.withdraw(100n * unit));
 
   const [moneynessRange, , volRange] = facts.inputs;

@@ -19,18 +19,17 @@ export interface ModelFacts {
   inputs: InputSpec[];
 }
 
-/** `OptionPriceFeed.RiskParams`. */
+/**
+ * `OptionPriceFeed.RiskParams`. The statement must equal the oracles' latest rounds and the
+ * series' rate exactly; these bound how old those rounds may be.
+ */
 export interface FeedRiskParams {
-  /** Max age of an observation at submission, seconds. */
-  maxAge: number;
+  /** Max age of the spot oracle's latest round at submission, seconds. */
   spotHeartbeat: number;
-  maxSpotDeviationBps: number;
+  /** Max age of the volatility oracle's latest round at submission, seconds. */
   volHeartbeat: number;
-  maxVolDeviationBps: number;
-  /** Series rate, wad per year. */
+  /** Series rate, wad per year (the rate signal must equal it). */
   rate: bigint;
-  /** Max |rate signal − rate|, wad. */
-  maxRateDeviation: bigint;
 }
 
 /** `MarginEngine.RiskParams`. */
@@ -69,13 +68,9 @@ export const OPTION_INPUT_SPECS: InputSpec[] = [
 ];
 
 export const DEFAULT_FEED_RISK: FeedRiskParams = {
-  maxAge: 600,
   spotHeartbeat: 3_600,
-  maxSpotDeviationBps: 50,
   volHeartbeat: 3_600,
-  maxVolDeviationBps: 500,
   rate: 5n * 10n ** 16n,
-  maxRateDeviation: 10n ** 15n,
 };
 
 export const DEFAULT_ENGINE_RISK: EngineRiskParams = { imBps: 1_500, mmBps: 1_000, liquidationBonusBps: 500, maxPriceAge: 3_600 };

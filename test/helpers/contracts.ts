@@ -6,7 +6,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { Interface, id, type Contract, type Provider } from "ethers";
 import { expect } from "vitest";
-import { moneynessWad, timeToExpiryWad, toWad, WAD } from "../../src/contracts/optionStatement.js";
+import { readOptionInputs, WAD } from "../../src/contracts/optionStatement.js";
 import { FIELD_ORDER } from "../../src/zk/field.js";
 
 export { WAD };
@@ -21,26 +21,17 @@ export const SPOT_ANSWER = 2_000n * 10n ** 8n; // 2,000 quote per unit
 export const VOL_DECIMALS = 8;
 export const VOL_ANSWER = 80_000_000n; // 80%
 export const RATE = 5n * 10n ** 16n; // 5%
-export const RATE_TOLERANCE = 10n ** 15n; // 0.1%
 
 export interface FeedRisk {
-  maxAge: number;
   spotHeartbeat: number;
-  maxSpotDeviationBps: number;
   volHeartbeat: number;
-  maxVolDeviationBps: number;
   rate: bigint;
-  maxRateDeviation: bigint;
 }
 
 export const FEED_RISK: FeedRisk = {
-  maxAge: 600,
   spotHeartbeat: 3_600,
-  maxSpotDeviationBps: 50,
   volHeartbeat: 3_600,
-  maxVolDeviationBps: 500,
   rate: RATE,
-  maxRateDeviation: RATE_TOLERANCE,
 };
 
 /** Declared input ranges of the option model: moneyness, timeToExpiry, volatility, rate. */
@@ -166,18 +157,27 @@ export interface StatementOverrides {
   rate?: bigint;
 }
 
-/** Public signals the feed accepts at `observedAt`, from the oracles' current answers. */
-export async function statementFor(stack: Pick<TestStack, "feed" | "spotOracle" | "volOracle">, seriesId: bigint, observedAt: bigint, o: StatementOverrides = {}): Promise<bigint[]> {
-  const series = await stack.feed.getSeries(seriesId);
-  const spot = toWad(BigInt(await stack.spotOracle.answer()), Number(await stack.spotOracle.decimals()));
-  const vol = toWad(BigInt(await stack.volOracle.answer()), Number(await stack.volOracle.decimals()));
-  return [
-    o.priceOverStrike ?? 5n * 10n ** 16n,
-    o.moneyness ?? moneynessWad(spot, BigInt(series.strike)),
-    o.timeToExpiry ?? timeToExpiryWad(BigInt(series.expiry), observedAt),
-    o.volatility ?? vol,
-    o.rate ?? BigInt(series.rate),
-  ];
+/**
+ * The statement the feed accepts now (the oracles' latest rounds): `observedAt` and the public
+ * signals, with `o` replacing any of them (priceOverStrike defaults to 0.05).
+ */
+export async function statementFor(stack: Pick<TestStack, "feed">, seriesId: bigint, o: StatementOverrides = {}): Promise<{ observedAt: bigint; signals: bigint[] }> {
+  const st = await readOptionInputs(stack.feed as never, seriesId);
+  return {
+    observedAt: st.observedAt,
+    signals: [
+      o.priceOverStrike ?? 5n * 10n ** 16n,
+      o.moneyness ?? st.moneyness,
+      o.timeToExpiry ?? st.timeToExpiry,
+      o.volatility ?? st.volatility,
+      o.rate ?? st.rate,
+    ],
+  };
+}
+
+/** A new spot-oracle round updated now, with `answer` (default: the current answer). */
+export async function newSpotRound(stack: Pick<TestStack, "spotOracle">, answer?: bigint): Promise<void> {
+  await (await stack.spotOracle.updateAnswer(answer ?? BigInt(await stack.spotOracle.answer()))).wait();
 }
 
 export const ZERO_PROOF = {
@@ -189,11 +189,23 @@ export const ZERO_PROOF = {
   c: [7n, 8n] as [bigint, bigint],
 };
 
-/** Submit a (mock-verified) price for the series observed at the latest block's timestamp. */
-export async function submitPrice(stack: TestStack, o: StatementOverrides & { seriesId?: bigint; observedAt?: bigint } = {}): Promise<bigint> {
+export interface SubmitOptions extends StatementOverrides {
+  seriesId?: bigint;
+  /** Spot oracle answer of the new round (default: unchanged). */
+  spot?: bigint;
+  /** Open a new spot round first (default true); false: prove the current latest round. */
+  newRound?: boolean;
+}
+
+/**
+ * Submit a (mock-verified) price for the oracles' latest rounds, by default after opening a
+ * new spot round updated now (so that the observation is newer than the last one and the
+ * price is current). Returns `observedAt`.
+ */
+export async function submitPrice(stack: TestStack, o: SubmitOptions = {}): Promise<bigint> {
   const seriesId = o.seriesId ?? stack.seriesId;
-  const observedAt = o.observedAt ?? (await latestTimestamp(stack.feed.runner!.provider!));
-  const signals = await statementFor(stack, seriesId, observedAt, o);
+  if (o.newRound ?? true) await newSpotRound(stack, o.spot);
+  const { observedAt, signals } = await statementFor(stack, seriesId, o);
   await (await stack.feed.submit(seriesId, observedAt, ZERO_PROOF.a, ZERO_PROOF.b, ZERO_PROOF.c, signals)).wait();
   return observedAt;
 }

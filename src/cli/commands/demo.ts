@@ -102,7 +102,8 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
       await tx("MockERC20.approve", () => as(token, alice).approve(result.contracts.engine, deposit));
       await tx("MarginEngine.deposit", () => as(engine, alice).deposit(deposit));
       ctx.progress(`  Alice deposits ${deposit / USD} USD of collateral`);
-      await tx("MarginEngine.openPosition", () => as(engine, alice).openPosition(seriesId, false, size));
+      // limitPrice: the least Alice accepts per unit (slippage protection); the proven mark.
+      await tx("MarginEngine.openPosition", () => as(engine, alice).openPosition(seriesId, false, size, sub.price));
       ctx.progress(`  Alice sells 1 call at the proven price (premium ${usd(sub.price)} credited)`);
       const h = await health(engine, alice.address);
       ctx.progress(`  margin: equity ${usd(h.equity)}, initial ${usd(h.im)}, maintenance ${usd(h.mm)} → ${h.liquidatable ? "LIQUIDATABLE" : "healthy"}`);
@@ -112,8 +113,8 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
     after = await step(7, `the spot moves +${((SPOT_MOVED / SPOT - 1) * 100).toFixed(0)}% to ${SPOT_MOVED}: prove again, then liquidate`, async () => {
       await advance(c, 60);
       await setMockAnswer(c, toDeploymentRecord(c.networkName, result), "spot", SPOT_MOVED);
-      const stale = await health(engine, alice.address);
-      ctx.progress(`  spot oracle ${SPOT} → ${SPOT_MOVED}; until a new price is proven the engine values Alice at the old price (${stale.liquidatable ? "liquidatable" : "not liquidatable"})`);
+      const [usable] = await engine.markStatus(seriesId);
+      ctx.progress(`  spot oracle ${SPOT} → ${SPOT_MOVED}: the proven price is ${usable ? "still" : "no longer"} current; until the new round is proven the engine blocks trading and liquidation in the series`);
       const sub = await proveAndSubmit(ctx, c, art, feed, seriesId, prover);
       gas["OptionPriceFeed.submit (2nd)"] = sub.gasUsed;
       ctx.progress(`  new proven price ${usd(sub.price)} per unit (was ${usd(firstPrice)})`);

@@ -56,7 +56,14 @@ export async function setMockAnswer(chain: ChainConnection, record: DeploymentRe
   return answer;
 }
 
-/** Prove the series' current statement with `prover` and submit it. */
+/** Attempts of `proveAndSubmit` when an oracle updates between proving and inclusion. */
+const MAX_PROVE_ATTEMPTS = 3;
+
+/**
+ * Prove the series' current statement (the oracles' latest rounds) with `prover` and submit
+ * it. The feed accepts only the statement of the latest rounds: if an oracle updated while
+ * proving (the submission reverts and the statement read again differs), prove again.
+ */
 export async function proveAndSubmit(
   ctx: CliContext,
   chain: ChainConnection,
@@ -66,12 +73,22 @@ export async function proveAndSubmit(
   prover: Prover,
   proofDir?: string,
 ): Promise<SubmitReturnType> {
-  const st = await chainStatement(chain, feed, seriesId, art.q);
-  ctx.progress(`proving series ${seriesId} at t=${st.observedAt}: ${describeInputs(art.q, st.inputs)}…`);
-  const proved = await proveRaw(art, prover, st.inputs);
-  ctx.progress(`  ${formatOutput(art.q, proved.output)} (proof ${proved.proveMs.toFixed(0)} ms)`);
-  if (proofDir) await writeProof(proofDir, art, proved, st.observedAt);
-  return submitSignals(chain, feed, seriesId, st.observedAt, proved.calldata, proved.publicSignals);
+  for (let attempt = 1; ; attempt++) {
+    const st = await chainStatement(chain, feed, seriesId, art.q);
+    ctx.progress(`proving series ${seriesId} for the spot round of t=${st.observedAt}: ${describeInputs(art.q, st.inputs)}…`);
+    const proved = await proveRaw(art, prover, st.inputs);
+    ctx.progress(`  ${formatOutput(art.q, proved.output)} (proof ${proved.proveMs.toFixed(0)} ms)`);
+    if (proofDir) await writeProof(proofDir, art, proved, st.observedAt);
+    try {
+      return await submitSignals(chain, feed, seriesId, st.observedAt, proved.calldata, proved.publicSignals);
+    } catch (error) {
+      if (attempt >= MAX_PROVE_ATTEMPTS) throw error;
+      const now = await chainStatement(chain, feed, seriesId, art.q);
+      const changed = now.observedAt !== st.observedAt || now.inputs.some((v, i) => v !== st.inputs[i]);
+      if (!changed) throw error;
+      ctx.progress("  an oracle updated before inclusion: proving the new statement");
+    }
+  }
 }
 
 async function submitSignals(
@@ -92,7 +109,7 @@ export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
   const art = await loadProvingArtifacts(paths);
   assertOptionLayout(art.q);
   if (opts.observedAt !== undefined && opts.proof === undefined) {
-    throw new CliError("--observed-at goes with --proof (an existing proof)", { details: "Without --proof, submit proves the statement of the latest block itself." });
+    throw new CliError("--observed-at goes with --proof (an existing proof)", { details: "Without --proof, submit proves the statement of the oracles' latest rounds itself." });
   }
   const chain = await connectChain(ctx, { network: opts.network });
   const record = await readDeployment(ctx, paths, chain);
@@ -113,7 +130,7 @@ export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
     const { proof, publicSignals, statement } = await readProof(dir);
     const at = opts.observedAt !== undefined ? BigInt(opts.observedAt) : statement?.observedAt !== undefined ? BigInt(statement.observedAt) : undefined;
     if (at === undefined) {
-      throw new CliError(`the proof in ${opts.proof} has no observation time`, { details: "Pass --observed-at <unix seconds> (the time its timeToExpiry was computed for)." });
+      throw new CliError(`the proof in ${opts.proof} has no observation time`, { details: "Pass --observed-at <unix seconds> (the spot round's updatedAt its timeToExpiry was computed for)." });
     }
     result = await submitSignals(chain, feed, seriesId, at, toSolidityCalldata(proof, publicSignals), publicSignals);
   } else {
@@ -143,7 +160,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .command("submit")
     .summary("prove a series' current price and submit it to the deployed feed")
     .description(
-      "Read the series' statement from the chain (spot and volatility oracles, strike, expiry, rate, the latest block's time), prove the model's price for it and submit the proof to the price feed, which checks the statement and the proof.\n" +
+      "Read the series' statement from the chain (the spot oracle's latest round: its answer and updatedAt as the observation time; the volatility oracle's latest answer; strike, expiry, rate), prove the model's price for it and submit the proof to the price feed, which accepts exactly that statement. If an oracle updates before inclusion, the statement is proven again.\n" +
         "With --proof, submit an existing proof folder instead (its statement.json observation time, or --observed-at).\n" +
         "The in-process chain does not outlive a process: across commands use --network localhost (npx hardhat node).",
     )
