@@ -17,14 +17,15 @@ const oracle = z.union([
   z.object({ address }),
   z.object({ mock: z.object({ decimals: z.number().int().min(0).max(36), answer: uint, description: z.string().optional() }) }),
 ]);
-const feedRisk = z.object({
+// Strict: keys of older configs (maxAge, deviation bands) are refused, not silently ignored.
+const feedRisk = z.strictObject({
   spotHeartbeat: z.number().int().positive().max(16_777_215),
   volHeartbeat: z.number().int().positive().max(16_777_215),
   rate: uint,
 });
 
 /** The JSON deployment config (`ZKINFER_DEPLOY_CONFIG`); paths are relative to the file. */
-export const deployConfigSchema = z.object({
+export const deployConfigSchema = z.strictObject({
   verifier: z
     .union([
       z.object({ address }),
@@ -55,7 +56,7 @@ export const deployConfigSchema = z.object({
     .optional(),
   series: z
     .array(
-      z.object({
+      z.strictObject({
         spotOracle: oracle,
         volOracle: oracle,
         strike: uint,
