@@ -20,6 +20,7 @@ import type { QuantizedModel } from "../quantize/types.js";
 import { type ModelPaths, exists } from "./artifacts.js";
 import type { CliContext } from "./context.js";
 import { CliError, VerificationFailedError } from "./errors.js";
+import { revertData } from "../contracts/revertData.js";
 
 export interface ChainConnection {
   ethers: HardhatEthers;
@@ -178,20 +179,6 @@ export async function chainStatement(_chain: ChainConnection, feed: Contract, se
 
 // ------------------------------------------------------------------ transactions
 
-/** Walk an ethers error for revert data. */
-function revertData(err: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const stack: unknown[] = [err];
-  while (stack.length > 0) {
-    const e = stack.pop();
-    if (e === null || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    if (typeof o.data === "string" && /^0x[0-9a-fA-F]{8}/.test(o.data)) return o.data;
-    for (const key of ["data", "error", "info", "cause", "revert"]) if (key in o) stack.push(o[key]);
-  }
-  return undefined;
-}
 
 /**
  * Send a transaction and wait for it; a revert becomes one line naming the custom error and

@@ -8,6 +8,7 @@ import { Interface, id, type Contract, type Provider } from "ethers";
 import { expect } from "vitest";
 import { readOptionInputs, WAD } from "../../src/contracts/optionStatement.js";
 import { FIELD_ORDER } from "../../src/zk/field.js";
+import { revertData } from "../../src/contracts/revertData.js";
 
 export { WAD };
 export const DAY = 86_400n;
@@ -46,19 +47,6 @@ export const ENGINE_RISK = { imBps: 1_500, mmBps: 1_000, liquidationBonusBps: 50
 
 // ------------------------------------------------------------------ reverts
 
-function revertData(err: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  const stack: unknown[] = [err];
-  while (stack.length > 0) {
-    const e = stack.pop();
-    if (e === null || typeof e !== "object" || seen.has(e)) continue;
-    seen.add(e);
-    const o = e as Record<string, unknown>;
-    if (typeof o.data === "string" && o.data.startsWith("0x")) return o.data;
-    for (const key of ["data", "error", "info", "cause", "revert"]) if (key in o) stack.push(o[key]);
-  }
-  return undefined;
-}
 
 type HasInterface = Interface | { interface: Interface };
 
