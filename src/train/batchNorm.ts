@@ -108,16 +108,7 @@ export function batchNormBackward(
 ): void {
   const { dim, gamma } = p;
   const { invStd, xhat } = cache;
-  dgamma.fill(0);
-  dbeta.fill(0);
-  for (let b = 0; b < batch; b++) {
-    const o = b * dim;
-    for (let j = 0; j < dim; j++) {
-      const g = dout[o + j];
-      dbeta[j] += g;
-      dgamma[j] += g * xhat[o + j];
-    }
-  }
+  affineGradients(dim, xhat, dout, batch, dgamma, dbeta);
   // Σ dx̂ = γ · dbeta and Σ dx̂ · x̂ = γ · dgamma.
   for (let b = 0; b < batch; b++) {
     const o = b * dim;
@@ -158,6 +149,15 @@ export function batchNormBackwardFrozen(
 ): void {
   const { dim, gamma } = p;
   const { invStd, xhat } = cache;
+  affineGradients(dim, xhat, dout, batch, dgamma, dbeta);
+  for (let b = 0; b < batch; b++) {
+    const o = b * dim;
+    for (let j = 0; j < dim; j++) dx[o + j] = dout[o + j] * gamma[j] * invStd[j];
+  }
+}
+
+/** dβ = Σ_b dout and dγ = Σ_b dout · x̂ (the affine part shared by both backward passes); overwrites both. */
+function affineGradients(dim: number, xhat: Float64Array, dout: Float64Array, batch: number, dgamma: Float64Array, dbeta: Float64Array): void {
   dgamma.fill(0);
   dbeta.fill(0);
   for (let b = 0; b < batch; b++) {
@@ -166,7 +166,6 @@ export function batchNormBackwardFrozen(
       const g = dout[o + j];
       dbeta[j] += g;
       dgamma[j] += g * xhat[o + j];
-      dx[o + j] = g * gamma[j] * invStd[j];
     }
   }
 }

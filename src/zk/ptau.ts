@@ -23,9 +23,10 @@ export interface PtauInfo {
 
 export class PtauTooSmallError extends BaseError {
   override name = "PtauTooSmallError";
-  constructor(args: { path: string; power: number; needed: number; constraints: number }) {
+  constructor(args: { path: string; power: number; needed: number; constraints?: number }) {
+    const circuit = args.constraints === undefined ? "this circuit" : `this circuit (${args.constraints} constraints + public signals)`;
     super(
-      `powers-of-tau file ${args.path} has power ${args.power}, but this circuit (${args.constraints} constraints + public signals) needs power ${args.needed}`,
+      `powers-of-tau file ${args.path} has power ${args.power}, but ${circuit} needs power ${args.needed}`,
       { details: `Use a prepared ptau of power >= ${args.needed} (e.g. a public ceremony's powersOfTau28_hez_final_${String(args.needed).padStart(2, "0")}.ptau).` },
     );
   }
@@ -142,7 +143,7 @@ export async function resolvePtau(params: ResolvePtauParameters): Promise<Resolv
       });
     }
     if (info.power < power) {
-      throw new PtauTooSmallError({ path: params.ptauPath, power: info.power, needed: power, constraints: params.constraints ?? 2 ** (power - 1) });
+      throw new PtauTooSmallError({ path: params.ptauPath, power: info.power, needed: power, constraints: params.constraints });
     }
     return { ...info, development: false, generated: false };
   }
