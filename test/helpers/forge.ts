@@ -55,20 +55,24 @@ export function wireOf(c: ForgeCircuit, name: string): number {
 const P = FIELD_ORDER;
 const mod = (x: bigint) => ((x % P) + P) % P;
 
-function pow(b: bigint, e: bigint): bigint {
-  let r = 1n;
-  b = mod(b);
-  while (e > 0n) {
-    if (e & 1n) r = (r * b) % P;
-    b = (b * b) % P;
-    e >>= 1n;
+const inverses = new Map<bigint, bigint>();
+/** Modular inverse (extended Euclid), memoised: coefficients such as powers of two recur. */
+export function inv(x: bigint): bigint {
+  const a0 = mod(x);
+  if (a0 === 0n) throw new Error("inverse of 0");
+  const hit = inverses.get(a0);
+  if (hit !== undefined) return hit;
+  let [r0, r1, s0, s1] = [P, a0, 0n, 1n];
+  while (r1 !== 0n) {
+    const k = r0 / r1;
+    [r0, r1] = [r1, r0 - k * r1];
+    [s0, s1] = [s1, s0 - k * s1];
   }
-  return r;
+  const out = mod(s0);
+  if (inverses.size > 100_000) inverses.clear();
+  inverses.set(a0, out);
+  return out;
 }
-export const inv = (x: bigint) => {
-  if (mod(x) === 0n) throw new Error("inverse of 0");
-  return pow(x, P - 2n);
-};
 
 export function evalLc(lc: LinearCombination, w: readonly bigint[]): bigint {
   let acc = 0n;
