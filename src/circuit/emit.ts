@@ -1,13 +1,14 @@
 import { InvalidValueError } from "../errors.js";
 import type { QuantizedModel } from "../quantize/types.js";
 import { circuitSignals } from "./names.js";
+import { activationOps } from "../layers/registry.js";
 
 /**
  * Emit the circom source of a quantized model's forward pass. Deterministic: the same
  * model gives the same bytes. Weights are constants, so every dense layer is a linear
  * combination (zero constraints per multiply-accumulate); constraints are spent only on
- * input range checks, one rescale+ReLU decomposition per hidden neuron (width from the
- * bound analysis) and the output rescale (and clamp).
+ * input range checks, one rescale+activation gadget per hidden neuron (the activation kind's
+ * gadget, width from the bound analysis) and the output rescale (and clamp).
  *
  * Public signals, in order: the output, then the raw inputs (declaration order).
  */
@@ -47,10 +48,11 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   q.layers.forEach((layer, li) => {
     L.push("");
     if (li < last) {
-      L.push(`    // Layer ${li}: dense ${layer.weight[0].length} -> ${layer.weight.length}, rescale >> ${layer.shift}, ReLU`);
+      const ops = activationOps(layer.activation, `layers[${li}].activation`);
+      L.push(`    // Layer ${li}: dense ${layer.weight[0].length} -> ${layer.weight.length}, rescale >> ${layer.shift}, ${commentText(layer.activation.kind)}`);
       L.push(`    component l${li}[${layer.weight.length}];`);
       layer.weight.forEach((row, i) => {
-        L.push(`    l${li}[${i}] = RescaleRelu(${layer.bounds[i].bits}, ${layer.shift});`);
+        L.push(`    l${li}[${i}] = ${ops.gadget(layer.activation, layer.bounds[i].bits, layer.shift)};`);
         L.push(`    l${li}[${i}].in <== ${linear(row, layer.bias[i], prev)};`);
       });
       prev = layer.weight.map((_, i) => `l${li}[${i}].out`);
@@ -117,6 +119,7 @@ function assertIntegers(q: QuantizedModel): void {
     l.bias.forEach((b, i) => check(`layers[${li}].bias[${i}]`, b));
     l.bounds.forEach((b, i) => check(`layers[${li}].bounds[${i}].bits`, b.bits));
     check(`layers[${li}].shift`, l.shift);
+    l.activation.params?.forEach((p, i) => check(`layers[${li}].activation.params[${i}]`, p));
   });
   check("actBits", q.actBits);
   check("weightBits", q.weightBits);

@@ -1,5 +1,6 @@
 import { InputOutOfRangeError, InvalidValueError } from "../errors.js";
-import { half, relu, roundShift } from "./bounds.js";
+import { half } from "./bounds.js";
+import { activationOps } from "../layers/registry.js";
 import type { QuantizedModel } from "./types.js";
 
 /** Every intermediate value of the integer forward pass, for tests and debugging. */
@@ -44,8 +45,9 @@ export function integerForward(q: QuantizedModel, raw: readonly bigint[]): Integ
   for (const layer of q.layers) {
     const a = layer.weight.map((row, i) => row.reduce((s, w, j) => s + BigInt(w) * current[j], BigInt(layer.bias[i])));
     acc.push(a);
-    if (layer.relu) {
-      current = a.map((v) => relu(roundShift(v, layer.shift)));
+    if (layer.activation.kind !== "none") {
+      const ops = activationOps(layer.activation);
+      current = a.map((v) => ops.integer(layer.activation, v, layer.shift));
       act.push(current);
     } else {
       current = a;

@@ -1,10 +1,11 @@
 import { InvalidValueError } from "../errors.js";
 import type { FloatModel } from "../model/types.js";
-import { affineInterval, decompositionBits, relu, roundShift, toBound, type Interval } from "./bounds.js";
+import { affineInterval, decompositionBits, toBound, type Interval } from "./bounds.js";
+import { activationOps } from "../layers/registry.js";
 import { bitLength, toRawUnits } from "./decimal.js";
 import { foldBatchNorm, type FoldedModel } from "./foldBatchNorm.js";
 import { computeModelId } from "./modelId.js";
-import type { NeuronBound, QuantizedInput, QuantizedLayer, QuantizedModel, QuantizedOutput } from "./types.js";
+import type { NeuronBound, QuantizedActivation, QuantizedInput, QuantizedLayer, QuantizedModel, QuantizedOutput } from "./types.js";
 
 export interface QuantizeOptions {
   /** Fractional bits of activations (default 16). */
@@ -49,7 +50,8 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
       const real = li === 0 ? b + layer.weight[i].reduce((s, w, j) => s + w * inputMidpoint(model, inputs, j), 0) : b;
       return toInteger(real * accScale, `layers[${li}].bias[${i}]`);
     });
-    return { weight, bias, relu: layer.relu, shift: layer.relu ? weightBits : 0 };
+    const hidden = layer.activation.kind !== "none";
+    return { weight, bias, activation: layer.activation, shift: hidden ? weightBits : 0 };
   });
 
   const target = model.target;
@@ -62,7 +64,7 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
   const layers: QuantizedLayer[] = qLayers.map((l, li) => ({
     weight: l.weight.map((r) => r.map(String)),
     bias: l.bias.map(String),
-    relu: l.relu,
+    activation: l.activation,
     shift: l.shift,
     bounds: analysis.layerBounds[li],
   }));
@@ -79,7 +81,7 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
   };
   const base = {
     format: "zkinfer-qmodel" as const,
-    version: 1 as const,
+    version: 2 as const,
     name: model.name,
     sourceModelHash: options.sourceModelHash ?? "",
     actBits,
@@ -173,23 +175,33 @@ export interface BoundAnalysis {
   outputBound: NeuronBound;
 }
 
+/** A layer as the bound analysis needs it: integer weights, activation, shift. */
+export interface IntegerLayer {
+  weight: bigint[][];
+  bias: bigint[];
+  activation: QuantizedActivation;
+  shift: number;
+}
+
 /**
  * Static bound analysis by interval arithmetic over the declared input ranges and the
  * integer weights: the accumulator interval of every neuron and the decomposition width
- * B it needs. Any width above MAX_DECOMPOSITION_BITS is refused.
+ * B its activation gadget needs (from the activation kind). Any width above
+ * MAX_DECOMPOSITION_BITS is refused.
  */
 export function analyzeBounds(
   inputs: readonly QuantizedInput[],
-  layers: readonly { weight: bigint[][]; bias: bigint[]; relu: boolean; shift: number }[],
+  layers: readonly IntegerLayer[],
   output: { shift: number; clampMin?: bigint; clampMax?: bigint },
 ): BoundAnalysis {
   let current: Interval[] = inputs.map((inp) => ({ lo: 0n, hi: (BigInt(inp.maxRaw) - BigInt(inp.minRaw)) >> BigInt(inp.shift) }));
   const layerBounds: NeuronBound[][] = [];
   layers.forEach((layer, li) => {
     const accs = layer.weight.map((row, i) => affineInterval(row, layer.bias[i], current));
-    if (layer.relu) {
-      layerBounds.push(accs.map((iv, i) => toBound(iv, decompositionBits(iv, layer.shift, `layer ${li} neuron ${i}`))));
-      current = accs.map((iv) => ({ lo: relu(roundShift(iv.lo, layer.shift)), hi: relu(roundShift(iv.hi, layer.shift)) }));
+    if (layer.activation.kind !== "none") {
+      const ops = activationOps(layer.activation, `layers[${li}].activation`);
+      layerBounds.push(accs.map((iv, i) => toBound(iv, ops.bits(layer.activation, iv, layer.shift, `layer ${li} neuron ${i}`))));
+      current = accs.map((iv) => ops.outInterval(layer.activation, iv, layer.shift));
     } else {
       layerBounds.push(accs.map((iv) => toBound(iv, 0)));
       current = accs;

@@ -6,6 +6,7 @@ import { foldBatchNorm } from "./foldBatchNorm.js";
 import { integerForward } from "./forward.js";
 import { quantize, type QuantizeOptions } from "./quantize.js";
 import type { QuantizedModel } from "./types.js";
+import { activationOps } from "../layers/registry.js";
 
 export interface QuantizationReport {
   /** Samples compared. */
@@ -87,9 +88,14 @@ export function guaranteedErrorBound(model: FloatModel, q: QuantizedModel): numb
       }
       next.push(e);
     });
-    if (layer.relu) {
-      err = next.map((e) => e + actUnit / 2);
-      hMax = ql.bounds.map((b, i) => Math.max(0, (Number(b.accMax) * accUnit) + actUnit) + err[i]);
+    if (layer.activation.kind !== "none") {
+      const ops = activationOps(layer.activation);
+      const [rLo, rHi] = ops.rounding(layer.activation, -Infinity, Infinity, actUnit);
+      err = next.map((e) => e + Math.max(-rLo, rHi));
+      hMax = ql.bounds.map((b, i) => {
+        const out = ops.outInterval(layer.activation, { lo: BigInt(b.accMin), hi: BigInt(b.accMax) }, ql.shift);
+        return Math.max(Math.abs(Number(out.lo)), Math.abs(Number(out.hi))) * actUnit + err[i];
+      });
     } else {
       err = next;
     }
