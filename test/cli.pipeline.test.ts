@@ -127,8 +127,10 @@ describe("quantize and compile", () => {
   it("quantizes with --bits and prints float-vs-quantized errors and the guaranteed bound", async () => {
     const r = await cli("quantize", "--model", "tiny", "--bits", "12");
     expectOk(r);
-    expect(r.stdout).toMatch(/float vs quantized on \d+ held-out test rows: max \|error\| [\d.e+-]+, mean [\d.e+-]+/);
-    expect(r.stdout).toMatch(/guaranteed bound over the whole declared input domain/);
+    expect(r.stdout).toMatch(/measured \|float − quantized\| on \d+ held-out test rows: max [\d.e+-]+, mean [\d.e+-]+/);
+    const m = /guaranteed \|float − quantized\| ≤ ([\d.e+-]+) for every input of the declared domain \(branch-and-bound over \d+ input boxes\); worst input found ([\d.e+-]+)/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![2])).toBeLessThanOrEqual(Number(m![1]));
   });
 
   it("quantizes to a tolerance, and rejects conflicting or impossible precision options", async () => {

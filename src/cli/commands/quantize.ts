@@ -73,8 +73,11 @@ export async function quantizeCommand(ctx: CliContext, opts: QuantizeOptions) {
 
   const unit = `${model.target.name}, ${model.target.unit}`;
   ctx.info(`fixed point: activations 2^-${q.actBits}, weights 2^-${q.weightBits}; widest decomposition ${widest(q)} bits`);
-  ctx.info(`float vs quantized on ${report.n} ${rows.label}: max |error| ${report.maxAbsErr.toExponential(2)}, mean ${report.meanAbsErr.toExponential(2)} (${unit})`);
-  ctx.info(`guaranteed bound over the whole declared input domain: ${report.guaranteedBound.toExponential(2)}`);
+  ctx.info(`measured |float − quantized| on ${report.n} ${rows.label}: max ${report.maxAbsErr.toExponential(2)}, mean ${report.meanAbsErr.toExponential(2)} (${unit})`);
+  ctx.info(
+    `guaranteed |float − quantized| ≤ ${report.guaranteedBound.toExponential(2)} for every input of the declared domain (branch-and-bound over ${report.boundBoxes} input boxes); ` +
+      `worst input found ${report.worstFoundErr.toExponential(2)}, so the true worst case lies in [${report.worstFoundErr.toExponential(2)}, ${report.guaranteedBound.toExponential(2)}]`,
+  );
   ctx.info(`predicted circuit: ${constraints.toLocaleString("en-US")} constraints (ptau power ${power}); model id ${shortId(q.modelId)}`);
   ctx.info(`wrote ${ctx.show(paths.qmodel)}`);
   return {
