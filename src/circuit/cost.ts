@@ -1,5 +1,6 @@
 import type { QuantizedModel } from "../quantize/types.js";
 import { activationOps } from "../layers/registry.js";
+import { noArbitrageConstraints } from "../quantize/noArbitrage.js";
 
 /**
  * Constraint count of the generated circuit (compiled with --O2), predicted from the bound
@@ -22,5 +23,6 @@ export function predictConstraints(q: QuantizedModel): number {
     for (const b of layer.bounds) n += ops.constraints(layer.activation, b.bits);
   }
   for (const b of q.output.clampBits ?? []) if (b > 0) n += b + 1;
+  if (q.output.noArbitrage) n += noArbitrageConstraints(q.output.noArbitrage);
   return n + q.output.bound.bits;
 }

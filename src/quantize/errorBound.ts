@@ -22,7 +22,8 @@
  * input, until the budget of boxes is spent or the largest bound is within `tolerance` of the
  * worst error actually found (each split box's centre is evaluated exactly: integer reference
  * vs float model). Every box bound holds for every input of its box, so the maximum over the
- * leaves holds for the whole domain. The analysis runs in float64; a relative slack of 1e-9
+ * leaves holds for the whole domain. With a no-arbitrage clamp the reference is the float
+ * model clamped with the exact discount factor, and the bound is at least the discount slack. The analysis runs in float64; a relative slack of 1e-9
  * and an absolute 1e-15 cover its round-off (the terms are far above it).
  */
 import { predict } from "../model/forward.js";
@@ -30,6 +31,7 @@ import type { FloatModel } from "../model/types.js";
 import { activationOps } from "../layers/registry.js";
 import type { ActivationOps, QuantizedActivation } from "../layers/kind.js";
 import { foldBatchNorm } from "./foldBatchNorm.js";
+import { discountSlack, floatNoArbitrage } from "./noArbitrage.js";
 import { integerForward } from "./forward.js";
 import type { QuantizedModel } from "./types.js";
 
@@ -297,11 +299,21 @@ function boxBound(ctx: Context, lo: readonly number[], hi: readonly number[]): B
   return { bound, sensitivity };
 }
 
+/**
+ * The float reference for a quantized model at real-unit features x: the float model, then
+ * (when the quantized model declares one) the no-arbitrage clamp with the exact e^{−rτ}.
+ */
+export function floatReference(model: FloatModel, q: QuantizedModel, x: readonly number[]): number {
+  const v = predict(model, x);
+  const n = q.output.noArbitrage;
+  return n ? floatNoArbitrage(n.kind, x[n.moneyness], x[n.timeToExpiry], x[n.rate], v) : v;
+}
+
 /** |quantized − float| at one raw input (exact integer reference vs the float model). */
 function errorAt(ctx: Context, raw: bigint[]): { err: number; x: number[]; raw: bigint[] } {
   const x = raw.map((r, j) => Number(r) / 10 ** ctx.q.inputs[j].decimals);
   const out = Number(integerForward(ctx.q, raw).output) / 10 ** ctx.q.output.decimals;
-  return { err: Math.abs(predict(ctx.model, x) - out), x, raw };
+  return { err: Math.abs(floatReference(ctx.model, ctx.q, x) - out), x, raw };
 }
 
 /** The raw input nearest to a scaled point, inside the declared range. */
@@ -397,7 +409,11 @@ export function analyzeQuantizationError(model: FloatModel, q: QuantizedModel, o
     }
     boxes += 2;
   }
-  return { bound: heap.peek().bound, worstFound: worst.err, worstInput: worst.x, worstRaw: worst.raw, rootBound: root.bound, boxes };
+  // The no-arbitrage clamp (if any) is 1-Lipschitz in the value and in its ends; its lower end
+  // differs from the exact one by at most the discount bound's slack, the upper end not at all.
+  const clampSlack = q.output.noArbitrage ? discountSlack(q.output.noArbitrage, q.inputs) * (1 + 1e-9) : 0;
+  const bound = Math.max(heap.peek().bound, clampSlack);
+  return { bound, worstFound: worst.err, worstInput: worst.x, worstRaw: worst.raw, rootBound: Math.max(root.bound, clampSlack), boxes };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ArtifactError, BaseError } from "../errors.js";
-import { analyzeBounds } from "./quantize.js";
+import { analyzeBounds, outputRawInterval } from "./quantize.js";
+import { type NoArbitrageSpec, noArbitrageSpec } from "./noArbitrage.js";
 import { computeModelId } from "./modelId.js";
 import type { QuantizedModel } from "./types.js";
 import { activationOps } from "../layers/registry.js";
@@ -56,6 +57,19 @@ const schema = z.object({
     shift: z.number().int().min(0),
     factor: int,
     bound,
+    noArbitrage: z
+      .object({
+        kind: z.enum(["call", "put"]),
+        moneyness: z.number().int().min(0),
+        timeToExpiry: z.number().int().min(0),
+        rate: z.number().int().min(0),
+        degree: z.number().int(),
+        fracBits: z.number().int(),
+        rateTimeBits: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+        discountBits: z.tuple([z.number().int(), z.number().int()]),
+        clampBits: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+      })
+      .optional(),
   }),
   publicSignals: z.array(z.string()),
   modelId: int,
@@ -123,6 +137,18 @@ export async function parseQuantizedModel(text: string, source = "quantized mode
   );
   const same = JSON.stringify([analysis.layerBounds, analysis.outputBound, analysis.clampBits]) === JSON.stringify([q.layers.map((l) => l.bounds), q.output.bound, q.output.clampBits]);
   if (!same) throw new QuantizedModelFileError(`${source}: recorded bounds differ from the bound analysis (edited file?)`);
+  if (q.output.noArbitrage) {
+    // The clamp's layout and widths follow from the inputs and the output bound: recompute them.
+    let expected: NoArbitrageSpec;
+    try {
+      expected = noArbitrageSpec(q.output.noArbitrage.kind, q.inputs, { decimals: q.output.decimals, raw: outputRawInterval(q.output) });
+    } catch (cause) {
+      throw new QuantizedModelFileError(`${source}: output.noArbitrage: ${(cause as Error).message}`, { cause });
+    }
+    if (JSON.stringify(expected) !== JSON.stringify(q.output.noArbitrage)) {
+      throw new QuantizedModelFileError(`${source}: output.noArbitrage differs from the one the inputs and bounds give (edited file?)`);
+    }
+  }
   const id = await computeModelId(q);
   if (id !== q.modelId) throw new QuantizedModelFileError(`${source}: modelId ${q.modelId} does not match the model's integers (expected ${id})`);
   return q;

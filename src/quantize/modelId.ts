@@ -2,6 +2,7 @@ import { buildPoseidon, type Poseidon } from "circomlibjs";
 import { InvalidValueError } from "../errors.js";
 import type { QuantizedModel } from "./types.js";
 import { activationOps } from "../layers/registry.js";
+import { noArbitrageIdCodes } from "./noArbitrage.js";
 
 /**
  * Model id = Poseidon sponge over the quantized model's integers.
@@ -9,7 +10,8 @@ import { activationOps } from "../layers/registry.js";
  * Encoding (version 1): the integer sequence
  *   [1, actBits, weightBits, nInputs, (decimals, minRaw, maxRaw, shift) per input,
  *    nLayers, (outDim, inDim, activation codes..., shift, weights row-major..., biases...) per layer,
- *    output decimals, hasMin, clampMin, hasMax, clampMax, shift, factor]
+ *    output decimals, hasMin, clampMin, hasMax, clampMax, shift, factor,
+ *    (no-arbitrage clamp only: kind 1 call / 2 put, moneyness, timeToExpiry, rate indices, degree, fracBits)]
  * The activation codes are the kind's `idCodes` (src/layers/): [0] none, [1] relu — the
  * version-1 relu flag, so ids of existing models are unchanged — [2, k] leaky ReLU 2^−k.
  * Each integer v must lie in [−2^79, 2^79); it is offset to v + 2^79 (80 bits) and three are
@@ -38,6 +40,8 @@ export function modelIntegers(q: QuantizedModel): bigint[] {
     BigInt(o.shift),
     BigInt(o.factor),
   );
+  // Only clamped models carry these, so the ids of unclamped models are unchanged.
+  if (o.noArbitrage) seq.push(...noArbitrageIdCodes(o.noArbitrage));
   return seq;
 }
 

@@ -1,10 +1,11 @@
 import { InvalidValueError } from "../errors.js";
 import type { FloatModel } from "../model/types.js";
-import { affineInterval, decompositionBits, toBound, type Interval } from "./bounds.js";
+import { affineInterval, decompositionBits, roundShift, toBound, type Interval } from "./bounds.js";
 import { activationOps } from "../layers/registry.js";
 import { bitLength, toRawUnits } from "./decimal.js";
 import { foldBatchNorm, type FoldedModel } from "./foldBatchNorm.js";
 import { computeModelId } from "./modelId.js";
+import { type OptionKind, noArbitrageSpec } from "./noArbitrage.js";
 import type { NeuronBound, QuantizedActivation, QuantizedInput, QuantizedLayer, QuantizedModel, QuantizedOutput } from "./types.js";
 
 export interface QuantizeOptions {
@@ -14,6 +15,11 @@ export interface QuantizeOptions {
   weightBits?: number;
   /** Hash of the source model file, recorded for provenance. */
   sourceModelHash?: string;
+  /**
+   * Clamp the proven price to the no-arbitrage interval of this option kind (needs the
+   * option layout: inputs moneyness, timeToExpiry, rate and an 18-decimal price/strike).
+   */
+  noArbitrage?: OptionKind;
 }
 
 const MAX_FRAC_BITS = 40;
@@ -79,6 +85,9 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
     factor: factor.toString(),
     bound: analysis.outputBound,
   };
+  if (options.noArbitrage !== undefined) {
+    output.noArbitrage = noArbitrageSpec(options.noArbitrage, inputs, { decimals: target.decimals, raw: outputRawInterval(output) });
+  }
   const base = {
     format: "zkinfer-qmodel" as const,
     version: 2 as const,
@@ -94,6 +103,12 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
     target: model.target,
   };
   return { ...base, modelId: await computeModelId({ ...base, modelId: "" }) };
+}
+
+/** Raw-unit interval of the public output before the no-arbitrage clamp: round(bound / 2^S) · factor. */
+export function outputRawInterval(o: Pick<QuantizedOutput, "bound" | "shift" | "factor">): Interval {
+  const f = BigInt(o.factor);
+  return { lo: roundShift(BigInt(o.bound.accMin), o.shift) * f, hi: roundShift(BigInt(o.bound.accMax), o.shift) * f };
 }
 
 /** The folded float network, for error reports next to the quantized one. */

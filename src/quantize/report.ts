@@ -1,8 +1,7 @@
 import { BaseError, InvalidValueError } from "../errors.js";
-import { predict } from "../model/forward.js";
 import type { FloatModel } from "../model/types.js";
 import { toRawUnits } from "./decimal.js";
-import { type ErrorBoundOptions, analyzeQuantizationError } from "./errorBound.js";
+import { type ErrorBoundOptions, analyzeQuantizationError, floatReference } from "./errorBound.js";
 import { integerForward } from "./forward.js";
 import { quantize, type QuantizeOptions } from "./quantize.js";
 import type { QuantizedModel } from "./types.js";
@@ -41,7 +40,7 @@ function measuredError(model: FloatModel, q: QuantizedModel, rows: readonly (rea
   for (const row of rows) {
     const raw = row.map((v, j) => realToRaw(v, q.inputs[j].decimals, q.inputs[j].name));
     const x = raw.map((r, j) => Number(r) / 10 ** q.inputs[j].decimals);
-    const err = Math.abs(predict(model, x) - Number(integerForward(q, raw).output) / scale);
+    const err = Math.abs(floatReference(model, q, x) - Number(integerForward(q, raw).output) / scale);
     max = Math.max(max, err);
     sum += err;
   }
@@ -79,7 +78,7 @@ export class ToleranceNotMetError extends BaseError {
 export async function quantizeToTolerance(
   model: FloatModel,
   rows: readonly (readonly number[])[],
-  options: { tolerance: number; minBits?: number; maxBits?: number; sourceModelHash?: string } & Pick<QuantizeOptions, never>,
+  options: { tolerance: number; minBits?: number; maxBits?: number; sourceModelHash?: string } & Pick<QuantizeOptions, "noArbitrage">,
 ): Promise<{ q: QuantizedModel; report: QuantizationReport }> {
   const { tolerance } = options;
   if (!(tolerance > 0) || !Number.isFinite(tolerance)) throw new InvalidValueError({ field: "tolerance", value: tolerance, allowed: "a positive number" });
@@ -87,7 +86,7 @@ export async function quantizeToTolerance(
   const maxBits = options.maxBits ?? 24;
   let best: { bits: number; err: number } | undefined;
   for (let f = minBits; f <= maxBits; f++) {
-    const q = await quantize(model, { actBits: f, weightBits: f, sourceModelHash: options.sourceModelHash });
+    const q = await quantize(model, { actBits: f, weightBits: f, sourceModelHash: options.sourceModelHash, noArbitrage: options.noArbitrage });
     const measured = measuredError(model, q, rows);
     if (measured.maxAbsErr <= tolerance) return { q, report: quantizationReport(model, q, rows) };
     if (!best || measured.maxAbsErr < best.err) best = { bits: f, err: measured.maxAbsErr };

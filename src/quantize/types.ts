@@ -1,5 +1,6 @@
 import type { FeatureSpec, TargetSpec } from "../model/types.js";
 import type { QuantizedActivation } from "../layers/kind.js";
+import type { NoArbitrageSpec } from "./noArbitrage.js";
 
 export type { QuantizedActivation } from "../layers/kind.js";
 
@@ -14,6 +15,7 @@ export type { QuantizedActivation } from "../layers/kind.js";
  *            including the rescale by 2^s (relu: max(0, floor((acc + 2^(s-1)) / 2^s)))
  *   output:  acc = Σ W·h + b;  acc' = clamp(acc, clampMin, clampMax) if declared;
  *            q = floor((acc' + 2^(S-1)) / 2^S);  out = q · outputFactor   (raw on-chain units)
+ *            then, if declared, the no-arbitrage clamp of out (noArbitrage.ts)
  */
 export interface QuantizedInput {
   name: string;
@@ -66,6 +68,11 @@ export interface QuantizedOutput {
   factor: string;
   /** Bounds of the value that is rescaled (after clamping). */
   bound: NeuronBound;
+  /**
+   * Opt-in no-arbitrage clamp of the public output (see noArbitrage.ts): the proven
+   * price/strike lies in [max(m − D, 0), m] (call) or [max(D − m, 0), 1] (put).
+   */
+  noArbitrage?: NoArbitrageSpec;
 }
 
 export interface QuantizedModel {
