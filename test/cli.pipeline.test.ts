@@ -133,6 +133,17 @@ describe("quantize and compile", () => {
     expect(Number(m![2])).toBeLessThanOrEqual(Number(m![1]));
   });
 
+  it("quantizes with the no-arbitrage clamp on request, and names a bad kind", async () => {
+    const r = expectOk(await cli("--json", "quantize", "--model", "tiny", "--bits", "12", "--arbitrage-free", "call"));
+    const q = JSON.parse(await readFile(path.join(cli.dir, "tiny", "qmodel.json"), "utf8"));
+    expect(q.output.noArbitrage).toMatchObject({ kind: "call", moneyness: 0, timeToExpiry: 1, rate: 3 });
+    expect(r!.predictedConstraints as number).toBeGreaterThan(600);
+    const text = await cli("quantize", "--model", "tiny", "--bits", "12", "--arbitrage-free", "put");
+    expectOk(text);
+    expect(text.stdout).toMatch(/no-arbitrage clamp \(put\): the proven price lies in \[max\(D − m, 0\), 1\]/);
+    expectError(await cli("quantize", "--model", "tiny", "--arbitrage-free", "straddle"), 1, /arbitrage-free.*"call" or "put"/);
+  });
+
   it("quantizes to a tolerance, and rejects conflicting or impossible precision options", async () => {
     const r = expectOk(await cli("--json", "quantize", "--model", "tiny", "--tolerance", "0.01"));
     expect((r!.report as { maxAbsErr: number }).maxAbsErr).toBeLessThanOrEqual(0.01);
