@@ -78,7 +78,8 @@ async function benchModel(m: BenchModel): Promise<Record<string, number | string
 
   // Precision is chosen on the validation split with margin, then reported on the test split.
   const { q } = await quantizeToTolerance(model, splits.validation.x, { tolerance: 5e-5 });
-  const report = quantizationReport(model, q, test.x);
+  // A fixed branch-and-bound budget, so both models' guarantees come from the same search size.
+  const report = quantizationReport(model, q, test.x, { maxBoxes: 3000 });
   log(`  quantized at 2^${q.actBits}: max |float − quantized| ${report.maxAbsErr.toExponential(2)} on ${report.n} test rows; worst found ${report.worstFoundErr.toExponential(2)}; guaranteed ≤ ${report.guaranteedBound.toExponential(2)} (${report.boundBoxes} boxes)`);
 
   const built = await buildCircuit(q, { outDir: dir });

@@ -36,7 +36,11 @@ import { integerForward } from "./forward.js";
 import type { QuantizedModel } from "./types.js";
 
 export interface ErrorBoundOptions {
-  /** Boxes evaluated at most (each one costs one affine pass). Default 3,000. */
+  /**
+   * Boxes evaluated at most (each one costs one affine pass). Default: as many as about
+   * 1.5e8 multiply-adds allow (Σ neurons × inputs × noise symbols per box), between 50 and
+   * 3,000 — a few seconds; deterministic, unlike a time limit.
+   */
   maxBoxes?: number;
   /** Stop when the largest box bound is at most (1 + tolerance) × the worst error found. Default 0.05. */
   tolerance?: number;
@@ -379,9 +383,10 @@ class Heap {
  * Deterministic: the same model and options give the same numbers.
  */
 export function analyzeQuantizationError(model: FloatModel, q: QuantizedModel, options: ErrorBoundOptions = {}): ErrorBoundReturnType {
-  const maxBoxes = options.maxBoxes ?? 3_000;
   const tolerance = options.tolerance ?? 0.05;
   const ctx = prepare(model, q);
+  const work = ctx.layers.reduce((s, l) => s + l.w.length * l.w[0].length * ctx.nSym, 0);
+  const maxBoxes = options.maxBoxes ?? Math.max(50, Math.min(3_000, Math.floor(1.5e8 / work)));
   const { lo, hi } = ctx.domain;
   const evaluate = (l: number[], h: number[]): Box => ({ lo: l, hi: h, ...boxBound(ctx, l, h) });
   const heap = new Heap();
