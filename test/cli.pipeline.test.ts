@@ -127,8 +127,21 @@ describe("quantize and compile", () => {
   it("quantizes with --bits and prints float-vs-quantized errors and the guaranteed bound", async () => {
     const r = await cli("quantize", "--model", "tiny", "--bits", "12");
     expectOk(r);
-    expect(r.stdout).toMatch(/float vs quantized on \d+ held-out test rows: max \|error\| [\d.e+-]+, mean [\d.e+-]+/);
-    expect(r.stdout).toMatch(/guaranteed bound over the whole declared input domain/);
+    expect(r.stdout).toMatch(/measured \|float − quantized\| on \d+ held-out test rows: max [\d.e+-]+, mean [\d.e+-]+/);
+    const m = /guaranteed \|float − quantized\| ≤ ([\d.e+-]+) for every input of the declared domain \(branch-and-bound over \d+ input boxes\); worst input found ([\d.e+-]+)/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m![2])).toBeLessThanOrEqual(Number(m![1]));
+  });
+
+  it("quantizes with the no-arbitrage clamp on request, and names a bad kind", async () => {
+    const r = expectOk(await cli("--json", "quantize", "--model", "tiny", "--bits", "12", "--arbitrage-free", "call"));
+    const q = JSON.parse(await readFile(path.join(cli.dir, "tiny", "qmodel.json"), "utf8"));
+    expect(q.output.noArbitrage).toMatchObject({ kind: "call", moneyness: 0, timeToExpiry: 1, rate: 3 });
+    expect(r!.predictedConstraints as number).toBeGreaterThan(600);
+    const text = await cli("quantize", "--model", "tiny", "--bits", "12", "--arbitrage-free", "put");
+    expectOk(text);
+    expect(text.stdout).toMatch(/no-arbitrage clamp \(put\): the proven price lies in \[max\(D − m, 0\), 1\]/);
+    expectError(await cli("quantize", "--model", "tiny", "--arbitrage-free", "straddle"), 1, /arbitrage-free.*"call" or "put"/);
   });
 
   it("quantizes to a tolerance, and rejects conflicting or impossible precision options", async () => {

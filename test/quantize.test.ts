@@ -10,6 +10,7 @@ import { UnsupportedModelError, foldBatchNorm, foldedForward } from "../src/quan
 import { integerForward } from "../src/quantize/forward.js";
 import { quantize } from "../src/quantize/quantize.js";
 import { guaranteedErrorBound, quantizationReport, quantizeToTolerance } from "../src/quantize/report.js";
+import { analyzeQuantizationError, errorBoundOnBox } from "../src/quantize/errorBound.js";
 import { fixtureRng, randomModel } from "./helpers/randomModel.js";
 
 function samples(model: FloatModel, n: number, seed: number): number[][] {
@@ -120,6 +121,41 @@ describe("quantized model", () => {
     expect(r16.maxAbsErr).toBeLessThanOrEqual(r16.guaranteedBound);
     expect(r16.guaranteedBound).toBeLessThan(r12.guaranteedBound);
     expect(guaranteedErrorBound(m, q16)).toBe(r16.guaranteedBound);
+  });
+
+  it("the guaranteed bound holds at every sampled input, corners included, and on every sub-box", async () => {
+    for (const [seed, bits, leaky] of [[21, 12, false], [7, 10, true]] as const) {
+      const base = randomModel({ seed, hidden: [8, 6] });
+      const m: FloatModel = leaky ? { ...base, layers: base.layers.map((l) => (l.type === "relu" ? { type: "leakyRelu" as const, dim: l.dim, alpha: 1 / 8 } : l)) } : base;
+      const q = await quantize(m, { actBits: bits });
+      const errAt = (x: number[], exact?: bigint[]) => {
+        // toFixed(18) of a float64 can land a few raw units past the range's end: clamp.
+        const clampRaw = (r: bigint, j: number) => (r < BigInt(q.inputs[j].minRaw) ? BigInt(q.inputs[j].minRaw) : r > BigInt(q.inputs[j].maxRaw) ? BigInt(q.inputs[j].maxRaw) : r);
+        const raw = exact ?? x.map((v, j) => clampRaw(toRawUnits(v.toFixed(18), 18), j));
+        const xr = raw.map((r) => Number(r) / 1e18);
+        return Math.abs(predictTrace(m, xr).output - Number(integerForward(q, raw).output) / 1e18);
+      };
+      const r = analyzeQuantizationError(m, q, { maxBoxes: 400 });
+      expect(r.worstFound).toBeLessThanOrEqual(r.bound);
+      expect(r.bound).toBeLessThanOrEqual(r.rootBound);
+      expect(errAt(r.worstInput, r.worstRaw)).toBe(r.worstFound);
+      const corners = Array.from({ length: 16 }, (_, c) => m.features.map((f, j) => ((c >> j) & 1 ? f.max : f.min)));
+      for (const x of [...samples(m, 1500, 5), ...corners]) expect(errAt(x)).toBeLessThanOrEqual(r.bound);
+      // Random sub-boxes: every input inside one has an error within that box's own bound.
+      const rnd = fixtureRng(seed + 100);
+      for (let b = 0; b < 40; b++) {
+        const box = m.features.map((f) => {
+          const w = (f.max - f.min) * 0.2 ** (1 + rnd() * 2);
+          const lo = f.min + rnd() * (f.max - f.min - w);
+          return [lo, lo + w];
+        });
+        const bound = errorBoundOnBox(m, q, { min: box.map((v) => v[0]), max: box.map((v) => v[1]) });
+        for (let s = 0; s < 25; s++) {
+          const x = box.map(([lo, hi]) => lo + rnd() * (hi - lo));
+          expect(errAt(x)).toBeLessThanOrEqual(bound);
+        }
+      }
+    }
   });
 
   it("picks the smallest precision that meets a tolerance", async () => {

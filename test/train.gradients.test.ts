@@ -12,6 +12,7 @@ import { reluBackward, reluForward } from "../src/train/relu.js";
 import { mseLoss, mseLossGradient } from "../src/train/loss.js";
 import { backward, createNetwork, createWorkspace, forwardTrain, setBatchNormFrozen, trainableParams } from "../src/train/network.js";
 import { createRng } from "../src/util/rng.js";
+import type { BatchNormTrain } from "../src/layers/batchnorm.js";
 
 const H = 1e-6;
 /** Central differences agree with analytic gradients to about 1e-8 relative here. */
@@ -167,8 +168,9 @@ describe("gradient checks against central finite differences", () => {
     // Non-trivial γ and β so their gradients matter.
     for (const l of net.layers) {
       if (l.type === "batchnorm") {
-        l.p.gamma.set(randomArray(l.p.dim, 13).map((v) => 1 + 0.3 * v));
-        l.p.beta.set(randomArray(l.p.dim, 14, 0.3));
+        const p = (l.s as BatchNormTrain).p;
+        p.gamma.set(randomArray(p.dim, 13).map((v) => 1 + 0.3 * v));
+        p.beta.set(randomArray(p.dim, 14, 0.3));
       }
     }
     const ws = createWorkspace(net, batch);
@@ -186,8 +188,9 @@ describe("gradient checks against central finite differences", () => {
     // The same with batch norm frozen at (non-trivial) running statistics.
     for (const l of net.layers) {
       if (l.type === "batchnorm") {
-        l.p.runningMean.set(randomArray(l.p.dim, 17, 0.5));
-        l.p.runningVar.set(randomArray(l.p.dim, 18).map((v) => 0.5 + v * v));
+        const p = (l.s as BatchNormTrain).p;
+        p.runningMean.set(randomArray(p.dim, 17, 0.5));
+        p.runningVar.set(randomArray(p.dim, 18).map((v) => 0.5 + v * v));
       }
     }
     setBatchNormFrozen(net, true);

@@ -64,6 +64,32 @@ template RescaleRelu(B, S) {
     out <== bits.out[B - 1] * q;
 }
 
+// Leaky ReLU with slope 2^-K after the rescale, in one decomposition (as RescaleRelu):
+// t = in + 2^(S-1); out = floor(t / 2^S) when t >= 0, else floor(t / 2^(S+K)).
+// Requires -2^(B-1) <= t < 2^(B-1) (bound analysis) and B >= S + K + 1, so that both
+// quotients are bit ranges of the decomposition of t + 2^(B-1): bits S..B-1 give
+// floor(t / 2^S) + 2^(B-1-S), bits S+K..B-1 give floor(t / 2^(S+K)) + 2^(B-1-S-K); bit B-1 is
+// the sign (1 when t >= 0). Cost: B + 1 constraints (the decomposition and one product).
+template RescaleLeakyRelu(B, S, K) {
+    assert(K >= 1 && B >= S + K + 1 && B <= 252);
+    signal input in;
+    signal output out;
+    var half = S > 0 ? 2 ** (S - 1) : 0;
+    component bits = Bits(B);
+    bits.in <== in + half + 2 ** (B - 1);
+    var pos = 0;
+    for (var i = S; i < B; i++) {
+        pos += bits.out[i] * 2 ** (i - S);
+    }
+    pos -= 2 ** (B - 1 - S);
+    var neg = 0;
+    for (var i = S + K; i < B; i++) {
+        neg += bits.out[i] * 2 ** (i - S - K);
+    }
+    neg -= 2 ** (B - 1 - S - K);
+    out <== bits.out[B - 1] * (pos - neg) + neg;
+}
+
 // out = floor((in + 2^(S-1)) / 2^S), signed, for -2^(B-1) <= in + 2^(S-1) < 2^(B-1).
 // Cost: B constraints (out is a linear combination of the bits).
 template Rescale(B, S) {

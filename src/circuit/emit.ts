@@ -1,13 +1,15 @@
 import { InvalidValueError } from "../errors.js";
 import type { QuantizedModel } from "../quantize/types.js";
 import { circuitSignals } from "./names.js";
+import { activationOps } from "../layers/registry.js";
+import { emitNoArbitrage } from "../quantize/noArbitrage.js";
 
 /**
  * Emit the circom source of a quantized model's forward pass. Deterministic: the same
  * model gives the same bytes. Weights are constants, so every dense layer is a linear
  * combination (zero constraints per multiply-accumulate); constraints are spent only on
- * input range checks, one rescale+ReLU decomposition per hidden neuron (width from the
- * bound analysis) and the output rescale (and clamp).
+ * input range checks, one rescale+activation gadget per hidden neuron (the activation kind's
+ * gadget, width from the bound analysis) and the output rescale (and clamp).
  *
  * Public signals, in order: the output, then the raw inputs (declaration order).
  */
@@ -26,7 +28,8 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   L.push(`// fixed point: activations 2^${q.actBits}, weights 2^${q.weightBits}`);
   L.push(`// public signals: ${[sig.output, ...sig.inputs].join(", ")}`);
   L.push("");
-  L.push(`include "${options.libInclude ?? "zkinfer.circom"}";`);
+  // The clamp's gadgets file includes zkinfer.circom itself.
+  L.push(`include "${q.output.noArbitrage ? "noArbitrage.circom" : (options.libInclude ?? "zkinfer.circom")}";`);
   L.push("");
   L.push("template Model() {");
   q.inputs.forEach((inp, j) => {
@@ -47,10 +50,11 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   q.layers.forEach((layer, li) => {
     L.push("");
     if (li < last) {
-      L.push(`    // Layer ${li}: dense ${layer.weight[0].length} -> ${layer.weight.length}, rescale >> ${layer.shift}, ReLU`);
+      const ops = activationOps(layer.activation, `layers[${li}].activation`);
+      L.push(`    // Layer ${li}: dense ${layer.weight[0].length} -> ${layer.weight.length}, rescale >> ${layer.shift}, ${commentText(layer.activation.kind)}`);
       L.push(`    component l${li}[${layer.weight.length}];`);
       layer.weight.forEach((row, i) => {
-        L.push(`    l${li}[${i}] = RescaleRelu(${layer.bounds[i].bits}, ${layer.shift});`);
+        L.push(`    l${li}[${i}] = ${ops.gadget(layer.activation, layer.bounds[i].bits, layer.shift)};`);
         L.push(`    l${li}[${i}].in <== ${linear(row, layer.bias[i], prev)};`);
       });
       prev = layer.weight.map((_, i) => `l${li}[${i}].out`);
@@ -82,7 +86,13 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   L.push(`    // Output: round(v / 2^${o.shift}) in units of 10^-${o.decimals} / ${o.factor}`);
   L.push(`    component outRescale = Rescale(${o.bound.bits}, ${o.shift});`);
   L.push(`    outRescale.in <== ${value};`);
-  L.push(`    ${sig.output} <== outRescale.out * ${o.factor};`);
+  if (o.noArbitrage) {
+    L.push(`    signal beforeClamp;`);
+    L.push(`    beforeClamp <== outRescale.out * ${o.factor};`);
+    L.push(...emitNoArbitrage(o.noArbitrage, { value: "beforeClamp", inputs: sig.inputs, out: sig.output }));
+  } else {
+    L.push(`    ${sig.output} <== outRescale.out * ${o.factor};`);
+  }
   L.push("}");
   L.push("");
   L.push(`component main { public [${sig.inputs.join(", ")}] } = Model();`);
@@ -117,6 +127,7 @@ function assertIntegers(q: QuantizedModel): void {
     l.bias.forEach((b, i) => check(`layers[${li}].bias[${i}]`, b));
     l.bounds.forEach((b, i) => check(`layers[${li}].bounds[${i}].bits`, b.bits));
     check(`layers[${li}].shift`, l.shift);
+    l.activation.params?.forEach((p, i) => check(`layers[${li}].activation.params[${i}]`, p));
   });
   check("actBits", q.actBits);
   check("weightBits", q.weightBits);
@@ -126,6 +137,12 @@ function assertIntegers(q: QuantizedModel): void {
   if (o.clampMax !== undefined) check("output.clampMax", o.clampMax);
   o.clampBits?.forEach((b, i) => check(`output.clampBits[${i}]`, b));
   check("output.bound.bits", o.bound.bits);
+  if (o.noArbitrage) {
+    const n = o.noArbitrage;
+    if (n.kind !== "call" && n.kind !== "put") throw new InvalidValueError({ field: "output.noArbitrage.kind", value: n.kind, allowed: '"call" or "put"' });
+    for (const k of ["moneyness", "timeToExpiry", "rate", "degree", "fracBits"] as const) check(`output.noArbitrage.${k}`, n[k]);
+    [...n.rateTimeBits, ...n.discountBits, ...n.clampBits].forEach((b, i) => check(`output.noArbitrage bits[${i}]`, b));
+  }
   check("modelId", q.modelId);
 }
 

@@ -1,12 +1,13 @@
 /**
  * Float inference of a `FloatModel` on plain arrays — the reference that quantized and
  * circuit outputs are compared against. Order: input scaler, layers (batch norm with
- * running statistics), inverse target scaler, then the target clamp if one is declared
+ * running statistics; each kind's own forward), inverse target scaler, then the target clamp if one is declared
  * (the circuit clamps too).
  */
 import type { FloatModel, Layer } from "./types.js";
 import { InvalidValueError } from "../errors.js";
 import { shown } from "../util/validate.js";
+import { layerKind } from "../layers/registry.js";
 
 export interface ForwardTrace {
   /** Scaled features x' = (x − offset) / scale. */
@@ -22,22 +23,7 @@ export interface ForwardTrace {
 }
 
 function applyLayer(layer: Layer, v: number[]): number[] {
-  switch (layer.type) {
-    case "dense": {
-      const out = new Array<number>(layer.outDim);
-      for (let o = 0; o < layer.outDim; o++) {
-        const w = layer.weight[o];
-        let s = layer.bias[o];
-        for (let i = 0; i < layer.inDim; i++) s += w[i] * v[i];
-        out[o] = s;
-      }
-      return out;
-    }
-    case "batchnorm":
-      return v.map((x, j) => (layer.gamma[j] * (x - layer.runningMean[j])) / Math.sqrt(layer.runningVar[j] + layer.eps) + layer.beta[j]);
-    case "relu":
-      return v.map((x) => (x > 0 ? x : 0));
-  }
+  return layerKind(layer.type).forward(layer, v);
 }
 
 export type PredictErrorType = InvalidValueError;

@@ -5,7 +5,8 @@
  * The zod schema checks types and finiteness on load; `validateFloatModel` checks shapes.
  */
 import { z } from "zod";
-import type { FloatModel } from "./types.js";
+import type { FloatModel, Layer } from "./types.js";
+import { LAYER_KINDS } from "../layers/registry.js";
 
 export const MODEL_FILE_FORMAT = "zkinfer-model";
 export const MODEL_FILE_VERSION = 1;
@@ -83,26 +84,9 @@ const targetSpec = z.strictObject({
   max: finite.optional(),
 });
 
-const layer = z.discriminatedUnion("type", [
-  z.strictObject({
-    type: z.literal("dense"),
-    inDim: count,
-    outDim: count,
-    weight: z.array(z.array(finite)),
-    bias: z.array(finite),
-  }),
-  z.strictObject({
-    type: z.literal("batchnorm"),
-    dim: count,
-    gamma: z.array(finite),
-    beta: z.array(finite),
-    runningMean: z.array(finite),
-    runningVar: z.array(finite),
-    eps: finite,
-    momentum: finite,
-  }),
-  z.strictObject({ type: z.literal("relu"), dim: count }),
-]);
+// One schema per registered layer kind (src/layers/registry.ts), told apart by `type`.
+const layerSchemas = LAYER_KINDS.map((k) => k.schema) as unknown as Parameters<typeof z.discriminatedUnion>[1];
+const layer = z.discriminatedUnion("type", layerSchemas) as unknown as z.ZodType<Layer>;
 
 export const floatModelSchema = z.strictObject({
   name: z.string(),

@@ -49,38 +49,19 @@ export interface TargetScalerSpec {
   scale: number;
 }
 
-/** Dense layer: y = W x + b, weight is [outDim][inDim] (row = output neuron). */
-export interface DenseLayer {
-  type: "dense";
-  inDim: number;
-  outDim: number;
-  weight: number[][];
-  bias: number[];
-}
-
 /**
- * Batch normalization over features.
- * Training: batch mean/variance (biased), running stats updated as
- *   running = (1 - momentum) * running + momentum * batchStat  (variance: unbiased batch var).
- * Inference: y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta.
+ * Layers: one module per kind in src/layers/ (dense, batch norm, ReLU, leaky ReLU, …) owns
+ * its shape and every stage of it; `Layer` is the union of the registered kinds.
+ * Batch norm: training uses batch mean/variance (biased), running stats updated as
+ *   running = (1 - momentum) * running + momentum * batchStat  (variance: unbiased batch var);
+ * inference: y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta.
  */
-export interface BatchNormLayer {
-  type: "batchnorm";
-  dim: number;
-  gamma: number[];
-  beta: number[];
-  runningMean: number[];
-  runningVar: number[];
-  eps: number;
-  momentum: number;
-}
+export type { DenseLayer } from "../layers/dense.js";
+export type { BatchNormLayer } from "../layers/batchnorm.js";
+export type { ReluLayer } from "../layers/relu.js";
+import type { RegisteredLayer } from "../layers/registry.js";
 
-export interface ReluLayer {
-  type: "relu";
-  dim: number;
-}
-
-export type Layer = DenseLayer | BatchNormLayer | ReluLayer;
+export type Layer = RegisteredLayer;
 
 /** The float network: scaler, then layers in order, then the inverse target scaler. */
 export interface FloatModel {

@@ -5,6 +5,8 @@
 import type { FeatureSpec, FloatModel, Layer, TargetSpec } from "./types.js";
 import { InvalidValueError } from "../errors.js";
 import { shown } from "../util/validate.js";
+import { vector } from "../layers/check.js";
+import { layerKind } from "../layers/registry.js";
 
 export type ValidateFloatModelErrorType = InvalidValueError;
 
@@ -63,59 +65,10 @@ export function validateTargetSpec(target: TargetSpec, field = "target"): void {
   }
 }
 
-function vector(field: string, v: unknown, length: number): number[] {
-  if (!Array.isArray(v) || v.length !== length) {
-    throw new InvalidValueError({ field: `${field}.length`, value: Array.isArray(v) ? v.length : typeof v, allowed: String(length) });
-  }
-  v.forEach((x, i) => finite(`${field}[${i}]`, x));
-  return v;
-}
-
-function positiveDim(field: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) {
-    throw new InvalidValueError({ field, value: v, allowed: "a positive integer" });
-  }
-  return v;
-}
-
 function validateLayer(layer: Layer, i: number, dim: number): number {
   const at = `layers[${i}]`;
-  switch (layer.type) {
-    case "dense": {
-      const inDim = positiveDim(`${at}.inDim`, layer.inDim);
-      const outDim = positiveDim(`${at}.outDim`, layer.outDim);
-      if (inDim !== dim) {
-        throw new InvalidValueError({ field: `${at}.inDim`, value: inDim, allowed: `${dim} (${i === 0 ? "the number of features" : "the width of the previous layer"})` });
-      }
-      if (!Array.isArray(layer.weight) || layer.weight.length !== outDim) {
-        throw new InvalidValueError({ field: `${at}.weight.length`, value: Array.isArray(layer.weight) ? layer.weight.length : typeof layer.weight, allowed: `${outDim} rows (outDim)` });
-      }
-      layer.weight.forEach((row, o) => vector(`${at}.weight[${o}]`, row, inDim));
-      vector(`${at}.bias`, layer.bias, outDim);
-      return outDim;
-    }
-    case "batchnorm": {
-      const d = positiveDim(`${at}.dim`, layer.dim);
-      if (d !== dim) throw new InvalidValueError({ field: `${at}.dim`, value: d, allowed: `${dim} (the width of the previous layer)` });
-      vector(`${at}.gamma`, layer.gamma, d);
-      vector(`${at}.beta`, layer.beta, d);
-      vector(`${at}.runningMean`, layer.runningMean, d);
-      vector(`${at}.runningVar`, layer.runningVar, d).forEach((v, k) => {
-        if (v < 0) throw new InvalidValueError({ field: `${at}.runningVar[${k}]`, value: v, allowed: "a variance >= 0" });
-      });
-      if (!(finite(`${at}.eps`, layer.eps) > 0)) throw new InvalidValueError({ field: `${at}.eps`, value: layer.eps, allowed: "a number > 0" });
-      const m = finite(`${at}.momentum`, layer.momentum);
-      if (!(m > 0 && m <= 1)) throw new InvalidValueError({ field: `${at}.momentum`, value: m, allowed: "a number in (0, 1]" });
-      return d;
-    }
-    case "relu": {
-      const d = positiveDim(`${at}.dim`, layer.dim);
-      if (d !== dim) throw new InvalidValueError({ field: `${at}.dim`, value: d, allowed: `${dim} (the width of the previous layer)` });
-      return d;
-    }
-    default:
-      throw new InvalidValueError({ field: `${at}.type`, value: (layer as { type?: unknown }).type, allowed: '"dense", "batchnorm" or "relu"' });
-  }
+  const kind = layerKind((layer as { type?: unknown }).type, `${at}.type`);
+  return kind.validate(layer, at, dim, i);
 }
 
 /**

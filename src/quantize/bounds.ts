@@ -1,11 +1,9 @@
 import { MAX_DECOMPOSITION_BITS, type NeuronBound } from "./types.js";
 import { BaseError } from "../errors.js";
 
-/** Inclusive integer interval. */
-export interface Interval {
-  lo: bigint;
-  hi: bigint;
-}
+import type { Interval } from "../layers/kind.js";
+
+export type { Interval } from "../layers/kind.js";
 
 export class BoundsError extends BaseError {
   override name = "BoundsError";

@@ -1,17 +1,21 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ArtifactError, BaseError } from "../errors.js";
-import { analyzeBounds } from "./quantize.js";
+import { analyzeBounds, outputRawInterval } from "./quantize.js";
+import { type NoArbitrageSpec, noArbitrageSpec } from "./noArbitrage.js";
 import { computeModelId } from "./modelId.js";
 import type { QuantizedModel } from "./types.js";
+import { activationOps } from "../layers/registry.js";
 
 const int = z.string().regex(/^-?[0-9]+$/, "an integer as a decimal string");
 const bound = z.object({ accMin: int, accMax: int, bits: z.number().int().min(0).max(252) });
 const feature = z.object({ name: z.string(), unit: z.string(), decimals: z.number().int().min(0).max(36), min: z.number(), max: z.number() });
 
+const activation = z.object({ kind: z.string().min(1), params: z.array(z.number().int()).optional() });
+
 const schema = z.object({
   format: z.literal("zkinfer-qmodel"),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   name: z.string().min(1),
   sourceModelHash: z.string(),
   actBits: z.number().int().min(1).max(40),
@@ -34,7 +38,10 @@ const schema = z.object({
       z.object({
         weight: z.array(z.array(int).min(1)).min(1),
         bias: z.array(int).min(1),
-        relu: z.boolean(),
+        /** Version 1. */
+        relu: z.boolean().optional(),
+        /** Version 2. */
+        activation: activation.optional(),
         shift: z.number().int().min(0),
         bounds: z.array(bound),
       }),
@@ -50,6 +57,19 @@ const schema = z.object({
     shift: z.number().int().min(0),
     factor: int,
     bound,
+    noArbitrage: z
+      .object({
+        kind: z.enum(["call", "put"]),
+        moneyness: z.number().int().min(0),
+        timeToExpiry: z.number().int().min(0),
+        rate: z.number().int().min(0),
+        degree: z.number().int(),
+        fracBits: z.number().int(),
+        rateTimeBits: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+        discountBits: z.tuple([z.number().int(), z.number().int()]),
+        clampBits: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+      })
+      .optional(),
   }),
   publicSignals: z.array(z.string()),
   modelId: int,
@@ -67,7 +87,7 @@ export function serializeQuantizedModel(q: QuantizedModel): string {
 }
 
 /**
- * Parse and check a quantized model: schema, shapes, and — because the circuit trusts
+ * Parse and check a quantized model (version 1 files are migrated): schema, shapes, and — because the circuit trusts
  * them — the bit widths are recomputed by the bound analysis and the model id by Poseidon.
  */
 export async function parseQuantizedModel(text: string, source = "quantized model"): Promise<QuantizedModel> {
@@ -82,7 +102,7 @@ export async function parseQuantizedModel(text: string, source = "quantized mode
     const issue = parsed.error.issues[0];
     throw new QuantizedModelFileError(`${source}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
-  const q = parsed.data as QuantizedModel;
+  const q = migrate(parsed.data, source);
   let width = q.inputs.length;
   q.layers.forEach((l, li) => {
     l.weight.forEach((row, i) => {
@@ -91,13 +111,24 @@ export async function parseQuantizedModel(text: string, source = "quantized mode
     if (l.bias.length !== l.weight.length || l.bounds.length !== l.weight.length) {
       throw new QuantizedModelFileError(`${source}: layers.${li}: bias/bounds length must equal the ${l.weight.length} neurons`);
     }
-    if (l.relu !== (li < q.layers.length - 1)) throw new QuantizedModelFileError(`${source}: layers.${li}.relu must be ${li < q.layers.length - 1}`);
+    const hidden = li < q.layers.length - 1;
+    if ((l.activation.kind !== "none") !== hidden) {
+      throw new QuantizedModelFileError(`${source}: layers.${li}.activation.kind is "${l.activation.kind}"; ${hidden ? "a hidden layer needs an activation" : 'the output layer has "none"'}`);
+    }
+    if (hidden) {
+      try {
+        const ops = activationOps(l.activation, `layers.${li}.activation.kind`);
+        ops.check(l.activation, `layers.${li}.activation`);
+      } catch (cause) {
+        throw new QuantizedModelFileError(`${source}: ${(cause as Error).message}`, { cause });
+      }
+    }
     width = l.weight.length;
   });
   if (width !== 1) throw new QuantizedModelFileError(`${source}: the last layer must have exactly 1 output, has ${width}`);
   const analysis = analyzeBounds(
     q.inputs,
-    q.layers.map((l) => ({ weight: l.weight.map((r) => r.map(BigInt)), bias: l.bias.map(BigInt), relu: l.relu, shift: l.shift })),
+    q.layers.map((l) => ({ weight: l.weight.map((r) => r.map(BigInt)), bias: l.bias.map(BigInt), activation: l.activation, shift: l.shift })),
     {
       shift: q.output.shift,
       clampMin: q.output.clampMin === undefined ? undefined : BigInt(q.output.clampMin),
@@ -106,9 +137,40 @@ export async function parseQuantizedModel(text: string, source = "quantized mode
   );
   const same = JSON.stringify([analysis.layerBounds, analysis.outputBound, analysis.clampBits]) === JSON.stringify([q.layers.map((l) => l.bounds), q.output.bound, q.output.clampBits]);
   if (!same) throw new QuantizedModelFileError(`${source}: recorded bounds differ from the bound analysis (edited file?)`);
+  if (q.output.noArbitrage) {
+    // The clamp's layout and widths follow from the inputs and the output bound: recompute them.
+    let expected: NoArbitrageSpec;
+    try {
+      expected = noArbitrageSpec(q.output.noArbitrage.kind, q.inputs, { decimals: q.output.decimals, raw: outputRawInterval(q.output) });
+    } catch (cause) {
+      throw new QuantizedModelFileError(`${source}: output.noArbitrage: ${(cause as Error).message}`, { cause });
+    }
+    if (JSON.stringify(expected) !== JSON.stringify(q.output.noArbitrage)) {
+      throw new QuantizedModelFileError(`${source}: output.noArbitrage differs from the one the inputs and bounds give (edited file?)`);
+    }
+  }
   const id = await computeModelId(q);
   if (id !== q.modelId) throw new QuantizedModelFileError(`${source}: modelId ${q.modelId} does not match the model's integers (expected ${id})`);
   return q;
+}
+
+type ParsedModel = z.output<typeof schema>;
+
+/**
+ * Version 1 → 2: `relu: true` becomes activation "relu", `relu: false` "none" (the model id
+ * encodes both the same way, so it is unchanged). A layer must use its version's field.
+ */
+function migrate(p: ParsedModel, source: string): QuantizedModel {
+  const layers = p.layers.map((l, li) => {
+    const { relu, activation, ...rest } = l;
+    if (p.version === 1) {
+      if (relu === undefined || activation !== undefined) throw new QuantizedModelFileError(`${source}: layers.${li}: a version 1 file has "relu" (a boolean) and no "activation"`);
+      return { ...rest, activation: relu ? { kind: "relu" } : { kind: "none" } };
+    }
+    if (activation === undefined || relu !== undefined) throw new QuantizedModelFileError(`${source}: layers.${li}: a version 2 file has "activation" and no "relu"`);
+    return { ...rest, activation };
+  });
+  return { ...p, version: 2, layers } as QuantizedModel;
 }
 
 export async function loadQuantizedModel(file: string): Promise<QuantizedModel> {

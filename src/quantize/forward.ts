@@ -1,5 +1,7 @@
 import { InputOutOfRangeError, InvalidValueError } from "../errors.js";
-import { half, relu, roundShift } from "./bounds.js";
+import { half } from "./bounds.js";
+import { activationOps } from "../layers/registry.js";
+import { integerNoArbitrage } from "./noArbitrage.js";
 import type { QuantizedModel } from "./types.js";
 
 /** Every intermediate value of the integer forward pass, for tests and debugging. */
@@ -14,6 +16,8 @@ export interface IntegerTrace {
   clamped: bigint;
   /** The public output in raw on-chain units. */
   output: bigint;
+  /** With a no-arbitrage clamp: the output before it, and the clamp's lower end and discount bound (raw units). */
+  noArbitrage?: { before: bigint; lower: bigint; discount: bigint };
 }
 
 /** Check raw inputs against the declared ranges; names the input on failure. */
@@ -44,8 +48,9 @@ export function integerForward(q: QuantizedModel, raw: readonly bigint[]): Integ
   for (const layer of q.layers) {
     const a = layer.weight.map((row, i) => row.reduce((s, w, j) => s + BigInt(w) * current[j], BigInt(layer.bias[i])));
     acc.push(a);
-    if (layer.relu) {
-      current = a.map((v) => relu(roundShift(v, layer.shift)));
+    if (layer.activation.kind !== "none") {
+      const ops = activationOps(layer.activation);
+      current = a.map((v) => ops.integer(layer.activation, v, layer.shift));
       act.push(current);
     } else {
       current = a;
@@ -55,5 +60,9 @@ export function integerForward(q: QuantizedModel, raw: readonly bigint[]): Integ
   if (q.output.clampMin !== undefined && clamped < BigInt(q.output.clampMin)) clamped = BigInt(q.output.clampMin);
   if (q.output.clampMax !== undefined && clamped > BigInt(q.output.clampMax)) clamped = BigInt(q.output.clampMax);
   const output = ((clamped + half(q.output.shift)) >> BigInt(q.output.shift)) * BigInt(q.output.factor);
+  if (q.output.noArbitrage) {
+    const c = integerNoArbitrage(q.output.noArbitrage, raw, output);
+    return { u, acc, act, clamped, output: c.out, noArbitrage: { before: output, lower: c.lower, discount: c.discount } };
+  }
   return { u, acc, act, clamped, output };
 }

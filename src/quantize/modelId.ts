@@ -1,14 +1,19 @@
 import { buildPoseidon, type Poseidon } from "circomlibjs";
 import { InvalidValueError } from "../errors.js";
 import type { QuantizedModel } from "./types.js";
+import { activationOps } from "../layers/registry.js";
+import { noArbitrageIdCodes } from "./noArbitrage.js";
 
 /**
  * Model id = Poseidon sponge over the quantized model's integers.
  *
  * Encoding (version 1): the integer sequence
  *   [1, actBits, weightBits, nInputs, (decimals, minRaw, maxRaw, shift) per input,
- *    nLayers, (outDim, inDim, relu, shift, weights row-major..., biases...) per layer,
- *    output decimals, hasMin, clampMin, hasMax, clampMax, shift, factor]
+ *    nLayers, (outDim, inDim, activation codes..., shift, weights row-major..., biases...) per layer,
+ *    output decimals, hasMin, clampMin, hasMax, clampMax, shift, factor,
+ *    (no-arbitrage clamp only: kind 1 call / 2 put, moneyness, timeToExpiry, rate indices, degree, fracBits)]
+ * The activation codes are the kind's `idCodes` (src/layers/): [0] none, [1] relu — the
+ * version-1 relu flag, so ids of existing models are unchanged — [2, k] leaky ReLU 2^−k.
  * Each integer v must lie in [−2^79, 2^79); it is offset to v + 2^79 (80 bits) and three are
  * packed per field element (e0 + e1·2^80 + e2·2^160 < 2^240). The sponge starts from the
  * element count and absorbs 15 elements per Poseidon(16) call: s = Poseidon([s, x1..x15]),
@@ -20,7 +25,8 @@ export function modelIntegers(q: QuantizedModel): bigint[] {
   for (const inp of q.inputs) seq.push(BigInt(inp.decimals), BigInt(inp.minRaw), BigInt(inp.maxRaw), BigInt(inp.shift));
   seq.push(BigInt(q.layers.length));
   for (const l of q.layers) {
-    seq.push(BigInt(l.weight.length), BigInt(l.weight[0]?.length ?? 0), l.relu ? 1n : 0n, BigInt(l.shift));
+    const act = l.activation.kind === "none" ? [0n] : activationOps(l.activation).idCodes(l.activation);
+    seq.push(BigInt(l.weight.length), BigInt(l.weight[0]?.length ?? 0), ...act, BigInt(l.shift));
     for (const row of l.weight) for (const w of row) seq.push(BigInt(w));
     for (const b of l.bias) seq.push(BigInt(b));
   }
@@ -34,6 +40,8 @@ export function modelIntegers(q: QuantizedModel): bigint[] {
     BigInt(o.shift),
     BigInt(o.factor),
   );
+  // Only clamped models carry these, so the ids of unclamped models are unchanged.
+  if (o.noArbitrage) seq.push(...noArbitrageIdCodes(o.noArbitrage));
   return seq;
 }
 

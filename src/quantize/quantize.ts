@@ -1,10 +1,12 @@
 import { InvalidValueError } from "../errors.js";
 import type { FloatModel } from "../model/types.js";
-import { affineInterval, decompositionBits, relu, roundShift, toBound, type Interval } from "./bounds.js";
+import { affineInterval, decompositionBits, roundShift, toBound, type Interval } from "./bounds.js";
+import { activationOps } from "../layers/registry.js";
 import { bitLength, toRawUnits } from "./decimal.js";
 import { foldBatchNorm, type FoldedModel } from "./foldBatchNorm.js";
 import { computeModelId } from "./modelId.js";
-import type { NeuronBound, QuantizedInput, QuantizedLayer, QuantizedModel, QuantizedOutput } from "./types.js";
+import { type OptionKind, noArbitrageSpec } from "./noArbitrage.js";
+import type { NeuronBound, QuantizedActivation, QuantizedInput, QuantizedLayer, QuantizedModel, QuantizedOutput } from "./types.js";
 
 export interface QuantizeOptions {
   /** Fractional bits of activations (default 16). */
@@ -13,6 +15,11 @@ export interface QuantizeOptions {
   weightBits?: number;
   /** Hash of the source model file, recorded for provenance. */
   sourceModelHash?: string;
+  /**
+   * Clamp the proven price to the no-arbitrage interval of this option kind (needs the
+   * option layout: inputs moneyness, timeToExpiry, rate and an 18-decimal price/strike).
+   */
+  noArbitrage?: OptionKind;
 }
 
 const MAX_FRAC_BITS = 40;
@@ -49,7 +56,8 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
       const real = li === 0 ? b + layer.weight[i].reduce((s, w, j) => s + w * inputMidpoint(model, inputs, j), 0) : b;
       return toInteger(real * accScale, `layers[${li}].bias[${i}]`);
     });
-    return { weight, bias, relu: layer.relu, shift: layer.relu ? weightBits : 0 };
+    const hidden = layer.activation.kind !== "none";
+    return { weight, bias, activation: layer.activation, shift: hidden ? weightBits : 0 };
   });
 
   const target = model.target;
@@ -62,7 +70,7 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
   const layers: QuantizedLayer[] = qLayers.map((l, li) => ({
     weight: l.weight.map((r) => r.map(String)),
     bias: l.bias.map(String),
-    relu: l.relu,
+    activation: l.activation,
     shift: l.shift,
     bounds: analysis.layerBounds[li],
   }));
@@ -77,9 +85,12 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
     factor: factor.toString(),
     bound: analysis.outputBound,
   };
+  if (options.noArbitrage !== undefined) {
+    output.noArbitrage = noArbitrageSpec(options.noArbitrage, inputs, { decimals: target.decimals, raw: outputRawInterval(output) });
+  }
   const base = {
     format: "zkinfer-qmodel" as const,
-    version: 1 as const,
+    version: 2 as const,
     name: model.name,
     sourceModelHash: options.sourceModelHash ?? "",
     actBits,
@@ -92,6 +103,12 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
     target: model.target,
   };
   return { ...base, modelId: await computeModelId({ ...base, modelId: "" }) };
+}
+
+/** Raw-unit interval of the public output before the no-arbitrage clamp: round(bound / 2^S) · factor. */
+export function outputRawInterval(o: Pick<QuantizedOutput, "bound" | "shift" | "factor">): Interval {
+  const f = BigInt(o.factor);
+  return { lo: roundShift(BigInt(o.bound.accMin), o.shift) * f, hi: roundShift(BigInt(o.bound.accMax), o.shift) * f };
 }
 
 /** The folded float network, for error reports next to the quantized one. */
@@ -173,23 +190,33 @@ export interface BoundAnalysis {
   outputBound: NeuronBound;
 }
 
+/** A layer as the bound analysis needs it: integer weights, activation, shift. */
+export interface IntegerLayer {
+  weight: bigint[][];
+  bias: bigint[];
+  activation: QuantizedActivation;
+  shift: number;
+}
+
 /**
  * Static bound analysis by interval arithmetic over the declared input ranges and the
  * integer weights: the accumulator interval of every neuron and the decomposition width
- * B it needs. Any width above MAX_DECOMPOSITION_BITS is refused.
+ * B its activation gadget needs (from the activation kind). Any width above
+ * MAX_DECOMPOSITION_BITS is refused.
  */
 export function analyzeBounds(
   inputs: readonly QuantizedInput[],
-  layers: readonly { weight: bigint[][]; bias: bigint[]; relu: boolean; shift: number }[],
+  layers: readonly IntegerLayer[],
   output: { shift: number; clampMin?: bigint; clampMax?: bigint },
 ): BoundAnalysis {
   let current: Interval[] = inputs.map((inp) => ({ lo: 0n, hi: (BigInt(inp.maxRaw) - BigInt(inp.minRaw)) >> BigInt(inp.shift) }));
   const layerBounds: NeuronBound[][] = [];
   layers.forEach((layer, li) => {
     const accs = layer.weight.map((row, i) => affineInterval(row, layer.bias[i], current));
-    if (layer.relu) {
-      layerBounds.push(accs.map((iv, i) => toBound(iv, decompositionBits(iv, layer.shift, `layer ${li} neuron ${i}`))));
-      current = accs.map((iv) => ({ lo: relu(roundShift(iv.lo, layer.shift)), hi: relu(roundShift(iv.hi, layer.shift)) }));
+    if (layer.activation.kind !== "none") {
+      const ops = activationOps(layer.activation, `layers[${li}].activation`);
+      layerBounds.push(accs.map((iv, i) => toBound(iv, ops.bits(layer.activation, iv, layer.shift, `layer ${li} neuron ${i}`))));
+      current = accs.map((iv) => ops.outInterval(layer.activation, iv, layer.shift));
     } else {
       layerBounds.push(accs.map((iv) => toBound(iv, 0)));
       current = accs;

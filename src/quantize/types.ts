@@ -1,4 +1,8 @@
 import type { FeatureSpec, TargetSpec } from "../model/types.js";
+import type { QuantizedActivation } from "../layers/kind.js";
+import type { NoArbitrageSpec } from "./noArbitrage.js";
+
+export type { QuantizedActivation } from "../layers/kind.js";
 
 /**
  * A quantized model: exact integers plus the bit widths the bound analysis proved.
@@ -7,9 +11,11 @@ import type { FeatureSpec, TargetSpec } from "../model/types.js";
  * Integer semantics (bit-exact with the circuit):
  *   inputs:  X_j raw on-chain integer, minRaw_j <= X_j <= maxRaw_j (enforced);
  *            u_j = floor((X_j - minRaw_j) / 2^shift_j)      (the scaler's fixed-point input)
- *   hidden:  acc = Σ W·u + b;  h = max(0, floor((acc + 2^(s-1)) / 2^s))   with s = layer shift
+ *   hidden:  acc = Σ W·u + b;  h = act(acc, s), the activation kind's integer function
+ *            including the rescale by 2^s (relu: max(0, floor((acc + 2^(s-1)) / 2^s)))
  *   output:  acc = Σ W·h + b;  acc' = clamp(acc, clampMin, clampMax) if declared;
  *            q = floor((acc' + 2^(S-1)) / 2^S);  out = q · outputFactor   (raw on-chain units)
+ *            then, if declared, the no-arbitrage clamp of out (noArbitrage.ts)
  */
 export interface QuantizedInput {
   name: string;
@@ -37,9 +43,12 @@ export interface QuantizedLayer {
   /** [outDim][inDim] integer weights as decimal strings. */
   weight: string[][];
   bias: string[];
-  /** Hidden layers: ReLU after the rescale. The last layer has none. */
-  relu: boolean;
-  /** Right shift of the accumulator with round-half-up (hidden layers). */
+  /**
+   * Hidden layers: the activation kind (src/layers/) applied with the rescale; the last layer
+   * has kind "none". Version 1 files had `relu: boolean` instead (migrated on load).
+   */
+  activation: QuantizedActivation;
+  /** Right shift of the accumulator inside the activation (hidden layers; 0 for the last). */
   shift: number;
   bounds: NeuronBound[];
 }
@@ -59,11 +68,17 @@ export interface QuantizedOutput {
   factor: string;
   /** Bounds of the value that is rescaled (after clamping). */
   bound: NeuronBound;
+  /**
+   * Opt-in no-arbitrage clamp of the public output (see noArbitrage.ts): the proven
+   * price/strike lies in [max(m − D, 0), m] (call) or [max(D − m, 0), 1] (put).
+   */
+  noArbitrage?: NoArbitrageSpec;
 }
 
 export interface QuantizedModel {
   format: "zkinfer-qmodel";
-  version: 1;
+  /** 2: layers carry `activation` (version 1: `relu: boolean`, still read). */
+  version: 2;
   name: string;
   /** Hash of the float model file this came from. */
   sourceModelHash: string;

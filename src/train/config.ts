@@ -4,6 +4,7 @@
  */
 import { InvalidValueError } from "../errors.js";
 import { assertSeed } from "../util/rng.js";
+import { ACTIVATION_TYPES } from "../layers/registry.js";
 import { checkBoolean, checkInteger, checkKnownKeys, checkNumber, checkOneOf } from "../util/validate.js";
 
 /** Learning rate per epoch. */
@@ -21,6 +22,8 @@ export interface TrainConfig {
   /** Hidden layer widths; each is dense → batch norm (if enabled) → ReLU. */
   hidden: number[];
   batchNorm: boolean;
+  /** Activation after each hidden layer: a registered activation kind (src/layers/registry.ts). */
+  activation: string;
   /** Input scaler fitted on the training split. */
   scaler: "zscore" | "minmax";
   /** Maximum number of epochs. */
@@ -59,6 +62,7 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, "adam" | "earlyStopping
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   hidden: [32, 32],
   batchNorm: true,
+  activation: "relu",
   scaler: "zscore",
   epochs: 150,
   batchSize: 128,
@@ -126,6 +130,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   return {
     hidden: [...(hidden as number[])],
     batchNorm: checkBoolean("config.batchNorm", o.batchNorm ?? d.batchNorm),
+    activation: checkOneOf("config.activation", o.activation ?? d.activation, ACTIVATION_TYPES),
     scaler: checkOneOf("config.scaler", o.scaler ?? d.scaler, ["zscore", "minmax"] as const),
     epochs,
     batchSize: checkInteger("config.batchSize", o.batchSize ?? d.batchSize, { min: 2, max: 1_000_000 }),

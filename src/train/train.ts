@@ -27,6 +27,7 @@ import {
   forwardInference,
   forwardTrain,
   networkToLayers,
+  recalibrateStats,
   restoreNetwork,
   setBatchNormFrozen,
   snapshotNetwork,
@@ -34,7 +35,6 @@ import {
 } from "./network.js";
 import { adamStep, createAdam } from "./adam.js";
 import { mseLoss, mseLossGradient } from "./loss.js";
-import type { BatchNormCache } from "./batchNorm.js";
 
 export interface TrainSplits {
   train: Dataset;
@@ -137,34 +137,15 @@ function gatherBatch(x: Float64Array, y: Float64Array, d: number, idx: Uint32Arr
  * saw during training). Variances are unbiased, as in the momentum update.
  */
 function recalibrate(net: Network, ws: Workspace, x: Float64Array, y: Float64Array, d: number, idx: Uint32Array, batchSize: number): void {
-  const sums = new Map<number, { mean: Float64Array; variance: Float64Array }>();
-  net.layers.forEach((l, k) => {
-    if (l.type === "batchnorm") sums.set(k, { mean: new Float64Array(l.p.dim), variance: new Float64Array(l.p.dim) });
-  });
   const xb = new Float64Array(batchSize * d);
   const yb = new Float64Array(batchSize);
-  let batches = 0;
-  for (let start = 0; start + batchSize <= idx.length; start += batchSize) {
-    gatherBatch(x, y, d, idx, start, batchSize, xb, yb);
-    forwardTrain(net, ws, xb, batchSize, false);
-    batches++;
-    for (const [k, s] of sums) {
-      const c = ws.caches[k] as BatchNormCache;
-      for (let j = 0; j < s.mean.length; j++) {
-        s.mean[j] += c.mean[j];
-        s.variance[j] += (c.variance[j] * batchSize) / (batchSize - 1);
-      }
+  recalibrateStats(net, ws, batchSize, (after) => {
+    for (let start = 0; start + batchSize <= idx.length; start += batchSize) {
+      gatherBatch(x, y, d, idx, start, batchSize, xb, yb);
+      forwardTrain(net, ws, xb, batchSize, false);
+      after();
     }
-  }
-  if (batches === 0) return;
-  for (const [k, s] of sums) {
-    const l = net.layers[k];
-    if (l.type !== "batchnorm") continue;
-    for (let j = 0; j < s.mean.length; j++) {
-      l.p.runningMean[j] = s.mean[j] / batches;
-      l.p.runningVar[j] = s.variance[j] / batches;
-    }
-  }
+  });
 }
 
 function checkSplits(splits: TrainSplits): void {
@@ -206,6 +187,7 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
     batchNorm: config.batchNorm,
     bnMomentum: config.bnMomentum,
     bnEps: config.bnEps,
+    activation: config.activation,
     rng,
   });
   const n = yTrain.length;

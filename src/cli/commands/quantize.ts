@@ -1,6 +1,6 @@
 /** `zkinfer quantize`: float model → exact fixed-point integer model (qmodel.json), with its error report. */
 import { readFile } from "node:fs/promises";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { predictConstraints } from "../../circuit/cost.js";
 import { readModelFile, serializeModelFile } from "../../model/file.js";
 import type { ModelFile } from "../../model/schema.js";
@@ -36,6 +36,8 @@ export interface QuantizeOptions {
   tolerance?: number;
   samples: number;
   force?: boolean;
+  /** --arbitrage-free <call|put>: the no-arbitrage clamp. */
+  arbitrageFree?: "call" | "put";
 }
 
 export async function quantizeCommand(ctx: CliContext, opts: QuantizeOptions) {
@@ -55,11 +57,11 @@ export async function quantizeCommand(ctx: CliContext, opts: QuantizeOptions) {
   let report: QuantizationReport;
   if (opts.tolerance !== undefined) {
     ctx.progress(`searching the smallest precision with max |error| <= ${opts.tolerance} on ${rows.rows.length} ${rows.label}`);
-    ({ q, report } = await quantizeToTolerance(model, rows.rows, { tolerance: opts.tolerance, sourceModelHash: file.hash }));
+    ({ q, report } = await quantizeToTolerance(model, rows.rows, { tolerance: opts.tolerance, sourceModelHash: file.hash, noArbitrage: opts.arbitrageFree }));
   } else {
     const actBits = opts.bits ?? opts.actBits ?? 16;
     const weightBits = opts.bits ?? opts.weightBits ?? actBits;
-    q = await quantize(model, { actBits, weightBits, sourceModelHash: file.hash });
+    q = await quantize(model, { actBits, weightBits, sourceModelHash: file.hash, noArbitrage: opts.arbitrageFree });
     report = quantizationReport(model, q, rows.rows);
   }
   await writeFileAtomic(paths.qmodel, serializeQuantizedModel(q));
@@ -73,8 +75,12 @@ export async function quantizeCommand(ctx: CliContext, opts: QuantizeOptions) {
 
   const unit = `${model.target.name}, ${model.target.unit}`;
   ctx.info(`fixed point: activations 2^-${q.actBits}, weights 2^-${q.weightBits}; widest decomposition ${widest(q)} bits`);
-  ctx.info(`float vs quantized on ${report.n} ${rows.label}: max |error| ${report.maxAbsErr.toExponential(2)}, mean ${report.meanAbsErr.toExponential(2)} (${unit})`);
-  ctx.info(`guaranteed bound over the whole declared input domain: ${report.guaranteedBound.toExponential(2)}`);
+  ctx.info(`measured |float − quantized| on ${report.n} ${rows.label}: max ${report.maxAbsErr.toExponential(2)}, mean ${report.meanAbsErr.toExponential(2)} (${unit})`);
+  ctx.info(
+    `guaranteed |float − quantized| ≤ ${report.guaranteedBound.toExponential(2)} for every input of the declared domain (branch-and-bound over ${report.boundBoxes} input boxes); ` +
+      `worst input found ${report.worstFoundErr.toExponential(2)}, so the true worst case lies in [${report.worstFoundErr.toExponential(2)}, ${report.guaranteedBound.toExponential(2)}]`,
+  );
+  if (q.output.noArbitrage) ctx.info(`no-arbitrage clamp (${q.output.noArbitrage.kind}): the proven price lies in ${q.output.noArbitrage.kind === "call" ? "[max(m − D, 0), m], D ≥ e^(−rτ)" : "[max(D − m, 0), 1], D ≤ e^(−rτ)"}`);
   ctx.info(`predicted circuit: ${constraints.toLocaleString("en-US")} constraints (ptau power ${power}); model id ${shortId(q.modelId)}`);
   ctx.info(`wrote ${ctx.show(paths.qmodel)}`);
   return {
@@ -115,6 +121,11 @@ function widest(q: QuantizedModel): number {
   return Math.max(q.output.bound.bits, ...q.layers.flatMap((l) => l.bounds.map((b) => b.bits)));
 }
 
+function parseOptionKind(v: string): "call" | "put" {
+  if (v !== "call" && v !== "put") throw new InvalidArgumentError('Expected "call" or "put".');
+  return v;
+}
+
 export function shortId(id: string): string {
   return id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id;
 }
@@ -136,6 +147,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--tolerance <x>", "smallest precision with max |error| <= x (target units)", parsePositiveNumber)
     .option("--samples <n>", "rows for the error report", parseInteger(1, 1_000_000), 2_000)
     .option("--force", "with --model-file: replace a different model in the folder")
-    .addHelpText("after", examples("zkinfer quantize", "zkinfer quantize --bits 12", "zkinfer quantize --tolerance 1e-4", "zkinfer quantize --model-file other/model.json"))
+    .option("--arbitrage-free <kind>", "clamp the proven price to the no-arbitrage interval of a call or put (needs inputs moneyness, timeToExpiry, rate)", parseOptionKind)
+    .addHelpText("after", examples("zkinfer quantize", "zkinfer quantize --bits 12", "zkinfer quantize --tolerance 1e-4", "zkinfer quantize --model-file other/model.json", "zkinfer quantize --arbitrage-free call"))
     .action(action(runtime, quantizeCommand));
 }
