@@ -53,13 +53,20 @@ export async function connectChain(ctx: CliContext, args: { network?: string; fr
   if (args.network !== undefined && !known.includes(args.network)) {
     throw new CliError(`unknown network "${args.network}"`, { details: `Networks in hardhat.config.ts: ${known.join(", ")}.` });
   }
-  let missing = false;
-  for (const name of CONTRACTS) if (!(await hre.artifacts.artifactExists(name))) missing = true;
-  if (missing) ctx.progress("compiling the contracts (hardhat build)…");
+  // Build before any artifact lookup, then drop the artifact manager's cached file list: it is
+  // read once per process, so a list read before the build (empty on a fresh clone) would hide
+  // the contracts the build just wrote.
+  if (!(await exists(hre.config.paths.artifacts))) ctx.progress("compiling the contracts (hardhat build)…");
   try {
     await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   } catch (cause) {
     throw new CliError("compiling the contracts failed", { details: `Run \`npx hardhat build\` to see the compiler's errors. (${firstLine(cause)})`, cause });
+  }
+  await hre.artifacts.clearCache();
+  for (const name of CONTRACTS) {
+    if (!(await hre.artifacts.artifactExists(name))) {
+      throw new CliError(`the build wrote no artifact for contract ${name}`, { details: `Run \`npx hardhat build\` in ${hre.config.paths.root} and check that contracts/ holds ${name}.sol.` });
+    }
   }
   let connection;
   try {
