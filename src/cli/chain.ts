@@ -10,9 +10,9 @@
 import { readFile } from "node:fs/promises";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { type Contract, Interface } from "ethers";
-import { readOptionInputs } from "../contracts/optionStatement.js";
-import type { DeploymentRecord } from "../deploy/record.js";
-import { deploymentRecordPath } from "../deploy/record.js";
+import { readOptionInputs } from "../chain/optionStatement.js";
+import type { DeploymentRecord } from "../chain/record.js";
+import { deploymentRecordPath } from "../chain/record.js";
 import { BaseError, InputOutOfRangeError } from "../errors.js";
 import { fromRawUnits } from "../quantize/decimal.js";
 import { checkRawInputs } from "../quantize/forward.js";
@@ -20,7 +20,7 @@ import type { QuantizedModel } from "../quantize/types.js";
 import { type ModelPaths, exists } from "./artifacts.js";
 import type { CliContext } from "./context.js";
 import { CliError, VerificationFailedError } from "./errors.js";
-import { revertData } from "../contracts/revertData.js";
+import { revertData } from "../chain/revertData.js";
 
 export interface ChainConnection {
   ethers: HardhatEthers;

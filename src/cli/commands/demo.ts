@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { Contract } from "ethers";
-import { toDeploymentRecord } from "../../deploy/record.js";
+import { toDeploymentRecord } from "../../chain/record.js";
 import { fromRawUnits } from "../../quantize/decimal.js";
 import { verifyGroth16 } from "../../zk/groth16.js";
 import { modelPaths } from "../artifacts.js";

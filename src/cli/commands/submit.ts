@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Contract } from "ethers";
-import type { DeploymentRecord } from "../../deploy/record.js";
+import type { DeploymentRecord } from "../../chain/record.js";
 import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
 import { toSolidityCalldata, type Prover } from "../../zk/groth16.js";
 import { resolveModel } from "../artifacts.js";

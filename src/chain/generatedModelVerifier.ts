@@ -3,7 +3,7 @@ import { buildCircuit } from "../circuit/build.js";
 import { toCircuitInput } from "../circuit/inputs.js";
 import { blackScholesDataset } from "../data/blackScholes.js";
 import { splitDataset } from "../data/split.js";
-import { modelFactsFromQuantized } from "../deploy/modelFacts.js";
+import { modelFactsFromQuantized } from "./modelFacts.js";
 import { InvalidValueError } from "../errors.js";
 import { integerForward } from "../quantize/forward.js";
 import { quantize } from "../quantize/quantize.js";
