@@ -3,7 +3,7 @@
  * subcommand, its --json output, and its bad-input paths (one line, the right exit code).
  * Tests run in order and share the artifact folder.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -226,7 +226,7 @@ describe("setup, prove, verify", () => {
     expect(status.models[0].stages.keys.state).toBe("stale");
     const qfile = path.join(cli.dir, "tiny", "qmodel.json");
     await writeFile(qfile, `${await readFile(qfile, "utf8")} `);
-    expectError(await cli("compile", "--model", "tiny"), 1, /qmodel\.json is stale: it was modified after `zkinfer quantize` wrote it/);
+    expectError(await cli("compile", "--model", "tiny"), 1, /qmodel\.json was modified or corrupted after `zkinfer quantize` wrote it/);
     expectOk(await cli("quantize", "--model", "tiny", "--bits", "12"));
     expectOk(await cli("compile", "--model", "tiny"));
     expectOk(await cli("setup", "--model", "tiny"));
@@ -249,9 +249,17 @@ describe("deploy and submit on the in-process chain", () => {
     expect(record.contracts.feed).toMatch(/^0x[0-9a-fA-F]{40}$/);
   });
 
+  let firstProofDir: string;
   it("proves the series' statement and submits it; moves the spot and submits again", async () => {
-    const first = expectOk(await cli("--json", "submit", "--model", "tiny")) as { roundId: string; spot: string; gasUsed: string };
+    await mkdir(path.join(cli.dir, "tiny", "proof"), { recursive: true });
+    await writeFile(path.join(cli.dir, "tiny", "proof", "keep.txt"), "from zkinfer prove");
+    const first = expectOk(await cli("--json", "submit", "--model", "tiny")) as { roundId: string; spot: string; gasUsed: string; observedAt: string; proofDir: string };
     expect(first.spot).toBe(String(2000n * 10n ** 18n));
+    // Each submitted proof goes to its own folder; the folder of `zkinfer prove` is untouched.
+    firstProofDir = first.proofDir;
+    expect(path.relative(cli.dir, firstProofDir)).toBe(path.join("tiny", "submissions", `default-s1-${first.observedAt}`));
+    expect(JSON.parse(await readFile(path.join(firstProofDir, "statement.json"), "utf8")).observedAt).toBe(first.observedAt);
+    expect(await readdir(path.join(cli.dir, "tiny", "proof"))).toEqual(["keep.txt"]);
     expect(Number(first.gasUsed)).toBeLessThan(400_000);
     const second = expectOk(await cli("--json", "submit", "--model", "tiny", "--spot", "2100")) as { roundId: string; spot: string };
     expect(BigInt(second.roundId)).toBeGreaterThan(BigInt(first.roundId));
@@ -259,7 +267,7 @@ describe("deploy and submit on the in-process chain", () => {
   });
 
   it("turns reverts into one line: a replayed proof, a spot outside the model's range", async () => {
-    expectError(await cli("submit", "--model", "tiny", "--proof", path.join(cli.dir, "tiny", "proof")), 1, /submit reverted: ObservationNotNewer/);
+    expectError(await cli("submit", "--model", "tiny", "--proof", firstProofDir), 1, /submit reverted: ObservationNotNewer/);
     expectError(await cli("submit", "--model", "tiny", "--spot", "2600"), 1, /moneyness = 1\.3, outside the model's declared range/);
     expectError(await cli("submit", "--model", "tiny", "--series", "7"), 1, /no series 7/);
     expectError(await cli("submit", "--model", "tiny", "--proof", at("p1")), 1, /has no observation time.*--observed-at/);

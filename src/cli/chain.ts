@@ -1,6 +1,6 @@
 /**
  * The chain side of the CLI: a Hardhat network connection (built contracts included),
- * deployment records, the option statement the price feed expects, and revert decoding.
+ * deployment records, and revert decoding.
  *
  * The in-process chain (Hardhat's simulated network, the default) lives inside one process:
  * `deploy` and `submit` share it only when they run in the same process (the demo, tests
@@ -9,15 +9,12 @@
  */
 import { readFile } from "node:fs/promises";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { type Contract, Interface } from "ethers";
-import { readOptionInputs } from "../chain/optionStatement.js";
+import { Interface } from "ethers";
 import type { DeploymentRecord } from "../chain/record.js";
 import { deploymentRecordPath } from "../chain/record.js";
-import { BaseError, InputOutOfRangeError } from "../errors.js";
-import { fromRawUnits } from "../quantize/decimal.js";
-import { checkRawInputs } from "../quantize/forward.js";
-import type { QuantizedModel } from "../quantize/types.js";
-import { type ModelPaths, exists } from "./artifacts.js";
+import { BaseError } from "../errors.js";
+import type { ModelPaths } from "../manifest/paths.js";
+import { exists } from "../util/fs.js";
 import type { CliContext } from "./context.js";
 import { CliError, VerificationFailedError } from "./errors.js";
 import { revertData } from "../chain/revertData.js";
@@ -127,61 +124,6 @@ export async function readDeployment(ctx: CliContext, paths: ModelPaths, chain: 
     });
   }
   return record;
-}
-
-// ------------------------------------------------------------------ statements
-
-export interface ChainStatement {
-  observedAt: bigint;
-  /** Raw inputs in the model's order. */
-  inputs: bigint[];
-  spot: bigint;
-  strike: bigint;
-}
-
-/** Names the option feed expects, in order (inputs of the model). */
-export const OPTION_INPUTS = ["moneyness", "timeToExpiry", "volatility", "rate"] as const;
-
-/** Throws unless the model has the feed's option layout (4 inputs, 1 output, all 18 decimals). */
-export function assertOptionLayout(q: QuantizedModel): void {
-  const names = q.inputs.map((i) => i.name);
-  const ok =
-    names.join(",") === OPTION_INPUTS.join(",") && q.inputs.every((i) => i.decimals === 18) && q.output.decimals === 18;
-  if (!ok) {
-    throw new CliError(
-      `model "${q.name}" does not have the price feed's layout: inputs ${names.join(", ")} (decimals ${q.inputs.map((i) => i.decimals).join(", ")}), output decimals ${q.output.decimals}`,
-      { details: `The option feed needs inputs ${OPTION_INPUTS.join(", ")} and an output, all with 18 decimals (the built-in dataset's layout).` },
-    );
-  }
-}
-
-/**
- * The only statement the feed accepts for `seriesId` now: `observedAt` = updatedAt of the
- * spot oracle's latest round, moneyness from its answer, volatility from the volatility
- * oracle's latest answer, the series' rate, and timeToExpiry for `observedAt` (see
- * `readOptionInputs`). If an oracle updates before the proof is included, the feed rejects it
- * and the statement must be read and proven again.
- */
-export async function chainStatement(_chain: ChainConnection, feed: Contract, seriesId: bigint, q: QuantizedModel): Promise<ChainStatement> {
-  const series = await feed.getSeries(seriesId);
-  const st = await readOptionInputs(feed as never, seriesId);
-  const observedAt = st.observedAt;
-  const spot = st.spot;
-  const strike = BigInt(series.strike);
-  const inputs = OPTION_INPUTS.map((n) => st[n]);
-  try {
-    checkRawInputs(q, inputs);
-  } catch (error) {
-    if (error instanceof InputOutOfRangeError) {
-      const inp = q.inputs.find((i) => i.name === error.feature)!;
-      throw new CliError(
-        `series ${seriesId} now has ${inp.name} = ${fromRawUnits(BigInt(error.value), 18)}, outside the model's declared range [${fromRawUnits(BigInt(inp.minRaw), 18)}, ${fromRawUnits(BigInt(inp.maxRaw), 18)}]`,
-        { details: "The model cannot price the series in this state (e.g. the spot moved too far); use a model trained for a wider range." },
-      );
-    }
-    throw error;
-  }
-  return { observedAt, inputs, spot, strike };
 }
 
 // ------------------------------------------------------------------ transactions

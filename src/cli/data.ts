@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { type OptionKind, blackScholesDataset } from "../data/blackScholes.js";
 import { type CsvDroppedRows, type CsvSpec, loadCsv } from "../data/csv.js";
 import type { Dataset } from "../data/dataset.js";
-import { readJsonFile } from "./artifacts.js";
+import { readJsonFile } from "../util/fs.js";
 import { CliError } from "./errors.js";
 
 /** The spec file of a CSV dataset: `CsvSpec` plus an optional model name. */

@@ -19,6 +19,7 @@ import * as status from "./commands/status.js";
 import * as submit from "./commands/submit.js";
 import * as train from "./commands/train.js";
 import * as verify from "./commands/verify.js";
+import { bigintReplacer } from "../util/json.js";
 import { releaseCurves } from "../zk/curve.js";
 
 export interface RunOptions {
@@ -89,7 +90,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   try {
     await program.parseAsync([...argv], { from: "user" });
     const ctx = runtime.ctx;
-    if (ctx?.options.json) streams.stdout(`${JSON.stringify({ ok: true, result: runtime.result ?? null }, jsonReplacer, 2)}\n`);
+    if (ctx?.options.json) streams.stdout(`${JSON.stringify({ ok: true, result: runtime.result ?? null }, bigintReplacer, 2)}\n`);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander (one line).
@@ -99,7 +100,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       const verbose = runtime.ctx?.options.verbose ?? (argv.includes("--verbose") || argv.includes("-v"));
       streams.stderr(`${verbose ? formatErrorVerbose(error) : formatError(error)}\n`);
       if (runtime.ctx?.options.json ?? argv.includes("--json")) {
-        streams.stdout(`${JSON.stringify({ ok: false, exitCode, error: errorJson(error) }, jsonReplacer, 2)}\n`);
+        streams.stdout(`${JSON.stringify({ ok: false, exitCode, error: errorJson(error) }, bigintReplacer, 2)}\n`);
       }
     }
   } finally {
@@ -107,8 +108,4 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     await releaseCurves();
   }
   return { exitCode, stdout, stderr };
-}
-
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { datasetToCsv } from "../../data/csv.js";
-import { writeFileAtomic } from "../artifacts.js";
+import { writeFileAtomic } from "../../util/fs.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";

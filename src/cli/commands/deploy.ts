@@ -9,12 +9,14 @@ import { modelFactsFromQuantized } from "../../chain/modelFacts.js";
 import { DEFAULT_FEED_RISK, type OracleSource } from "../../chain/types.js";
 import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
 import { compileSolidity } from "../../zk/solidity.js";
-import { requireStages, resolveModel, writeManifest } from "../artifacts.js";
+import { requireStages, writeManifest } from "../../manifest/manifest.js";
+import { resolveModel } from "../../manifest/paths.js";
+import { assertOptionLayout } from "../../chain/optionLayout.js";
+import { type ProvingArtifacts, loadProvingArtifacts } from "../../prove/proving.js";
 import { loadQuantizedModel } from "../../quantize/file.js";
-import { assertOptionLayout, type ChainConnection, connectChain, revertError } from "../chain.js";
+import { type ChainConnection, connectChain, revertError } from "../chain.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parseNumber, parsePositiveNumber } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
-import { type ProvingArtifacts, loadProvingArtifacts } from "../proving.js";
 
 export interface DeployOptions {
   model?: string;

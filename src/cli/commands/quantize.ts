@@ -10,17 +10,9 @@ import { quantizationReport, quantizeToTolerance, type QuantizationReport } from
 import type { QuantizedModel } from "../../quantize/types.js";
 import { createRng } from "../../util/rng.js";
 import { requiredPower } from "../../zk/ptau.js";
-import {
-  type ModelPaths,
-  claimModelDir,
-  exists,
-  modelPaths,
-  recordStage,
-  requireStages,
-  resolveModel,
-  shortHash,
-  writeFileAtomic,
-} from "../artifacts.js";
+import { type ModelPaths, modelPaths, resolveModel } from "../../manifest/paths.js";
+import { claimModelDir, recordStage, requireStages, shortHash } from "../../manifest/manifest.js";
+import { exists, writeFileAtomic } from "../../util/fs.js";
 import { type CliRuntime, action, examples, parseInteger, parsePositiveNumber } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";

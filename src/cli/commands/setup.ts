@@ -5,7 +5,8 @@ import type { Command } from "commander";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { setupGroth16 } from "../../zk/groth16.js";
 import { DEV_PTAU_WARNING, requiredPower, resolvePtau } from "../../zk/ptau.js";
-import { circuitFiles, recordStage, requireStages, resolveModel } from "../artifacts.js";
+import { circuitFiles, resolveModel } from "../../manifest/paths.js";
+import { recordStage, requireStages } from "../../manifest/manifest.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
 

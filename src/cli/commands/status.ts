@@ -1,7 +1,8 @@
 /** `zkinfer status`: the models in the artifact root and the state of each stage. */
 import type { Command } from "commander";
 import { BaseError } from "../../errors.js";
-import { STAGES, listModels, modelPaths, readManifest, requireStages, stepFor } from "../artifacts.js";
+import { STAGES, readManifest, requireStages, stepFor } from "../../manifest/manifest.js";
+import { listModels, modelPaths } from "../../manifest/paths.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import type { CliContext } from "../context.js";
 
