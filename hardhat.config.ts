@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import { configVariable, defineConfig } from "hardhat/config";
 
@@ -10,7 +11,7 @@ const solcJsPath = require.resolve("solc/soljson.js");
 const solcVersion: string = require("solc/package.json").version;
 
 export default defineConfig({
-  plugins: [hardhatEthers, hardhatNetworkHelpers],
+  plugins: [hardhatEthers, hardhatIgnitionEthers, hardhatNetworkHelpers],
   solidity: {
     version: solcVersion,
     path: solcJsPath,
