@@ -8,5 +8,5 @@ export { ArtifactError, BaseError, CsvError, InputOutOfRangeError, InvalidValueE
 export { blackScholesDataset, type Dataset, type FloatModel, loadCsv, predict, train, trainReferenceModel } from "./exports/train.js";
 export { fromRawUnits, integerForward, loadQuantizedModel, quantizationReport, quantize, type QuantizedModel, toRawUnits } from "./exports/quantize.js";
 export { buildCircuit, decodePublicSignals, emitCircuit } from "./exports/circuit.js";
-export { createProver, type Groth16Proof, type Prover, proveRaw, resolvePtau, setupGroth16, type SolidityCalldata, toSolidityCalldata, verifyGroth16 } from "./exports/zk.js";
+export { type Bundle, createProver, loadBundle, type Groth16Proof, type Prover, proveRaw, resolvePtau, setupGroth16, type SolidityCalldata, toSolidityCalldata, verifyGroth16 } from "./exports/zk.js";
 export { chainStatement, deployStack, proveAndSubmit, readOptionInputs, submitProof } from "./exports/chain.js";

@@ -22,3 +22,4 @@ export { DEV_PTAU_WARNING, PtauTooSmallError, readPtauInfo, requiredPower, resol
 export { type CompiledContract, compileSolidity } from "../zk/solidity.js";
 export { type ProvedStatement, proveRaw } from "../prove/proving.js";
 export { type LoadedProof, readProof, type StatementFile, writeProof } from "../prove/proofFolder.js";
+export { type Bundle, type BundleManifest, exportBundle, loadBundle } from "../bundle/bundle.js";
