@@ -1,3 +1,3 @@
 /** `zkinfer/ignition`: Hardhat Ignition modules for the verifier, registry, feed and engine. */
-export { type VerifierArtifact, ZkinferDevMocksModule, zkinferModules } from "../ignition/modules.js";
+export { type IgnitionParameter, type VerifierArtifact, ZkinferDevMocksModule, zkinferModules, zkinferParameters, type ZkinferParametersInput } from "../ignition/modules.js";
 export { contractArtifact, type ContractArtifact } from "../chain/contractArtifacts.js";

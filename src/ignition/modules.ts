@@ -13,7 +13,7 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { contractArtifact } from "../chain/contractArtifacts.js";
-import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK } from "../chain/types.js";
+import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, type ModelFacts } from "../chain/types.js";
 
 /** A compiled verifier: what `zkinfer export` writes to verifier.json. */
 export interface VerifierArtifact {
@@ -113,3 +113,45 @@ export const ZkinferDevMocksModule = buildModule("ZkinferDevMocks", (m) => {
   const collateral = m.contract("MockERC20", asIgnition(contractArtifact("MockERC20")), ["Mock USD", "mUSD", 6], { id: "Collateral" });
   return { spotOracle, volOracle, collateral };
 });
+
+/** An Ignition module parameter value (Ignition's SolidityParameterType). */
+export type IgnitionParameter = bigint | number | string | boolean | IgnitionParameter[] | { [field: string]: IgnitionParameter };
+
+export interface ZkinferParametersInput {
+  /** The registry facts of the model (`bundle.modelFacts`, or `modelFactsFromQuantized(q)`). */
+  model: ModelFacts;
+  spotOracle: string;
+  volOracle: string;
+  /** Strike, wad. */
+  strike: bigint;
+  /** Expiry, unix seconds. */
+  expiry: bigint;
+  isCall?: boolean;
+  /** Series rate, wad per year (default 5%). */
+  rate?: bigint;
+  /** Engine collateral (ERC-20); needed only for the engine module. */
+  collateral?: string;
+}
+
+/** The parameters of `zkinferModules(…)` for one model and one series, by module id. */
+export function zkinferParameters(p: ZkinferParametersInput): Record<string, Record<string, IgnitionParameter>> {
+  const modelId = p.model.modelId;
+  return {
+    ZkinferRegistry: {
+      modelId,
+      numOutputs: p.model.numOutputs,
+      outputDecimals: p.model.outputDecimals,
+      inputs: p.model.inputs.map((i) => ({ decimals: i.decimals, min: i.min, max: i.max })),
+    },
+    ZkinferFeed: {
+      modelId,
+      spotOracle: p.spotOracle,
+      volOracle: p.volOracle,
+      strike: p.strike,
+      expiry: p.expiry,
+      isCall: p.isCall ?? true,
+      rate: p.rate ?? DEFAULT_FEED_RISK.rate,
+    },
+    ...(p.collateral ? { ZkinferEngine: { collateral: p.collateral } } : {}),
+  };
+}
