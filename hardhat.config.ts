@@ -28,8 +28,8 @@ export default defineConfig({
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     // A local `npx hardhat node` (start it in another terminal).
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
-    // Testnets: the RPC URL and deployer key come from Hardhat configuration variables
-    // (`npx hardhat keystore set SEPOLIA_RPC_URL`, or the environment), never from code.
+    // Testnets: the RPC URL and deployer key come from Hardhat configuration variables, read
+    // from environment variables of the same names (SEPOLIA_RPC_URL, ...), never from code.
     sepolia: {
       type: "http",
       chainType: "l1",

@@ -286,4 +286,37 @@ describe("deploy and submit on the in-process chain", () => {
     expectOk(await cli("quantize", "--model", "two-inputs", "--bits", "10"));
     expectError(await cli("deploy", "--model", "two-inputs"), 1, /does not have the price feed's layout: inputs moneyness, timeToExpiry/);
   });
+
+  it("says early that the feed needs the option layout, and deploys a verifier-only stack for any model", async () => {
+    const validated = await cli("--json", "dataset", "--validate", at("data", "bs.csv"), "--spec", at("data", "two.json"));
+    expect(validated.stderr).toMatch(/note: the option price feed cannot serve this model \(inputs moneyness, timeToExpiry/);
+    expect(expectOk(validated)).toMatchObject({ optionFeedLayout: false });
+    const quantized = await cli("--json", "quantize", "--model", "two-inputs", "--bits", "10");
+    expect(quantized.stderr).toMatch(/option price feed cannot serve this model.*deploy --verifier-only/);
+    for (const step of ["compile", "setup"]) expectOk(await cli(step, "--model", "two-inputs"));
+    const r = expectOk(await cli("--json", "deploy", "--model", "two-inputs", "--verifier-only")) as { contracts: { verifier: string; registry: string } };
+    expect(r.contracts.registry).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(r.contracts.verifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
+  });
+
+  it("refuses a --kind that contradicts the model", async () => {
+    expectError(await cli("deploy", "--model", "tiny", "--kind", "put", "--force"), 1, /--kind put contradicts model "tiny", which prices calls/);
+  });
+
+  it("keeps the keys of a live deployment: setup refuses without --force, status flags an orphaned verifier", async () => {
+    // A deployment on a persistent chain (as `deploy --network sepolia` records it).
+    const manifestFile = path.join(cli.dir, "tiny", "manifest.json");
+    const manifest = JSON.parse(await readFile(manifestFile, "utf8"));
+    const verifier = "0x00000000000000000000000000000000000000aa";
+    await writeFile(path.join(cli.dir, "tiny", "deployments", "sepolia.json"), JSON.stringify({ contracts: { verifier } }));
+    manifest.deployments = { ...manifest.deployments, sepolia: { keysHash: manifest.stages.keys.hash, modelId: "1", record: path.join("deployments", "sepolia.json"), inProcess: false } };
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    expectError(await cli("setup", "--model", "tiny"), 1, new RegExp(`new keys would orphan the deployed verifier ${verifier} on "sepolia".*--force`));
+    const ok = expectOk(await cli("--json", "status", "--model", "tiny")) as { models: { deployments: Record<string, { matchesKeys: boolean }> }[] };
+    expect(ok.models[0].deployments.sepolia.matchesKeys).toBe(true);
+    expectOk(await cli("setup", "--model", "tiny", "--force"));
+    const status = expectOk(await cli("--json", "status", "--model", "tiny")) as typeof ok;
+    expect(status.models[0].deployments.sepolia.matchesKeys).toBe(false);
+    expect((await cli("status", "--model", "tiny")).stdout).toMatch(/deployed on sepolia: .*does NOT match the current keys/);
+  });
 });

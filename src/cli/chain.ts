@@ -70,7 +70,7 @@ export async function connectChain(ctx: CliContext, args: { network?: string; fr
     connection = args.fresh ? await hre.network.create(args.network) : await hre.network.getOrCreate(args.network);
   } catch (cause) {
     throw new CliError(`cannot connect to network "${args.network ?? "default"}": ${firstLine(cause)}`, {
-      details: args.network === "localhost" ? "Start a node first: `npx hardhat node`." : "Check the network's URL and credentials (npx hardhat keystore).",
+      details: args.network === "localhost" ? "Start a node first: `npx hardhat node`." : "Check the network's URL and key (environment variables named in hardhat.config.ts, e.g. SEPOLIA_RPC_URL and SEPOLIA_PRIVATE_KEY).",
       cause,
     });
   }

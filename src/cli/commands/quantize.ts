@@ -16,6 +16,7 @@ import { exists, writeFileAtomic } from "../../util/fs.js";
 import { type CliRuntime, action, examples, parseInteger, parsePositiveNumber } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { optionFeedNote } from "../data.js";
 import type { SamplesFile } from "./train.js";
 
 export interface QuantizeOptions {
@@ -69,7 +70,10 @@ export async function quantizeCommand(ctx: CliContext, opts: QuantizeOptions) {
   ctx.info(`guaranteed bound over the whole declared input domain: ${report.guaranteedBound.toExponential(2)}`);
   ctx.info(`predicted circuit: ${constraints.toLocaleString("en-US")} constraints (ptau power ${power}); model id ${shortId(q.modelId)}`);
   ctx.info(`wrote ${ctx.show(paths.qmodel)}`);
+  const feedNote = optionFeedNote(q);
+  if (feedNote) ctx.warn(feedNote);
   return {
+    optionFeedLayout: feedNote === undefined,
     model: paths.name,
     file: paths.qmodel,
     actBits: q.actBits,
