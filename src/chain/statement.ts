@@ -25,7 +25,7 @@ export class StatementOutOfRangeError extends BaseError {
 }
 
 /** The model's raw input vector (its feature order) from the feed's option inputs. */
-export function modelInputs(q: Pick<QuantizedModel, "inputs">, st: OptionInputs): bigint[] {
+function modelInputs(q: Pick<QuantizedModel, "inputs">, st: OptionInputs): bigint[] {
   return q.inputs.map((inp) => {
     const v = st[inp.name as keyof OptionInputs];
     if (typeof v !== "bigint") throw new BaseError(`model input "${inp.name}" is not one of the option feed's inputs`, { details: "Check the model's layout with assertOptionLayout." });

@@ -52,7 +52,7 @@ Start with:
 
 const VERSION: string = createRequire(import.meta.url)("../../package.json").version;
 
-export function buildProgram(runtime: CliRuntime): Command {
+function buildProgram(runtime: CliRuntime): Command {
   const { streams } = runtime;
   const program = new Command("zkinfer")
     .description("Train, quantize, prove and verify small neural networks for on-chain use (option prices).")

@@ -23,7 +23,7 @@ export interface StatementFile {
   observedAt?: string;
 }
 
-export function statementOf(art: { q: QuantizedModel; keysHash: string }, proved: Pick<ProvedStatement, "inputs" | "output">, observedAt?: bigint): StatementFile {
+function statementOf(art: { q: QuantizedModel; keysHash: string }, proved: Pick<ProvedStatement, "inputs" | "output">, observedAt?: bigint): StatementFile {
   const { q } = art;
   return {
     model: q.name,
@@ -42,7 +42,7 @@ export interface ProofFiles {
   statement: string;
 }
 
-export function proofFiles(dir: string): ProofFiles {
+function proofFiles(dir: string): ProofFiles {
   return {
     proof: path.join(dir, "proof.json"),
     public: path.join(dir, "public.json"),

@@ -111,7 +111,7 @@ function widest(q: QuantizedModel): number {
   return Math.max(q.output.bound.bits, ...q.layers.flatMap((l) => l.bounds.map((b) => b.bits)));
 }
 
-export function shortId(id: string): string {
+function shortId(id: string): string {
   return id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id;
 }
 

@@ -26,7 +26,7 @@ export interface SubmitOptions {
 }
 
 /** The deployment must hold the verifier of the current proving key. */
-export function assertDeploymentCurrent(art: ProvingArtifacts, chain: ChainConnection): void {
+function assertDeploymentCurrent(art: ProvingArtifacts, chain: ChainConnection): void {
   const entry = art.manifest.deployments?.[chain.networkName];
   if (!entry || entry.keysHash !== art.keysHash) {
     throw new StaleArtifactError({
@@ -48,7 +48,7 @@ export async function setMockAnswer(chain: ChainConnection, record: DeploymentRe
 }
 
 /** The folder of one submitted statement: submissions/<network>-s<series>-<observedAt>/. */
-export function submissionDir(art: ProvingArtifacts, network: string, seriesId: bigint, observedAt: bigint): string {
+function submissionDir(art: ProvingArtifacts, network: string, seriesId: bigint, observedAt: bigint): string {
   return path.join(art.paths.submissionsDir, `${network}-s${seriesId}-${observedAt}`);
 }
 
