@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import { configVariable, defineConfig } from "hardhat/config";
 
@@ -10,7 +11,7 @@ const solcJsPath = require.resolve("solc/soljson.js");
 const solcVersion: string = require("solc/package.json").version;
 
 export default defineConfig({
-  plugins: [hardhatEthers, hardhatNetworkHelpers],
+  plugins: [hardhatEthers, hardhatIgnitionEthers, hardhatNetworkHelpers],
   solidity: {
     version: solcVersion,
     path: solcJsPath,
@@ -27,8 +28,8 @@ export default defineConfig({
     hardhatMainnet: { type: "edr-simulated", chainType: "l1" },
     // A local `npx hardhat node` (start it in another terminal).
     localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
-    // Testnets: the RPC URL and deployer key come from Hardhat configuration variables
-    // (`npx hardhat keystore set SEPOLIA_RPC_URL`, or the environment), never from code.
+    // Testnets: the RPC URL and deployer key come from Hardhat configuration variables, read
+    // from environment variables of the same names (SEPOLIA_RPC_URL, ...), never from code.
     sepolia: {
       type: "http",
       chainType: "l1",

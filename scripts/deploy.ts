@@ -12,10 +12,10 @@
  *   ZKINFER_RPC_URL         override the network's RPC URL (e.g. a node on another port)
  */
 import hre from "hardhat";
-import { loadDeployConfig, resolveDeployConfig } from "../src/deploy/config.js";
-import { deployStack } from "../src/deploy/deployStack.js";
+import { loadDeployConfig, resolveDeployConfig } from "../src/chain/config.js";
+import { deployStack } from "../src/chain/deployStack.js";
 import { BaseError } from "../src/errors.js";
-import { assertRecordWritable, deploymentRecordPath, toDeploymentRecord, writeDeploymentRecord } from "../src/deploy/record.js";
+import { assertRecordWritable, deploymentRecordPath, toDeploymentRecord, writeDeploymentRecord } from "../src/chain/record.js";
 
 async function main(): Promise<void> {
   const env = process.env;

@@ -10,10 +10,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
-import { buildGeneratedModelVerifier, trainSmallOptionModel } from "../src/contracts/generatedModelVerifier.js";
-import { buildOptionLayoutVerifier } from "../src/contracts/optionLayoutCircuit.js";
-import type { OptionModelVerifier } from "../src/contracts/optionModelVerifier.js";
-import { measureContractGas } from "../src/deploy/measureGas.js";
+import { buildGeneratedModelVerifier, trainSmallOptionModel } from "../src/chain/generatedModelVerifier.js";
+import { buildOptionLayoutVerifier } from "../src/chain/optionLayoutCircuit.js";
+import type { OptionModelVerifier } from "../src/chain/optionModelVerifier.js";
+import { measureContractGas } from "../src/chain/measureGas.js";
 
 const log = (l: string) => console.error(l);
 const workDir = await mkdtemp(path.join(os.tmpdir(), "zkinfer-gas-"));

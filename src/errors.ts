@@ -104,3 +104,38 @@ export class CsvError extends BaseError {
     this.problem = args.problem;
   }
 }
+
+/** A required artifact is missing: names it and the step that makes it. */
+export class MissingArtifactError extends BaseError {
+  override name = "MissingArtifactError";
+  constructor(args: { artifact: string; path: string; step: string }) {
+    super(`${args.artifact} not found at ${args.path}`, { details: `Run \`${args.step}\` first.` });
+  }
+}
+
+/** An artifact was made from an input that has changed since. */
+export class StaleArtifactError extends BaseError {
+  override name = "StaleArtifactError";
+  constructor(args: { artifact: string; reason: string; step: string }) {
+    super(`${args.artifact} is stale: ${args.reason}`, { details: `Re-run \`${args.step}\`.` });
+  }
+}
+
+/**
+ * A file's bytes differ from the hash its stage recorded: it was edited, replaced or damaged
+ * on disk after it was written (not merely made from an older input).
+ */
+export class ModifiedArtifactError extends BaseError {
+  override name = "ModifiedArtifactError";
+  constructor(args: { artifact: string; writtenBy: string; step: string }) {
+    super(`${args.artifact} was modified or corrupted after \`${args.writtenBy}\` wrote it`, { details: `Restore it, or re-run \`${args.step}\`.` });
+  }
+}
+
+/** A proof was rejected (off-chain or by a contract). */
+export class VerificationFailedError extends BaseError {
+  override name = "VerificationFailedError";
+  constructor(shortMessage: string, details?: string) {
+    super(shortMessage, { details });
+  }
+}

@@ -39,7 +39,7 @@ describe("CLI errors", () => {
       expect(verbose.exitCode).toBe(1);
       expect(verbose.stderr).toMatch(/\n\s+at /);
       const json = await cli("--json", "quantize");
-      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 1, error: { name: "CliError" } });
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 1, error: { name: "ModelNotFoundError" } });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

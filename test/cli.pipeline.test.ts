@@ -3,7 +3,7 @@
  * subcommand, its --json output, and its bad-input paths (one line, the right exit code).
  * Tests run in order and share the artifact folder.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -239,7 +239,7 @@ describe("setup, prove, verify", () => {
     expect(status.models[0].stages.keys.state).toBe("stale");
     const qfile = path.join(cli.dir, "tiny", "qmodel.json");
     await writeFile(qfile, `${await readFile(qfile, "utf8")} `);
-    expectError(await cli("compile", "--model", "tiny"), 1, /qmodel\.json is stale: it was modified after `zkinfer quantize` wrote it/);
+    expectError(await cli("compile", "--model", "tiny"), 1, /qmodel\.json was modified or corrupted after `zkinfer quantize` wrote it/);
     expectOk(await cli("quantize", "--model", "tiny", "--bits", "12"));
     expectOk(await cli("compile", "--model", "tiny"));
     expectOk(await cli("setup", "--model", "tiny"));
@@ -262,9 +262,17 @@ describe("deploy and submit on the in-process chain", () => {
     expect(record.contracts.feed).toMatch(/^0x[0-9a-fA-F]{40}$/);
   });
 
+  let firstProofDir: string;
   it("proves the series' statement and submits it; moves the spot and submits again", async () => {
-    const first = expectOk(await cli("--json", "submit", "--model", "tiny")) as { roundId: string; spot: string; gasUsed: string };
+    await mkdir(path.join(cli.dir, "tiny", "proof"), { recursive: true });
+    await writeFile(path.join(cli.dir, "tiny", "proof", "keep.txt"), "from zkinfer prove");
+    const first = expectOk(await cli("--json", "submit", "--model", "tiny")) as { roundId: string; spot: string; gasUsed: string; observedAt: string; proofDir: string };
     expect(first.spot).toBe(String(2000n * 10n ** 18n));
+    // Each submitted proof goes to its own folder; the folder of `zkinfer prove` is untouched.
+    firstProofDir = first.proofDir;
+    expect(path.relative(cli.dir, firstProofDir)).toBe(path.join("tiny", "submissions", `default-s1-${first.observedAt}`));
+    expect(JSON.parse(await readFile(path.join(firstProofDir, "statement.json"), "utf8")).observedAt).toBe(first.observedAt);
+    expect(await readdir(path.join(cli.dir, "tiny", "proof"))).toEqual(["keep.txt"]);
     expect(Number(first.gasUsed)).toBeLessThan(400_000);
     const second = expectOk(await cli("--json", "submit", "--model", "tiny", "--spot", "2100")) as { roundId: string; spot: string };
     expect(BigInt(second.roundId)).toBeGreaterThan(BigInt(first.roundId));
@@ -272,7 +280,7 @@ describe("deploy and submit on the in-process chain", () => {
   });
 
   it("turns reverts into one line: a replayed proof, a spot outside the model's range", async () => {
-    expectError(await cli("submit", "--model", "tiny", "--proof", path.join(cli.dir, "tiny", "proof")), 1, /submit reverted: ObservationNotNewer/);
+    expectError(await cli("submit", "--model", "tiny", "--proof", firstProofDir), 1, /submit reverted: ObservationNotNewer/);
     expectError(await cli("submit", "--model", "tiny", "--spot", "2600"), 1, /moneyness = 1\.3, outside the model's declared range/);
     expectError(await cli("submit", "--model", "tiny", "--series", "7"), 1, /no series 7/);
     expectError(await cli("submit", "--model", "tiny", "--proof", at("p1")), 1, /has no observation time.*--observed-at/);
@@ -290,5 +298,38 @@ describe("deploy and submit on the in-process chain", () => {
     expectOk(await cli("train", "--csv", at("data", "bs.csv"), "--spec", at("data", "two.json"), "--epochs", "2", "--hidden", "3"));
     expectOk(await cli("quantize", "--model", "two-inputs", "--bits", "10"));
     expectError(await cli("deploy", "--model", "two-inputs"), 1, /does not have the price feed's layout: inputs moneyness, timeToExpiry/);
+  });
+
+  it("says early that the feed needs the option layout, and deploys a verifier-only stack for any model", async () => {
+    const validated = await cli("--json", "dataset", "--validate", at("data", "bs.csv"), "--spec", at("data", "two.json"));
+    expect(validated.stderr).toMatch(/note: the option price feed cannot serve this model \(inputs moneyness, timeToExpiry/);
+    expect(expectOk(validated)).toMatchObject({ optionFeedLayout: false });
+    const quantized = await cli("--json", "quantize", "--model", "two-inputs", "--bits", "10");
+    expect(quantized.stderr).toMatch(/option price feed cannot serve this model.*deploy --verifier-only/);
+    for (const step of ["compile", "setup"]) expectOk(await cli(step, "--model", "two-inputs"));
+    const r = expectOk(await cli("--json", "deploy", "--model", "two-inputs", "--verifier-only")) as { contracts: { verifier: string; registry: string } };
+    expect(r.contracts.registry).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(r.contracts.verifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
+  });
+
+  it("refuses a --kind that contradicts the model", async () => {
+    expectError(await cli("deploy", "--model", "tiny", "--kind", "put", "--force"), 1, /--kind put contradicts model "tiny", which prices calls/);
+  });
+
+  it("keeps the keys of a live deployment: setup refuses without --force, status flags an orphaned verifier", async () => {
+    // A deployment on a persistent chain (as `deploy --network sepolia` records it).
+    const manifestFile = path.join(cli.dir, "tiny", "manifest.json");
+    const manifest = JSON.parse(await readFile(manifestFile, "utf8"));
+    const verifier = "0x00000000000000000000000000000000000000aa";
+    await writeFile(path.join(cli.dir, "tiny", "deployments", "sepolia.json"), JSON.stringify({ contracts: { verifier } }));
+    manifest.deployments = { ...manifest.deployments, sepolia: { keysHash: manifest.stages.keys.hash, modelId: "1", record: path.join("deployments", "sepolia.json"), inProcess: false } };
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    expectError(await cli("setup", "--model", "tiny"), 1, new RegExp(`new keys would orphan the deployed verifier ${verifier} on "sepolia".*--force`));
+    const ok = expectOk(await cli("--json", "status", "--model", "tiny")) as { models: { deployments: Record<string, { matchesKeys: boolean }> }[] };
+    expect(ok.models[0].deployments.sepolia.matchesKeys).toBe(true);
+    expectOk(await cli("setup", "--model", "tiny", "--force"));
+    const status = expectOk(await cli("--json", "status", "--model", "tiny")) as typeof ok;
+    expect(status.models[0].deployments.sepolia.matchesKeys).toBe(false);
+    expect((await cli("status", "--model", "tiny")).stdout).toMatch(/deployed on sepolia: .*does NOT match the current keys/);
   });
 });

@@ -12,10 +12,10 @@ import path from "node:path";
 import hre from "hardhat";
 import { JsonRpcProvider, Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OPTION_LAYOUT_TEST_MODEL_ID } from "../src/contracts/optionLayoutCircuit.js";
-import { deployStack, MockNotAllowedError } from "../src/deploy/deployStack.js";
-import { assertRecordWritable, DeploymentRecordExistsError, writeDeploymentRecord, toDeploymentRecord, type DeploymentRecord } from "../src/deploy/record.js";
-import { OPTION_INPUT_SPECS } from "../src/deploy/types.js";
+import { OPTION_LAYOUT_TEST_MODEL_ID } from "../src/chain/optionLayoutCircuit.js";
+import { deployStack, MockNotAllowedError } from "../src/chain/deployStack.js";
+import { assertRecordWritable, DeploymentRecordExistsError, writeDeploymentRecord, toDeploymentRecord, type DeploymentRecord } from "../src/chain/record.js";
+import { OPTION_INPUT_SPECS } from "../src/chain/types.js";
 import { MODEL_ID } from "./helpers/contracts.js";
 
 const require = createRequire(import.meta.url);

@@ -1,6 +1,6 @@
 import hre from "hardhat";
 import { describe, expect, it } from "vitest";
-import { timeToExpiryWad } from "../src/contracts/optionStatement.js";
+import { timeToExpiryWad } from "../src/chain/optionStatement.js";
 import { FIELD_ORDER } from "../src/zk/field.js";
 import {
   deployTestStack,

@@ -2,7 +2,7 @@ import hre from "hardhat";
 import fc from "fast-check";
 import type { Contract } from "ethers";
 import { describe, expect, it } from "vitest";
-import { accountHealth, premium, type MarginLeg } from "../src/contracts/marginMath.js";
+import { accountHealth, premium, type MarginLeg } from "../src/chain/marginMath.js";
 
 const { ethers, networkHelpers } = await hre.network.connect();
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeployConfigError, loadDeployConfig } from "../src/deploy/config.js";
+import { DeployConfigError, loadDeployConfig } from "../src/chain/config.js";
 import { ArtifactError } from "../src/errors.js";
 
 describe("deployment config file", () => {

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import hre from "hardhat";
-import { generatedModelVerifier } from "../../src/contracts/generatedModelVerifier.js";
-import { measureContractGas } from "../../src/deploy/measureGas.js";
+import { generatedModelVerifier } from "../../src/chain/generatedModelVerifier.js";
+import { measureContractGas } from "../../src/chain/measureGas.js";
 import type { QuantizedModel } from "../../src/quantize/types.js";
 import type { SolidityCalldata } from "../../src/zk/groth16.js";
 import { readR1csHeader } from "../../src/zk/r1cs.js";

@@ -1,6 +1,6 @@
 /**
  * The chain side of the CLI: a Hardhat network connection (built contracts included),
- * deployment records, the option statement the price feed expects, and revert decoding.
+ * deployment records, and revert decoding.
  *
  * The in-process chain (Hardhat's simulated network, the default) lives inside one process:
  * `deploy` and `submit` share it only when they run in the same process (the demo, tests
@@ -9,18 +9,15 @@
  */
 import { readFile } from "node:fs/promises";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { type Contract, Interface } from "ethers";
-import { readOptionInputs } from "../contracts/optionStatement.js";
-import type { DeploymentRecord } from "../deploy/record.js";
-import { deploymentRecordPath } from "../deploy/record.js";
-import { BaseError, InputOutOfRangeError } from "../errors.js";
-import { fromRawUnits } from "../quantize/decimal.js";
-import { checkRawInputs } from "../quantize/forward.js";
-import type { QuantizedModel } from "../quantize/types.js";
-import { type ModelPaths, exists } from "./artifacts.js";
+import { Interface } from "ethers";
+import type { DeploymentRecord } from "../chain/record.js";
+import { deploymentRecordPath } from "../chain/record.js";
+import { BaseError } from "../errors.js";
+import type { ModelPaths } from "../manifest/paths.js";
+import { exists } from "../util/fs.js";
 import type { CliContext } from "./context.js";
 import { CliError, VerificationFailedError } from "./errors.js";
-import { revertData } from "../contracts/revertData.js";
+import { revertData } from "../chain/revertData.js";
 
 export interface ChainConnection {
   ethers: HardhatEthers;
@@ -53,20 +50,27 @@ export async function connectChain(ctx: CliContext, args: { network?: string; fr
   if (args.network !== undefined && !known.includes(args.network)) {
     throw new CliError(`unknown network "${args.network}"`, { details: `Networks in hardhat.config.ts: ${known.join(", ")}.` });
   }
-  let missing = false;
-  for (const name of CONTRACTS) if (!(await hre.artifacts.artifactExists(name))) missing = true;
-  if (missing) ctx.progress("compiling the contracts (hardhat build)…");
+  // Build before any artifact lookup, then drop the artifact manager's cached file list: it is
+  // read once per process, so a list read before the build (empty on a fresh clone) would hide
+  // the contracts the build just wrote.
+  if (!(await exists(hre.config.paths.artifacts))) ctx.progress("compiling the contracts (hardhat build)…");
   try {
     await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
   } catch (cause) {
     throw new CliError("compiling the contracts failed", { details: `Run \`npx hardhat build\` to see the compiler's errors. (${firstLine(cause)})`, cause });
+  }
+  await hre.artifacts.clearCache();
+  for (const name of CONTRACTS) {
+    if (!(await hre.artifacts.artifactExists(name))) {
+      throw new CliError(`the build wrote no artifact for contract ${name}`, { details: `Run \`npx hardhat build\` in ${hre.config.paths.root} and check that contracts/ holds ${name}.sol.` });
+    }
   }
   let connection;
   try {
     connection = args.fresh ? await hre.network.create(args.network) : await hre.network.getOrCreate(args.network);
   } catch (cause) {
     throw new CliError(`cannot connect to network "${args.network ?? "default"}": ${firstLine(cause)}`, {
-      details: args.network === "localhost" ? "Start a node first: `npx hardhat node`." : "Check the network's URL and credentials (npx hardhat keystore).",
+      details: args.network === "localhost" ? "Start a node first: `npx hardhat node`." : "Check the network's URL and key (environment variables named in hardhat.config.ts, e.g. SEPOLIA_RPC_URL and SEPOLIA_PRIVATE_KEY).",
       cause,
     });
   }
@@ -120,61 +124,6 @@ export async function readDeployment(ctx: CliContext, paths: ModelPaths, chain: 
     });
   }
   return record;
-}
-
-// ------------------------------------------------------------------ statements
-
-export interface ChainStatement {
-  observedAt: bigint;
-  /** Raw inputs in the model's order. */
-  inputs: bigint[];
-  spot: bigint;
-  strike: bigint;
-}
-
-/** Names the option feed expects, in order (inputs of the model). */
-export const OPTION_INPUTS = ["moneyness", "timeToExpiry", "volatility", "rate"] as const;
-
-/** Throws unless the model has the feed's option layout (4 inputs, 1 output, all 18 decimals). */
-export function assertOptionLayout(q: QuantizedModel): void {
-  const names = q.inputs.map((i) => i.name);
-  const ok =
-    names.join(",") === OPTION_INPUTS.join(",") && q.inputs.every((i) => i.decimals === 18) && q.output.decimals === 18;
-  if (!ok) {
-    throw new CliError(
-      `model "${q.name}" does not have the price feed's layout: inputs ${names.join(", ")} (decimals ${q.inputs.map((i) => i.decimals).join(", ")}), output decimals ${q.output.decimals}`,
-      { details: `The option feed needs inputs ${OPTION_INPUTS.join(", ")} and an output, all with 18 decimals (the built-in dataset's layout).` },
-    );
-  }
-}
-
-/**
- * The only statement the feed accepts for `seriesId` now: `observedAt` = updatedAt of the
- * spot oracle's latest round, moneyness from its answer, volatility from the volatility
- * oracle's latest answer, the series' rate, and timeToExpiry for `observedAt` (see
- * `readOptionInputs`). If an oracle updates before the proof is included, the feed rejects it
- * and the statement must be read and proven again.
- */
-export async function chainStatement(_chain: ChainConnection, feed: Contract, seriesId: bigint, q: QuantizedModel): Promise<ChainStatement> {
-  const series = await feed.getSeries(seriesId);
-  const st = await readOptionInputs(feed as never, seriesId);
-  const observedAt = st.observedAt;
-  const spot = st.spot;
-  const strike = BigInt(series.strike);
-  const inputs = OPTION_INPUTS.map((n) => st[n]);
-  try {
-    checkRawInputs(q, inputs);
-  } catch (error) {
-    if (error instanceof InputOutOfRangeError) {
-      const inp = q.inputs.find((i) => i.name === error.feature)!;
-      throw new CliError(
-        `series ${seriesId} now has ${inp.name} = ${fromRawUnits(BigInt(error.value), 18)}, outside the model's declared range [${fromRawUnits(BigInt(inp.minRaw), 18)}, ${fromRawUnits(BigInt(inp.maxRaw), 18)}]`,
-        { details: "The model cannot price the series in this state (e.g. the spot moved too far); use a model trained for a wider range." },
-      );
-    }
-    throw error;
-  }
-  return { observedAt, inputs, spot, strike };
 }
 
 // ------------------------------------------------------------------ transactions

@@ -6,13 +6,16 @@ import { readFile } from "node:fs/promises";
 import { type OptionKind, blackScholesDataset } from "../data/blackScholes.js";
 import { type CsvDroppedRows, type CsvSpec, loadCsv } from "../data/csv.js";
 import type { Dataset } from "../data/dataset.js";
-import { readJsonFile } from "./artifacts.js";
+import { readJsonFile } from "../util/fs.js";
+import { type LayoutFacts, optionLayoutNote, optionLayoutProblem } from "../chain/optionLayout.js";
 import { CliError } from "./errors.js";
 
 /** The spec file of a CSV dataset: `CsvSpec` plus an optional model name. */
 export interface CsvSpecFile extends CsvSpec {
   /** Default model name for `zkinfer train --csv`. */
   name?: string;
+  /** Option kind the target prices ("call" or "put"), recorded with the model for `deploy`. */
+  kind?: OptionKind;
 }
 
 export const SPEC_EXAMPLE = `{
@@ -24,27 +27,28 @@ export const SPEC_EXAMPLE = `{
   "target": { "name": "priceOverStrike", "unit": "1/K", "decimals": 18, "min": 0, "max": 1.2 }
 }`;
 
-export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
+async function readCsvSpec(file: string): Promise<CsvSpecFile> {
   const spec = await readJsonFile(file, "spec file");
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
     throw new CliError(`spec file ${file} must hold a JSON object with "features" and "target"`, { details: "See `zkinfer dataset --help` for an example." });
   }
   const s = spec as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (!["name", "features", "target", "dropInvalidRows"].includes(key)) {
-      throw new CliError(`spec file ${file}: unknown field "${key}"`, { details: 'Allowed fields: name, features, target, dropInvalidRows.' });
+    if (!["name", "kind", "features", "target", "dropInvalidRows"].includes(key)) {
+      throw new CliError(`spec file ${file}: unknown field "${key}"`, { details: 'Allowed fields: name, kind, features, target, dropInvalidRows.' });
     }
   }
   if (!Array.isArray(s.features)) throw new CliError(`spec file ${file}: "features" must be an array of column specs`, { details: "See `zkinfer dataset --help` for an example." });
   if (s.target === null || typeof s.target !== "object") throw new CliError(`spec file ${file}: "target" must be an object`, { details: "See `zkinfer dataset --help` for an example." });
   if (s.name !== undefined && (typeof s.name !== "string" || s.name.trim() === "")) throw new CliError(`spec file ${file}: "name" must be a non-empty string`);
+  if (s.kind !== undefined && s.kind !== "call" && s.kind !== "put") throw new CliError(`spec file ${file}: "kind" must be "call" or "put", got ${JSON.stringify(s.kind)}`);
   return spec as CsvSpecFile;
 }
 
 export interface LoadedDataset {
   dataset: Dataset;
   dropped?: CsvDroppedRows;
-  /** Set for the built-in dataset. */
+  /** Set for the built-in dataset, or when the CSV spec declares it. */
   kind?: OptionKind;
   /** Model name suggested by the source. */
   suggestedName: string;
@@ -64,7 +68,7 @@ export async function loadCsvDataset(args: { csv: string; spec: string; dropInva
     dropInvalidRows: args.dropInvalid ?? spec.dropInvalidRows ?? false,
     source: `csv:${args.csv}`,
   });
-  return { dataset, dropped, suggestedName: spec.name ?? "csv-model" };
+  return { dataset, dropped, suggestedName: spec.name ?? "csv-model", ...(spec.kind ? { kind: spec.kind } : {}) };
 }
 
 export function builtinDataset(args: { rows: number; seed: number; kind: OptionKind }): LoadedDataset {
@@ -81,4 +85,10 @@ export function columnStats(dataset: Dataset): { name: string; min: number; max:
     max: c.values.reduce((a, b) => (b > a ? b : a), -Infinity),
     declared: c.declared,
   }));
+}
+
+/** A note for models the option price feed cannot serve (dataset, train and quantize say it early). */
+export function optionFeedNote(m: LayoutFacts): string | undefined {
+  const problem = optionLayoutProblem(m);
+  return problem === undefined ? undefined : `note: the option price feed cannot serve this model (${problem}). ${optionLayoutNote()}`;
 }

@@ -2,7 +2,7 @@
  * CLI errors and exit codes. Library errors (`BaseError` subclasses) are user errors: they
  * name the field, the value and what is allowed. Anything else is an internal error.
  */
-import { BaseError } from "../errors.js";
+import { BaseError, VerificationFailedError } from "../errors.js";
 
 export const ExitCode = {
   ok: 0,
@@ -27,32 +27,11 @@ export class CliError extends BaseError {
   }
 }
 
-/** A required artifact is missing: names it and the step that makes it. */
-export class MissingArtifactError extends CliError {
-  override name = "MissingArtifactError";
-  constructor(args: { artifact: string; path: string; step: string }) {
-    super(`${args.artifact} not found at ${args.path}`, { details: `Run \`${args.step}\` first.` });
-  }
-}
-
-/** An artifact was made from an input that has changed since. */
-export class StaleArtifactError extends CliError {
-  override name = "StaleArtifactError";
-  constructor(args: { artifact: string; reason: string; step: string }) {
-    super(`${args.artifact} is stale: ${args.reason}`, { details: `Re-run \`${args.step}\`.` });
-  }
-}
-
-/** A proof was rejected. */
-export class VerificationFailedError extends CliError {
-  override name = "VerificationFailedError";
-  constructor(shortMessage: string, details?: string) {
-    super(shortMessage, { details, exitCode: ExitCode.verificationFailed });
-  }
-}
+export { MissingArtifactError, StaleArtifactError, VerificationFailedError } from "../errors.js";
 
 export function exitCodeOf(error: unknown): ExitCodeValue {
   if (error instanceof CliError) return error.exitCode;
+  if (error instanceof VerificationFailedError) return ExitCode.verificationFailed;
   if (error instanceof BaseError) return ExitCode.userError;
   return ExitCode.internal;
 }

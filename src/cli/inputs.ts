@@ -7,7 +7,7 @@ import { InputOutOfRangeError } from "../errors.js";
 import { fromRawUnits, toRawUnits } from "../quantize/decimal.js";
 import { checkRawInputs } from "../quantize/forward.js";
 import type { QuantizedModel } from "../quantize/types.js";
-import { readJsonFile } from "./artifacts.js";
+import { readJsonFile } from "../util/fs.js";
 import { CliError } from "./errors.js";
 
 /** Values by feature name, as text (real units or raw integers). */
@@ -118,4 +118,8 @@ export function toRawInputs(q: QuantizedModel, texts: InputTexts, raw: boolean):
 /** `name=value` pairs in real units, for messages. */
 export function describeInputs(q: QuantizedModel, raw: readonly bigint[]): string {
   return q.inputs.map((inp, j) => `${inp.name}=${fromRawUnits(raw[j], inp.decimals)}`).join(", ");
+}
+/** "0.0912 1/K", from raw units. */
+export function formatOutput(q: QuantizedModel, raw: bigint): string {
+  return `${q.output.name} = ${fromRawUnits(raw, q.output.decimals)} ${q.output.unit}`;
 }

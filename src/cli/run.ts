@@ -12,6 +12,7 @@ import * as compile from "./commands/compile.js";
 import * as dataset from "./commands/dataset.js";
 import * as demo from "./commands/demo.js";
 import * as deploy from "./commands/deploy.js";
+import * as exportBundle from "./commands/export.js";
 import * as prove from "./commands/prove.js";
 import * as quantize from "./commands/quantize.js";
 import * as setup from "./commands/setup.js";
@@ -19,6 +20,7 @@ import * as status from "./commands/status.js";
 import * as submit from "./commands/submit.js";
 import * as train from "./commands/train.js";
 import * as verify from "./commands/verify.js";
+import { bigintReplacer } from "../util/json.js";
 import { releaseCurves } from "../zk/curve.js";
 
 export interface RunOptions {
@@ -50,7 +52,7 @@ Start with:
 
 const VERSION: string = createRequire(import.meta.url)("../../package.json").version;
 
-export function buildProgram(runtime: CliRuntime): Command {
+function buildProgram(runtime: CliRuntime): Command {
   const { streams } = runtime;
   const program = new Command("zkinfer")
     .description("Train, quantize, prove and verify small neural networks for on-chain use (option prices).")
@@ -66,7 +68,7 @@ export function buildProgram(runtime: CliRuntime): Command {
       writeErr: (s) => streams.stderr(s),
     })
     .addHelpText("after", HELP_FOOTER);
-  for (const mod of [dataset, train, quantize, compile, setup, prove, verify, deploy, submit, status, demo]) mod.register(program, runtime);
+  for (const mod of [dataset, train, quantize, compile, setup, prove, verify, exportBundle, deploy, submit, status, demo]) mod.register(program, runtime);
   return program;
 }
 
@@ -89,7 +91,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   try {
     await program.parseAsync([...argv], { from: "user" });
     const ctx = runtime.ctx;
-    if (ctx?.options.json) streams.stdout(`${JSON.stringify({ ok: true, result: runtime.result ?? null }, jsonReplacer, 2)}\n`);
+    if (ctx?.options.json) streams.stdout(`${JSON.stringify({ ok: true, result: runtime.result ?? null }, bigintReplacer, 2)}\n`);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander (one line).
@@ -99,7 +101,7 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
       const verbose = runtime.ctx?.options.verbose ?? (argv.includes("--verbose") || argv.includes("-v"));
       streams.stderr(`${verbose ? formatErrorVerbose(error) : formatError(error)}\n`);
       if (runtime.ctx?.options.json ?? argv.includes("--json")) {
-        streams.stdout(`${JSON.stringify({ ok: false, exitCode, error: errorJson(error) }, jsonReplacer, 2)}\n`);
+        streams.stdout(`${JSON.stringify({ ok: false, exitCode, error: errorJson(error) }, bigintReplacer, 2)}\n`);
       }
     }
   } finally {
@@ -107,8 +109,4 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     await releaseCurves();
   }
   return { exitCode, stdout, stderr };
-}
-
-function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
 }

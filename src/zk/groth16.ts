@@ -3,15 +3,27 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import * as snarkjs from "snarkjs";
-import type { Groth16Proof } from "snarkjs";
-import { WitnessCalculatorBuilder, type WitnessCalculator } from "circom_runtime";
+import { WitnessCalculatorBuilder } from "circom_runtime";
 import { ArtifactError, BaseError, InvalidValueError } from "../errors.js";
 import { releaseCurves } from "./curve.js";
 import { FIELD_ORDER } from "./field.js";
 
 const require = createRequire(import.meta.url);
 
-export type { Groth16Proof };
+/** circom's witness calculator (circom_runtime), loaded from a circuit's .wasm. */
+export interface WitnessCalculator {
+  calculateWitness(input: Record<string, unknown>, sanityCheck?: boolean): Promise<bigint[]>;
+  calculateWTNSBin(input: Record<string, unknown>, sanityCheck?: boolean): Promise<Uint8Array>;
+}
+
+/** A Groth16 proof as snarkjs writes it (proof.json): BN254 points as decimal strings. */
+export interface Groth16Proof {
+  pi_a: string[];
+  pi_b: string[][];
+  pi_c: string[];
+  protocol: string;
+  curve: string;
+}
 
 /** Inputs of a circuit: signal name → decimal string / bigint (or nested arrays of them). */
 export type CircuitInput = Record<string, unknown>;

@@ -6,9 +6,9 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkHelpers } from "@nomicfoundation/hardhat-network-helpers/types";
 import { Interface, id, type Contract, type Provider } from "ethers";
 import { expect } from "vitest";
-import { readOptionInputs, WAD } from "../../src/contracts/optionStatement.js";
+import { readOptionInputs, WAD } from "../../src/chain/optionStatement.js";
 import { FIELD_ORDER } from "../../src/zk/field.js";
-import { revertData } from "../../src/contracts/revertData.js";
+import { revertData } from "../../src/chain/revertData.js";
 
 export { WAD };
 export const DAY = 86_400n;

@@ -5,7 +5,8 @@ import { buildCircuit } from "../../circuit/build.js";
 import { predictConstraints } from "../../circuit/cost.js";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { requiredPower } from "../../zk/ptau.js";
-import { recordStage, requireStages, resolveModel } from "../artifacts.js";
+import { recordStage, requireStages } from "../../manifest/manifest.js";
+import { resolveModel } from "../../manifest/paths.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import { type CliContext, seconds } from "../context.js";
 

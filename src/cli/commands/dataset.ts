@@ -2,11 +2,11 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { datasetToCsv } from "../../data/csv.js";
-import { writeFileAtomic } from "../artifacts.js";
+import { writeFileAtomic } from "../../util/fs.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-import { SPEC_EXAMPLE, builtinDataset, columnStats, loadCsvDataset } from "../data.js";
+import { SPEC_EXAMPLE, builtinDataset, columnStats, loadCsvDataset, optionFeedNote } from "../data.js";
 
 export interface DatasetOptions {
   out?: string;
@@ -29,7 +29,9 @@ export async function datasetCommand(ctx: CliContext, opts: DatasetOptions) {
       for (const e of dropped.examples) ctx.warn(`  ${e.message}`);
     }
     for (const s of stats) ctx.info(`  ${s.name.padEnd(16)} observed [${fmt(s.min)}, ${fmt(s.max)}]  declared [${s.declared[0] ?? "-inf"}, ${s.declared[1] ?? "+inf"}]`);
-    return { file: opts.validate, rows: dataset.x.length, dropped: dropped?.count ?? 0, droppedExamples: dropped?.examples ?? [], columns: stats };
+    const feedNote = optionFeedNote({ name: opts.validate, inputs: dataset.features, output: dataset.target });
+    if (feedNote) ctx.warn(feedNote);
+    return { file: opts.validate, rows: dataset.x.length, dropped: dropped?.count ?? 0, droppedExamples: dropped?.examples ?? [], columns: stats, optionFeedLayout: feedNote === undefined };
   }
   const out = ctx.resolve(opts.out ?? `data/black-scholes-${opts.kind}.csv`);
   const { dataset } = builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });

@@ -6,20 +6,21 @@
  */
 import type { Command } from "commander";
 import type { Contract } from "ethers";
-import { toDeploymentRecord } from "../../deploy/record.js";
+import { toDeploymentRecord } from "../../chain/record.js";
 import { fromRawUnits } from "../../quantize/decimal.js";
 import { verifyGroth16 } from "../../zk/groth16.js";
-import { modelPaths } from "../artifacts.js";
+import { modelPaths } from "../../manifest/paths.js";
+import { readProof } from "../../prove/proofFolder.js";
+import { loadProvingArtifacts, openProver } from "../../prove/proving.js";
 import { type ChainConnection, connectChain, send } from "../chain.js";
 import { type CliRuntime, action, examples, parseInteger } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
 import { VerificationFailedError } from "../errors.js";
-import { loadProvingArtifacts, openProver, readProof } from "../proving.js";
 import { compileCommand } from "./compile.js";
 import { deployModel } from "./deploy.js";
 import { quantizeCommand } from "./quantize.js";
 import { setupCommand } from "./setup.js";
-import { proveAndSubmit, setMockAnswer } from "./submit.js";
+import { proveAndSubmitCli, setMockAnswer } from "./submit.js";
 import { trainCommand } from "./train.js";
 
 export interface DemoOptions {
@@ -86,8 +87,8 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
   let liquidation: { bonus: bigint; equity: bigint; mm: bigint };
   try {
     firstPrice = await step(6, `prove the price of series ${seriesId} (call, strike ${SERIES.strike}, ${SERIES.expiryDays} days, spot ${SPOT}), submit it, open a short`, async () => {
-      const sub = await proveAndSubmit(ctx, c, art, feed, seriesId, prover, art.paths.proofDir);
-      const proof = await readProof(art.paths.proofDir);
+      const sub = await proveAndSubmitCli(ctx, c, art, feed, seriesId, prover);
+      const proof = await readProof(sub.proofDir);
       if (!(await verifyGroth16({ vkey: art.vkey, proof: proof.proof, publicSignals: proof.publicSignals }))) {
         throw new VerificationFailedError("the demo's proof does not verify off-chain");
       }
@@ -115,7 +116,7 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
       await setMockAnswer(c, toDeploymentRecord(c.networkName, result), "spot", SPOT_MOVED);
       const [usable] = await engine.markStatus(seriesId);
       ctx.progress(`  spot oracle ${SPOT} → ${SPOT_MOVED}: the proven price is ${usable ? "still" : "no longer"} current; until the new round is proven the engine blocks trading and liquidation in the series`);
-      const sub = await proveAndSubmit(ctx, c, art, feed, seriesId, prover);
+      const sub = await proveAndSubmitCli(ctx, c, art, feed, seriesId, prover);
       gas["OptionPriceFeed.submit (2nd)"] = sub.gasUsed;
       ctx.progress(`  new proven price ${usd(sub.price)} per unit (was ${usd(firstPrice)})`);
       const h = await health(engine, alice.address);

@@ -3,18 +3,25 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { deployStack, type DeployStackReturnType } from "../../deploy/deployStack.js";
-import { assertRecordWritable, deploymentRecordPath, toDeploymentRecord, writeDeploymentRecord } from "../../deploy/record.js";
-import { modelFactsFromQuantized } from "../../deploy/modelFacts.js";
-import { DEFAULT_FEED_RISK, type OracleSource } from "../../deploy/types.js";
+import { DEV_CHAIN_IDS, deployStack, type DeployStackReturnType } from "../../chain/deployStack.js";
+import { deployVerifier } from "../../chain/deployVerifier.js";
+import { preflightDeploy } from "../../chain/preflight.js";
+import { writeFileAtomic } from "../../util/fs.js";
+import { toJson } from "../../util/json.js";
+import { CliError } from "../errors.js";
+import { assertRecordWritable, deploymentRecordPath, toDeploymentRecord, writeDeploymentRecord } from "../../chain/record.js";
+import { modelFactsFromQuantized } from "../../chain/modelFacts.js";
+import { DEFAULT_FEED_RISK, type OracleSource } from "../../chain/types.js";
 import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
 import { compileSolidity } from "../../zk/solidity.js";
-import { requireStages, resolveModel, writeManifest } from "../artifacts.js";
+import { requireStages, writeManifest } from "../../manifest/manifest.js";
+import { resolveModel } from "../../manifest/paths.js";
+import { assertOptionLayout } from "../../chain/optionLayout.js";
+import { type ProvingArtifacts, loadProvingArtifacts } from "../../prove/proving.js";
 import { loadQuantizedModel } from "../../quantize/file.js";
-import { assertOptionLayout, type ChainConnection, connectChain, revertError } from "../chain.js";
+import { type ChainConnection, connectChain, revertError } from "../chain.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parseNumber, parsePositiveNumber } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
-import { type ProvingArtifacts, loadProvingArtifacts } from "../proving.js";
 
 export interface DeployOptions {
   model?: string;
@@ -30,6 +37,7 @@ export interface DeployOptions {
   collateral?: string;
   owner?: string;
   force?: boolean;
+  verifierOnly?: boolean;
 }
 
 const ORACLE_DECIMALS = 8;
@@ -43,7 +51,15 @@ export async function deployModel(ctx: CliContext, chain: ChainConnection, art: 
   const elapsed = stopwatch();
   ctx.progress(`compiling ${art.verifierContract} (solc, WebAssembly)…`);
   const built = compileSolidity(await readFile(art.verifier, "utf8"), art.verifierContract);
-  const kind = opts.kind ?? ((art.manifest.stages.model?.info?.optionKind as "call" | "put" | undefined) ?? "call");
+  const modelKind = art.manifest.stages.model?.info?.optionKind as "call" | "put" | undefined;
+  if (opts.kind !== undefined && modelKind !== undefined && opts.kind !== modelKind) {
+    throw new CliError(`--kind ${opts.kind} contradicts model "${paths.name}", which prices ${modelKind}s`, { details: `Drop --kind (the model's kind is used), or train a ${opts.kind} model.` });
+  }
+  const kind = opts.kind ?? modelKind ?? "call";
+  if (!DEV_CHAIN_IDS.includes(chain.chainId)) {
+    ctx.progress(`preflight on chain ${chain.chainId}…`);
+    await preflightDeploy(chain.ethers, { contracts: { "spot oracle (--spot-oracle)": opts.spotOracle, "volatility oracle (--vol-oracle)": opts.volOracle, "collateral token (--collateral)": opts.collateral } });
+  }
   const now = BigInt((await chain.ethers.provider.getBlock("latest"))!.timestamp);
   const wad = (v: number, field: string) => toRawUnits(String(v), 18, field);
   const oracle = (address: string | undefined, value: number, description: string, field: string): OracleSource =>
@@ -82,7 +98,36 @@ export async function deployModel(ctx: CliContext, chain: ChainConnection, art: 
   return { result, recordFile };
 }
 
+/** Verifier + registry for any feature set (no feed, no engine). */
+async function deployVerifierOnly(ctx: CliContext, opts: DeployOptions) {
+  const paths = await resolveModel(ctx.root, opts.model);
+  const art = await loadProvingArtifacts(paths);
+  const chain = await connectChain(ctx, { network: opts.network });
+  const recordFile = path.join(paths.deploymentsDir, `${chain.networkName}.verifier.json`);
+  await assertRecordWritable(recordFile, { force: (opts.force ?? false) || chain.inProcess });
+  if (!DEV_CHAIN_IDS.includes(chain.chainId)) await preflightDeploy(chain.ethers, { contracts: {} });
+  ctx.progress(`compiling ${art.verifierContract} (solc, WebAssembly)…`);
+  const built = compileSolidity(await readFile(art.verifier, "utf8"), art.verifierContract);
+  let result;
+  try {
+    result = await deployVerifier(chain.ethers, { verifier: { abi: built.abi, bytecode: built.bytecode }, model: modelFactsFromQuantized(art.q) });
+  } catch (error) {
+    throw revertError(chain, "deployment", error);
+  }
+  const record = { format: "zkinfer-verifier-deployment", version: 1, network: chain.networkName, chainId: chain.chainId.toString(), deployer: result.deployer, contracts: { verifier: result.verifier, registry: result.registry }, modelId: art.q.modelId, createdAt: new Date().toISOString() };
+  await writeFileAtomic(recordFile, toJson(record));
+  art.manifest.deployments = {
+    ...art.manifest.deployments,
+    [`${chain.networkName}:verifier`]: { keysHash: art.keysHash, modelId: art.q.modelId, record: path.relative(paths.dir, recordFile), inProcess: chain.inProcess },
+  };
+  await writeManifest(paths, art.manifest);
+  ctx.info(`verifier ${result.verifier}  registry ${result.registry} (model ${art.q.modelId.slice(0, 12)}… registered with ${art.q.inputs.length} inputs)`);
+  ctx.info(`record ${ctx.show(recordFile)}`);
+  return { model: paths.name, network: chain.networkName, chainId: chain.chainId.toString(), contracts: record.contracts, gasUsed: Object.fromEntries(Object.entries(result.gasUsed).map(([k, v]) => [k, v.toString()])), record: recordFile };
+}
+
 export async function deployCommand(ctx: CliContext, opts: DeployOptions) {
+  if (opts.verifierOnly) return deployVerifierOnly(ctx, opts);
   const paths = await resolveModel(ctx.root, opts.model);
   await requireStages(paths, "qmodel");
   assertOptionLayout(await loadQuantizedModel(paths.qmodel));
@@ -133,6 +178,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--collateral <address>", "existing ERC-20 collateral token")
     .option("--owner <address>", "final owner (two-step transfer)")
     .option("--force", "overwrite an existing deployment record of this network")
+    .option("--verifier-only", "deploy only the verifier and a registry with the model registered (any feature set; no feed, no engine)")
     .addHelpText("after", examples("zkinfer deploy", "zkinfer deploy --network localhost --strike 2000 --expiry-days 30"))
     .action(action(runtime, deployCommand));
 }

@@ -2,11 +2,15 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { loadQuantizedModel } from "../../quantize/file.js";
-import { requireStages, resolveModel } from "../artifacts.js";
+import { predict } from "../../model/forward.js";
+import { fromRawUnits } from "../../quantize/decimal.js";
+import { requireStages } from "../../manifest/manifest.js";
+import { resolveModel } from "../../manifest/paths.js";
+import { writeProof } from "../../prove/proofFolder.js";
+import { loadProvingArtifacts, openProver, proveRaw } from "../../prove/proving.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import { type CliContext, stopwatch } from "../context.js";
-import { describeInputs, parseInputFlags, readInputFile, toRawInputs } from "../inputs.js";
-import { formatOutput, loadProvingArtifacts, openProver, proveRaw, writeProof } from "../proving.js";
+import { describeInputs, formatOutput, parseInputFlags, readInputFile, toRawInputs } from "../inputs.js";
 
 export interface ProveOptions {
   model?: string;
@@ -37,14 +41,15 @@ export async function proveCommand(ctx: CliContext, opts: ProveOptions, cmd: Com
   }
   const dir = opts.out === undefined ? paths.proofDir : ctx.resolve(opts.out);
   const files = await writeProof(dir, art, proved);
-  const err = Math.abs(Number(proved.output) / 10 ** q.output.decimals - proved.floatOutput);
-  ctx.info(`proved ${formatOutput(q, proved.output)}  (float model ${proved.floatOutput.toPrecision(8)}, |difference| ${err.toExponential(2)})`);
+  const floatOutput = predict(art.model, inputs.map((v, j) => Number(fromRawUnits(v, q.inputs[j].decimals))));
+  const err = Math.abs(Number(proved.output) / 10 ** q.output.decimals - floatOutput);
+  ctx.info(`proved ${formatOutput(q, proved.output)}  (float model ${floatOutput.toPrecision(8)}, |difference| ${err.toExponential(2)})`);
   ctx.info(`witness ${proved.witnessMs.toFixed(0)} ms, proof ${proved.proveMs.toFixed(0)} ms (total ${(elapsed() / 1000).toFixed(1)} s)`);
   ctx.info(`wrote ${ctx.show(dir)}/ proof.json, public.json, calldata.json, statement.json`);
   return {
     model: paths.name,
     output: { name: q.output.name, raw: proved.output.toString(), value: Number(proved.output) / 10 ** q.output.decimals },
-    floatOutput: proved.floatOutput,
+    floatOutput,
     inputs: Object.fromEntries(q.inputs.map((inp, j) => [inp.name, inputs[j].toString()])),
     publicSignals: proved.publicSignals,
     files,

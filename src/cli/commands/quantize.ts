@@ -10,20 +10,13 @@ import { quantizationReport, quantizeToTolerance, type QuantizationReport } from
 import type { QuantizedModel } from "../../quantize/types.js";
 import { createRng } from "../../util/rng.js";
 import { requiredPower } from "../../zk/ptau.js";
-import {
-  type ModelPaths,
-  claimModelDir,
-  exists,
-  modelPaths,
-  recordStage,
-  requireStages,
-  resolveModel,
-  shortHash,
-  writeFileAtomic,
-} from "../artifacts.js";
+import { type ModelPaths, modelPaths, resolveModel } from "../../manifest/paths.js";
+import { claimModelDir, recordStage, requireStages, shortHash } from "../../manifest/manifest.js";
+import { exists, writeFileAtomic } from "../../util/fs.js";
 import { type CliRuntime, action, examples, parseInteger, parsePositiveNumber } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
+import { optionFeedNote } from "../data.js";
 import type { SamplesFile } from "./train.js";
 
 export interface QuantizeOptions {
@@ -83,7 +76,10 @@ export async function quantizeCommand(ctx: CliContext, opts: QuantizeOptions) {
   if (q.output.noArbitrage) ctx.info(`no-arbitrage clamp (${q.output.noArbitrage.kind}): the proven price lies in ${q.output.noArbitrage.kind === "call" ? "[max(m − D, 0), m], D ≥ e^(−rτ)" : "[max(D − m, 0), 1], D ≤ e^(−rτ)"}`);
   ctx.info(`predicted circuit: ${constraints.toLocaleString("en-US")} constraints (ptau power ${power}); model id ${shortId(q.modelId)}`);
   ctx.info(`wrote ${ctx.show(paths.qmodel)}`);
+  const feedNote = optionFeedNote(q);
+  if (feedNote) ctx.warn(feedNote);
   return {
+    optionFeedLayout: feedNote === undefined,
     model: paths.name,
     file: paths.qmodel,
     actBits: q.actBits,

@@ -1,22 +1,50 @@
 /** `zkinfer setup`: Groth16 keys (zkey, verification key) and the Solidity verifier of the circuit. */
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { setupGroth16 } from "../../zk/groth16.js";
 import { DEV_PTAU_WARNING, requiredPower, resolvePtau } from "../../zk/ptau.js";
-import { circuitFiles, recordStage, requireStages, resolveModel } from "../artifacts.js";
+import { type ModelPaths, circuitFiles, resolveModel } from "../../manifest/paths.js";
+import { type Manifest, recordStage, requireStages } from "../../manifest/manifest.js";
+import { CliError } from "../errors.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
 
 export interface SetupOptions {
   model?: string;
   ptau?: string;
+  force?: boolean;
+}
+
+/**
+ * New keys orphan every deployed verifier of the current keys (its proofs can no longer be
+ * made). Refuse unless forced, naming each such verifier; in-process deployments are gone anyway.
+ */
+async function assertNoDeployedVerifier(paths: ModelPaths, manifest: Manifest, force: boolean): Promise<void> {
+  const current = manifest.stages.keys?.hash;
+  if (current === undefined || force) return;
+  const live = Object.entries(manifest.deployments ?? {}).filter(([, d]) => !d.inProcess && d.keysHash === current);
+  if (live.length === 0) return;
+  const named: string[] = [];
+  for (const [network, d] of live) {
+    let verifier = "(address in the record)";
+    try {
+      verifier = (JSON.parse(await readFile(path.join(paths.dir, d.record), "utf8")) as { contracts: { verifier: string } }).contracts.verifier;
+    } catch {
+      // the record is missing: the entry still names the network
+    }
+    named.push(`${verifier} on "${network}"`);
+  }
+  throw new CliError(`new keys would orphan the deployed verifier ${named.join(", ")}`, {
+    details: `Its proving key (${path.relative(paths.dir, paths.keysDir)}/) would be replaced and no proof could be made for it again. Pass --force to set up anyway (then redeploy), or back up keys/ first.`,
+  });
 }
 
 export async function setupCommand(ctx: CliContext, opts: SetupOptions) {
   const paths = await resolveModel(ctx.root, opts.model);
   const manifest = await requireStages(paths, "circuit");
+  await assertNoDeployedVerifier(paths, manifest, opts.force ?? false);
   const q = await loadQuantizedModel(paths.qmodel);
   const circuit = circuitFiles(paths, q.name);
   const constraints = Number(manifest.stages.circuit!.info?.constraints);
@@ -64,6 +92,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     )
     .option("--model <name>", "model folder (default: the only one)")
     .option("--ptau <file>", "prepared powers-of-tau file (production path)")
+    .option("--force", "set up new keys even when a deployed verifier uses the current ones (it is orphaned)")
     .addHelpText("after", examples("zkinfer setup", "zkinfer setup --ptau powersOfTau28_hez_final_12.ptau"))
     .action(action(runtime, setupCommand));
 }

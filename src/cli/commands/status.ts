@@ -1,7 +1,8 @@
 /** `zkinfer status`: the models in the artifact root and the state of each stage. */
 import type { Command } from "commander";
 import { BaseError } from "../../errors.js";
-import { STAGES, listModels, modelPaths, readManifest, requireStages, stepFor } from "../artifacts.js";
+import { STAGES, readManifest, requireStages, stepFor } from "../../manifest/manifest.js";
+import { listModels, modelPaths } from "../../manifest/paths.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import type { CliContext } from "../context.js";
 
@@ -39,8 +40,15 @@ export async function statusCommand(ctx: CliContext, opts: StatusOptions) {
     }
     ctx.info(`${paths.name}${manifest ? ` (model hash ${manifest.modelHash.slice(0, 12)})` : " (no manifest)"}`);
     for (const [stage, s] of Object.entries(stages)) ctx.info(`  ${stage.padEnd(8)} ${s.state}${s.problem ? `: ${s.problem}` : ""}`);
-    for (const [network, d] of Object.entries(manifest?.deployments ?? {})) ctx.info(`  deployed on ${network}${d.inProcess ? " (in-process, gone)" : ""}: ${d.record}`);
-    models.push({ model: paths.name, dir: paths.dir, modelHash: manifest?.modelHash, stages, deployments: manifest?.deployments ?? {} });
+    const keysHash = manifest?.stages.keys?.hash;
+    const deployments: Record<string, { record: string; inProcess: boolean; matchesKeys: boolean }> = {};
+    for (const [network, d] of Object.entries(manifest?.deployments ?? {})) {
+      const matchesKeys = d.keysHash === keysHash;
+      deployments[network] = { record: d.record, inProcess: d.inProcess, matchesKeys };
+      const flag = matchesKeys ? "" : " — its verifier does NOT match the current keys (setup was re-run since): proofs of these keys fail there; redeploy";
+      ctx.info(`  deployed on ${network}${d.inProcess ? " (in-process, gone)" : ""}: ${d.record}${flag}`);
+    }
+    models.push({ model: paths.name, dir: paths.dir, modelHash: manifest?.modelHash, stages, deployments });
   }
   return { root: ctx.root, models };
 }

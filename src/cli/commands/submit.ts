@@ -2,16 +2,19 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Contract } from "ethers";
-import type { DeploymentRecord } from "../../deploy/record.js";
+import { assertOptionLayout } from "../../chain/optionLayout.js";
+import type { DeploymentRecord } from "../../chain/record.js";
+import { type SubmitProofReturnType, proveAndSubmit, submitProof } from "../../chain/submit.js";
+import { resolveModel } from "../../manifest/paths.js";
+import { readProof, writeProof } from "../../prove/proofFolder.js";
+import { type ProvingArtifacts, loadProvingArtifacts, openProver } from "../../prove/proving.js";
 import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
 import { toSolidityCalldata, type Prover } from "../../zk/groth16.js";
-import { resolveModel } from "../artifacts.js";
-import { type ChainConnection, assertOptionLayout, chainStatement, connectChain, readDeployment, send } from "../chain.js";
+import { type ChainConnection, connectChain, readDeployment, revertError, send } from "../chain.js";
 import { type CliRuntime, action, examples, parseInteger, parsePositiveNumber } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError, StaleArtifactError } from "../errors.js";
-import { describeInputs } from "../inputs.js";
-import { type ProvingArtifacts, formatOutput, loadProvingArtifacts, openProver, proveRaw, readProof, writeProof } from "../proving.js";
+import { describeInputs, formatOutput } from "../inputs.js";
 
 export interface SubmitOptions {
   model?: string;
@@ -22,20 +25,8 @@ export interface SubmitOptions {
   spot?: number;
 }
 
-export interface SubmitReturnType {
-  seriesId: bigint;
-  observedAt: bigint;
-  /** Stored price, wad per unit of underlying. */
-  price: bigint;
-  /** Spot implied by the proof, wad. */
-  spot: bigint;
-  roundId: bigint;
-  gasUsed: bigint;
-  publicSignals: string[];
-}
-
 /** The deployment must hold the verifier of the current proving key. */
-export function assertDeploymentCurrent(art: ProvingArtifacts, chain: ChainConnection): void {
+function assertDeploymentCurrent(art: ProvingArtifacts, chain: ChainConnection): void {
   const entry = art.manifest.deployments?.[chain.networkName];
   if (!entry || entry.keysHash !== art.keysHash) {
     throw new StaleArtifactError({
@@ -56,52 +47,34 @@ export async function setMockAnswer(chain: ChainConnection, record: DeploymentRe
   return answer;
 }
 
-/** Attempts of `proveAndSubmit` when an oracle updates between proving and inclusion. */
-const MAX_PROVE_ATTEMPTS = 3;
-
-/**
- * Prove the series' current statement (the oracles' latest rounds) with `prover` and submit
- * it. The feed accepts only the statement of the latest rounds: if an oracle updated while
- * proving (the submission reverts and the statement read again differs), prove again.
- */
-export async function proveAndSubmit(
-  ctx: CliContext,
-  chain: ChainConnection,
-  art: ProvingArtifacts,
-  feed: Contract,
-  seriesId: bigint,
-  prover: Prover,
-  proofDir?: string,
-): Promise<SubmitReturnType> {
-  for (let attempt = 1; ; attempt++) {
-    const st = await chainStatement(chain, feed, seriesId, art.q);
-    ctx.progress(`proving series ${seriesId} for the spot round of t=${st.observedAt}: ${describeInputs(art.q, st.inputs)}…`);
-    const proved = await proveRaw(art, prover, st.inputs);
-    ctx.progress(`  ${formatOutput(art.q, proved.output)} (proof ${proved.proveMs.toFixed(0)} ms)`);
-    if (proofDir) await writeProof(proofDir, art, proved, st.observedAt);
-    try {
-      return await submitSignals(chain, feed, seriesId, st.observedAt, proved.calldata, proved.publicSignals);
-    } catch (error) {
-      if (attempt >= MAX_PROVE_ATTEMPTS) throw error;
-      const now = await chainStatement(chain, feed, seriesId, art.q);
-      const changed = now.observedAt !== st.observedAt || now.inputs.some((v, i) => v !== st.inputs[i]);
-      if (!changed) throw error;
-      ctx.progress("  an oracle updated before inclusion: proving the new statement");
-    }
-  }
+/** The folder of one submitted statement: submissions/<network>-s<series>-<observedAt>/. */
+function submissionDir(art: ProvingArtifacts, network: string, seriesId: bigint, observedAt: bigint): string {
+  return path.join(art.paths.submissionsDir, `${network}-s${seriesId}-${observedAt}`);
 }
 
-async function submitSignals(
-  chain: ChainConnection,
-  feed: Contract,
-  seriesId: bigint,
-  observedAt: bigint,
-  cd: ReturnType<typeof toSolidityCalldata>,
-  publicSignals: string[],
-): Promise<SubmitReturnType> {
-  const receipt = await send(chain, "OptionPriceFeed.submit", () => feed.submit(seriesId, observedAt, cd.a, cd.b, cd.c, cd.publicSignals));
-  const [price, spot, at, roundId] = await feed.latestObservation(seriesId);
-  return { seriesId, observedAt: BigInt(at), price: BigInt(price), spot: BigInt(spot), roundId: BigInt(roundId), gasUsed: receipt.gasUsed, publicSignals };
+/**
+ * The library's `proveAndSubmit` with the CLI's progress lines, revert decoding, and every
+ * proof saved in its own submissions/ folder (never over the folder of \`zkinfer prove\`).
+ */
+export async function proveAndSubmitCli(ctx: CliContext, chain: ChainConnection, art: ProvingArtifacts, feed: Contract, seriesId: bigint, prover: Prover) {
+  let lastDir: string | undefined;
+  try {
+    const result = await proveAndSubmit({
+      feed,
+      seriesId,
+      q: art.q,
+      prover,
+      log: (line) => ctx.progress(line),
+      onProof: async (proved, st) => {
+        ctx.progress(`  ${describeInputs(art.q, st.inputs)} → ${formatOutput(art.q, proved.output)}`);
+        lastDir = submissionDir(art, chain.networkName, seriesId, st.observedAt);
+        await writeProof(lastDir, art, proved, st.observedAt);
+      },
+    });
+    return { ...result, proofDir: lastDir! };
+  } catch (error) {
+    throw revertError(chain, "OptionPriceFeed.submit", error);
+  }
 }
 
 export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
@@ -124,7 +97,8 @@ export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
     ctx.progress(`mock spot oracle set to ${opts.spot}`);
   }
 
-  let result: SubmitReturnType;
+  let result: SubmitProofReturnType;
+  let proofDir: string | undefined;
   if (opts.proof !== undefined) {
     const dir = ctx.resolve(opts.proof);
     const { proof, publicSignals, statement } = await readProof(dir);
@@ -132,17 +106,22 @@ export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
     if (at === undefined) {
       throw new CliError(`the proof in ${opts.proof} has no observation time`, { details: "Pass --observed-at <unix seconds> (the spot round's updatedAt its timeToExpiry was computed for)." });
     }
-    result = await submitSignals(chain, feed, seriesId, at, toSolidityCalldata(proof, publicSignals), publicSignals);
+    const calldata = toSolidityCalldata(proof, publicSignals);
+    try {
+      result = await submitProof(feed, { seriesId, observedAt: at, calldata });
+    } catch (error) {
+      throw revertError(chain, "OptionPriceFeed.submit", error);
+    }
   } else {
     const prover = await openProver(art);
     try {
-      result = await proveAndSubmit(ctx, chain, art, feed, seriesId, prover, paths.proofDir);
+      ({ proofDir, ...result } = await proveAndSubmitCli(ctx, chain, art, feed, seriesId, prover));
     } finally {
       await prover.close();
     }
   }
   ctx.info(`accepted: series ${seriesId} round ${result.roundId}: price ${fromRawUnits(result.price, 18)} per unit (spot ${fromRawUnits(result.spot, 18)}), observed at ${result.observedAt}`);
-  ctx.info(`gas used by submit: ${result.gasUsed.toLocaleString("en-US")}${opts.proof === undefined ? `; proof saved in ${ctx.show(paths.proofDir)}/` : ""}`);
+  ctx.info(`gas used by submit: ${result.gasUsed.toLocaleString("en-US")}${proofDir ? `; proof saved in ${ctx.show(proofDir)}/` : ""}`);
   return {
     model: paths.name,
     network: chain.networkName,
@@ -152,6 +131,7 @@ export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
     spot: result.spot.toString(),
     observedAt: result.observedAt.toString(),
     gasUsed: result.gasUsed.toString(),
+    ...(proofDir ? { proofDir } : {}),
   };
 }
 

@@ -10,11 +10,14 @@ import { evaluateModel, evaluateVsBlackScholes } from "../../train/metrics.js";
 import { datasetRecord, trainingRecord } from "../../train/record.js";
 import { REFERENCE_CONFIG } from "../../train/reference.js";
 import { type EpochReport, train } from "../../train/train.js";
-import { claimModelDir, modelPaths, readJsonFile, recordStage, shortHash, toJson, writeFileAtomic } from "../artifacts.js";
+import { claimModelDir, recordStage, shortHash } from "../../manifest/manifest.js";
+import { modelPaths } from "../../manifest/paths.js";
+import { readJsonFile, writeFileAtomic } from "../../util/fs.js";
+import { toJson } from "../../util/json.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parsePositiveNumber, parseWidths } from "../command.js";
 import { type CliContext, seconds } from "../context.js";
 import { CliError } from "../errors.js";
-import { builtinDataset, loadCsvDataset } from "../data.js";
+import { builtinDataset, loadCsvDataset, optionFeedNote } from "../data.js";
 
 export interface TrainOptions {
   name?: string;
@@ -53,7 +56,8 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
     ? await loadCsvDataset({ csv: ctx.resolve(opts.csv), spec: ctx.resolve(opts.spec!), dropInvalid: opts.dropInvalid })
     : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });
   if (loaded.dropped && loaded.dropped.count > 0) ctx.warn(`dropped ${loaded.dropped.count} invalid CSV row(s); first: ${loaded.dropped.examples[0]?.message}`);
-  const name = opts.name ?? (loaded.kind ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
+  const builtin = opts.csv === undefined;
+  const name = opts.name ?? (builtin && loaded.kind ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
   const paths = modelPaths(ctx.root, opts.folder ?? name);
 
   const config = await trainConfig(ctx, opts);
@@ -72,7 +76,7 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
   };
   const result = train(splits, config, { name, onEpoch });
   const test = evaluateModel(result.model, splits.test);
-  const vsBlackScholes = loaded.kind ? evaluateVsBlackScholes(result.model, splits.test, loaded.kind) : undefined;
+  const vsBlackScholes = builtin && loaded.kind ? evaluateVsBlackScholes(result.model, splits.test, loaded.kind) : undefined;
   const file: ModelFile = createModelFile({
     model: result.model,
     training: trainingRecord(result),
@@ -94,6 +98,8 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
   ctx.info(`test split: MAE ${test.mae.toExponential(2)}, max |error| ${test.maxAbsError.toExponential(2)}, R² ${test.r2.toFixed(6)} (${result.model.target.name}, ${result.model.target.unit})`);
   if (vsBlackScholes) ctx.info(`vs exact Black–Scholes: MAE ${vsBlackScholes.mae.toExponential(2)}, max |error| ${vsBlackScholes.maxAbsError.toExponential(2)}`);
   ctx.info(`wrote ${ctx.show(paths.model)} (hash ${shortHash(file.hash)})`);
+  const feedNote = optionFeedNote({ name, inputs: result.model.features, output: result.model.target });
+  if (feedNote) ctx.warn(feedNote);
   return {
     model: paths.name,
     file: paths.model,

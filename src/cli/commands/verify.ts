@@ -5,11 +5,12 @@ import { decodePublicSignals } from "../../circuit/inputs.js";
 import { fromRawUnits } from "../../quantize/decimal.js";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { verifyGroth16 } from "../../zk/groth16.js";
-import { keyFiles, requireStages, resolveModel } from "../artifacts.js";
+import { keyFiles, resolveModel } from "../../manifest/paths.js";
+import { requireStages } from "../../manifest/manifest.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError, VerificationFailedError } from "../errors.js";
-import { readProof } from "../proving.js";
+import { readProof } from "../../prove/proofFolder.js";
 
 export interface VerifyOptions {
   model?: string;

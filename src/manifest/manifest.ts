@@ -1,5 +1,5 @@
 /**
- * Artifact layout of the CLI: one folder per model under the artifact root (default
+ * The stage manifest of a model folder: one folder per model under the artifact root (default
  * `build/`), and a manifest that records, for every stage, the hash of each file it wrote
  * and the hash of the input it was made from:
  *
@@ -12,7 +12,8 @@
  *                              (compile; input: qmodel.json)
  *     keys/<model>.zkey        proving key, <model>.vkey.json, <Model>Verifier.sol
  *                              (setup; input: the .r1cs)
- *     proof/                   proof.json, public.json, calldata.json, input.json (prove)
+ *     proof/                   proof.json, public.json, calldata.json, statement.json (prove)
+ *     submissions/<net>-s<id>-<t>/  the same files for each statement `submit` proved
  *     deployments/<net>.json   contract addresses (deploy)
  *
  * A stage is usable only if every stage before it is present, unchanged on disk, and was
@@ -20,12 +21,12 @@
  * A folder never silently changes hands: writing a model whose hash differs from the one
  * the folder holds needs `--force` (which also removes the old model's later artifacts).
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { safeModelName } from "../circuit/names.js";
-import { verifierContractName } from "../zk/groth16.js";
-import { CliError, MissingArtifactError, StaleArtifactError } from "./errors.js";
+import { BaseError, MissingArtifactError, ModifiedArtifactError, StaleArtifactError } from "../errors.js";
+import { exists, fileHash, writeFileAtomic } from "../util/fs.js";
+import { toJson } from "../util/json.js";
+import type { ModelPaths } from "./paths.js";
 
 export const STAGES = ["model", "qmodel", "circuit", "keys"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -46,37 +47,6 @@ const NOUN: Record<Stage, string> = {
   keys: "proving key",
 };
 const LABEL: Record<Stage, string> = { model: "model.json", qmodel: "qmodel.json", circuit: "the circuit", keys: "the proving key" };
-
-export interface ModelPaths {
-  /** Folder-safe model name (also the file stem of circuit and keys). */
-  name: string;
-  dir: string;
-  manifest: string;
-  model: string;
-  samples: string;
-  qmodel: string;
-  circuitDir: string;
-  keysDir: string;
-  proofDir: string;
-  deploymentsDir: string;
-}
-
-export function modelPaths(root: string, modelName: string): ModelPaths {
-  const name = safeModelName(modelName);
-  const dir = path.join(root, name);
-  return {
-    name,
-    dir,
-    manifest: path.join(dir, "manifest.json"),
-    model: path.join(dir, "model.json"),
-    samples: path.join(dir, "samples.json"),
-    qmodel: path.join(dir, "qmodel.json"),
-    circuitDir: path.join(dir, "circuit"),
-    keysDir: path.join(dir, "keys"),
-    proofDir: path.join(dir, "proof"),
-    deploymentsDir: path.join(dir, "deployments"),
-  };
-}
 
 export interface StageRecord {
   /** Hash of the stage's main file (the input hash of the next stage). */
@@ -111,34 +81,6 @@ export interface DeploymentEntry {
   inProcess: boolean;
 }
 
-/** sha256 of a file's bytes, "sha256:<hex>". */
-export async function fileHash(file: string): Promise<string> {
-  const bytes = await readFile(file);
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Write a file atomically (temporary name, then rename), creating its folder. */
-export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
-
-/** JSON with bigints as decimal strings, two-space indented, newline-terminated. */
-export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`;
-}
-
 export async function readManifest(paths: ModelPaths): Promise<Manifest | undefined> {
   let text: string;
   try {
@@ -150,10 +92,10 @@ export async function readManifest(paths: ModelPaths): Promise<Manifest | undefi
   try {
     m = JSON.parse(text) as Manifest;
   } catch (cause) {
-    throw new CliError(`${paths.manifest} is not valid JSON`, { details: "Delete the model folder and re-run `zkinfer train`, or restore the file.", cause });
+    throw new BaseError(`${paths.manifest} is not valid JSON`, { details: "Delete the model folder and re-run `zkinfer train`, or restore the file.", cause });
   }
   if (m?.format !== "zkinfer-manifest" || m.version !== 1 || typeof m.modelHash !== "string" || typeof m.stages !== "object" || m.stages === null) {
-    throw new CliError(`${paths.manifest} is not a zkinfer manifest (version 1)`, { details: "Delete the model folder and re-run `zkinfer train`." });
+    throw new BaseError(`${paths.manifest} is not a zkinfer manifest (version 1)`, { details: "Delete the model folder and re-run `zkinfer train`." });
   }
   return m;
 }
@@ -164,7 +106,7 @@ export async function writeManifest(paths: ModelPaths, manifest: Manifest): Prom
 
 /** Files and folders of each stage, removed when a stage is replaced by another model. */
 function stageOutputs(paths: ModelPaths): string[] {
-  return [paths.qmodel, paths.samples, paths.circuitDir, paths.keysDir, paths.proofDir, paths.deploymentsDir];
+  return [paths.qmodel, paths.samples, paths.circuitDir, paths.keysDir, paths.proofDir, paths.submissionsDir, paths.deploymentsDir];
 }
 
 /**
@@ -179,7 +121,7 @@ export async function claimModelDir(paths: ModelPaths, args: { modelName: string
   const occupied = current !== undefined || (await exists(paths.model));
   if (occupied && !args.force) {
     const held = current ? `model "${current.model}" (${shortHash(current.modelHash)})` : "a model without a manifest";
-    throw new CliError(`${paths.dir} already holds a different ${held}; refusing to overwrite it with ${shortHash(args.modelHash)}`, {
+    throw new BaseError(`${paths.dir} already holds a different ${held}; refusing to overwrite it with ${shortHash(args.modelHash)}`, {
       details: "Pass --force to replace it, or --name <other> to use another folder.",
     });
   }
@@ -240,7 +182,7 @@ export async function requireStages(paths: ModelPaths, upTo: Stage): Promise<Man
       const file = path.join(paths.dir, rel);
       if (!(await exists(file))) throw new MissingArtifactError({ artifact: rel, path: file, step });
       if ((await fileHash(file)) !== hash) {
-        throw new StaleArtifactError({ artifact: rel, reason: `it was modified after \`${STEP[stage]}\` wrote it`, step });
+        throw new ModifiedArtifactError({ artifact: rel, writtenBy: STEP[stage], step });
       }
     }
     if (previous && record.input !== previous.hash) {
@@ -252,75 +194,3 @@ export async function requireStages(paths: ModelPaths, upTo: Stage): Promise<Man
   return manifest;
 }
 
-/**
- * The model folder to use: `--model <name>` if given, else the only model under the root.
- */
-export async function resolveModel(root: string, name: string | undefined): Promise<ModelPaths> {
-  if (name !== undefined) {
-    const p = modelPaths(root, name);
-    if (!(await exists(p.manifest))) {
-      const others = await listModels(root);
-      throw new CliError(`no model "${name}" in ${root}`, {
-        details: others.length > 0 ? `Models there: ${others.join(", ")}. Or run \`zkinfer train --name ${name}\`.` : `Run \`zkinfer train --name ${name}\` first.`,
-      });
-    }
-    return p;
-  }
-  const models = await listModels(root);
-  if (models.length === 1) return modelPaths(root, models[0]);
-  if (models.length === 0) throw new CliError(`no models in ${root}`, { details: "Run `zkinfer train` first (or pass --dir <artifact root>)." });
-  throw new CliError(`several models in ${root}: ${models.join(", ")}`, { details: "Pass --model <name>." });
-}
-
-/** Model folders (those with a manifest) under the root, sorted. */
-export async function listModels(root: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const n of names.sort()) if (await exists(path.join(root, n, "manifest.json"))) out.push(n);
-  return out;
-}
-
-/** Read and parse a JSON file the user gave; errors name the file and the problem. */
-export async function readJsonFile(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    throw new CliError(`${what} ${file} not found`, { details: "Check the path." });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    throw new CliError(`${what} ${file} is not valid JSON (${reason})`, { details: "Fix the JSON syntax." });
-  }
-}
-
-/** Paths of the compiled circuit of a model (file stem: the circuit name). */
-export function circuitFiles(paths: ModelPaths, circuitName: string): { r1cs: string; wasm: string; sym: string; circom: string } {
-  const stem = safeModelName(circuitName);
-  return {
-    r1cs: path.join(paths.circuitDir, `${stem}.r1cs`),
-    wasm: path.join(paths.circuitDir, `${stem}_js`, `${stem}.wasm`),
-    sym: path.join(paths.circuitDir, `${stem}.sym`),
-    circom: path.join(paths.circuitDir, `${stem}.circom`),
-  };
-}
-
-/** Paths of the Groth16 keys and verifier of a model (file stem: the circuit name). */
-export function keyFiles(paths: ModelPaths, circuitName: string): { stem: string; zkey: string; vkey: string; verifier: string; contractName: string } {
-  const stem = safeModelName(circuitName);
-  const contractName = verifierContractName(stem);
-  return {
-    stem,
-    zkey: path.join(paths.keysDir, `${stem}.zkey`),
-    vkey: path.join(paths.keysDir, `${stem}.vkey.json`),
-    verifier: path.join(paths.keysDir, `${contractName}.sol`),
-    contractName,
-  };
-}

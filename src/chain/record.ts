@@ -1,6 +1,7 @@
-import { access, mkdir, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { BaseError } from "../errors.js";
+import { exists } from "../util/fs.js";
 import type { DeployStackReturnType } from "./deployStack.js";
 
 /** The deployment record written to `deployments/<network>.json` (big integers as decimal strings). */
@@ -35,15 +36,6 @@ export class DeploymentRecordExistsError extends BaseError {
 
 export function deploymentRecordPath(dir: string, network: string): string {
   return path.join(dir, `${network}.json`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Throw `DeploymentRecordExistsError` if the record exists and `force` is not set (call before deploying). */

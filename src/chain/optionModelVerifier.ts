@@ -1,4 +1,4 @@
-import type { ModelFacts } from "../deploy/types.js";
+import type { ModelFacts } from "./types.js";
 import type { SolidityCalldata } from "../zk/groth16.js";
 import type { CompiledContract } from "../zk/solidity.js";
 import type { OptionStatement } from "./optionStatement.js";

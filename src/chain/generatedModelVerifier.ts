@@ -3,8 +3,7 @@ import { buildCircuit } from "../circuit/build.js";
 import { toCircuitInput } from "../circuit/inputs.js";
 import { blackScholesDataset } from "../data/blackScholes.js";
 import { splitDataset } from "../data/split.js";
-import { modelFactsFromQuantized } from "../deploy/modelFacts.js";
-import { InvalidValueError } from "../errors.js";
+import { modelFactsFromQuantized } from "./modelFacts.js";
 import { integerForward } from "../quantize/forward.js";
 import { quantize } from "../quantize/quantize.js";
 import type { QuantizedModel } from "../quantize/types.js";
@@ -13,30 +12,13 @@ import { createProver, setupGroth16, toSolidityCalldata, type Prover } from "../
 import { requiredPower, resolvePtau } from "../zk/ptau.js";
 import { compileSolidity } from "../zk/solidity.js";
 import type { OptionInputs, OptionModelVerifier } from "./optionModelVerifier.js";
-import { OPTION_SIGNAL_NAMES } from "./optionStatement.js";
+import { assertOptionLayout } from "./optionLayout.js";
 
 /** The verifier, prover and registry facts of a generated (trained, quantized) option-pricing model. */
 export interface GeneratedModelVerifier extends OptionModelVerifier {
   q: QuantizedModel;
   wasmPath: string;
   zkeyPath: string;
-}
-
-/**
- * Throws unless `q` has the option feed's layout: inputs moneyness, timeToExpiry,
- * volatility, rate and one output, all with 18 decimals (the built-in dataset's layout).
- */
-export function assertOptionModelLayout(q: QuantizedModel): void {
-  const expected = OPTION_SIGNAL_NAMES.join(", ");
-  const actual = q.publicSignals.join(", ");
-  const decimals = [q.output.decimals, ...q.inputs.map((i) => i.decimals)];
-  if (actual !== expected || decimals.some((d) => d !== 18)) {
-    throw new InvalidValueError({
-      field: `model "${q.name}" public signals`,
-      value: `${actual} (decimals ${decimals.join(", ")})`,
-      allowed: `${expected}, all with 18 decimals (the option feed's layout)`,
-    });
-  }
 }
 
 /** The model's raw input vector (its feature order) from an option statement's inputs. */
@@ -58,7 +40,7 @@ export async function generatedModelVerifier(args: {
   constraints: number;
 }): Promise<GeneratedModelVerifier> {
   const { q } = args;
-  assertOptionModelLayout(q);
+  assertOptionLayout(q);
   const verifierSource = await readFile(args.verifierPath, "utf8");
   const verifier = compileSolidity(verifierSource, args.verifierContractName);
   let prover: Prover | undefined;
@@ -95,7 +77,7 @@ export async function buildGeneratedModelVerifier(args: {
   log?: (line: string) => void;
 }): Promise<GeneratedModelVerifier> {
   const log = args.log ?? (() => {});
-  assertOptionModelLayout(args.q);
+  assertOptionLayout(args.q);
   await mkdir(args.workDir, { recursive: true });
   const built = await buildCircuit(args.q, { outDir: args.workDir });
   const ptau = await resolvePtau({ power: requiredPower(built.constraints, args.q.publicSignals.length), constraints: built.constraints, ptauPath: args.ptauPath, log });

@@ -7,7 +7,7 @@ import { createProver, setupGroth16, toSolidityCalldata, type Prover } from "../
 import { FIELD_ORDER } from "../zk/field.js";
 import { requiredPower, resolvePtau } from "../zk/ptau.js";
 import { compileSolidity } from "../zk/solidity.js";
-import { OPTION_INPUT_SPECS } from "../deploy/types.js";
+import { OPTION_INPUT_SPECS } from "./types.js";
 import type { OptionInputs, OptionModelVerifier } from "./optionModelVerifier.js";
 import { OPTION_SIGNAL_NAMES } from "./optionStatement.js";
 

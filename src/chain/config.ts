@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ArtifactError, BaseError, InvalidValueError } from "../errors.js";
 import { loadQuantizedModel } from "../quantize/file.js";
 import { compileSolidity } from "../zk/solidity.js";
-import { buildOptionLayoutVerifier, OPTION_LAYOUT_TEST_MODEL_ID } from "../contracts/optionLayoutCircuit.js";
+import { buildOptionLayoutVerifier, OPTION_LAYOUT_TEST_MODEL_ID } from "./optionLayoutCircuit.js";
 import { DEV_CHAIN_IDS, type DeployStackParameters } from "./deployStack.js";
 import { modelFactsFromQuantized } from "./modelFacts.js";
 import { DEFAULT_FEED_RISK, OPTION_INPUT_SPECS, type ModelFacts, type VerifierSource } from "./types.js";

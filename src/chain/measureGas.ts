@@ -1,7 +1,7 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { OptionModelVerifier } from "../contracts/optionModelVerifier.js";
-import { readOptionInputs, WAD } from "../contracts/optionStatement.js";
+import type { OptionModelVerifier } from "./optionModelVerifier.js";
+import { readOptionInputs, WAD } from "./optionStatement.js";
 import { deployStack } from "./deployStack.js";
 
 /** Gas used by the stack's hot paths with a real Groth16 verifier (5 public signals). */

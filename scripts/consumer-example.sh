@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs examples/defi-consumer against the package as npm would ship it: builds and packs
+# zkinfer, trains a tiny model (seconds) and exports its bundle with the packed CLI, installs
+# the tarball into the example (dependencies from the npm cache when present) and runs its test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+example="$root/examples/defi-consumer"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+npm run --silent build >/dev/null
+tarball="$(npm pack --ignore-scripts --silent --pack-destination "$work")"
+cp "$work/$tarball" "$example/zkinfer.tgz"
+
+cd "$example"
+rm -rf node_modules/zkinfer bundle
+npm install --no-audit --no-fund --prefer-offline --no-package-lock >/dev/null
+# The CLI from the installed package, as a user of the package runs it.
+npx --no-install zkinfer --help | grep -q "Usage: zkinfer"
+zk() { npx --no-install zkinfer --quiet --dir "$work/build" "$@"; }
+zk train --rows 600 --epochs 3 --hidden 4 --name consumer
+zk quantize
+zk compile
+zk setup
+zk export --out bundle
+npx --no-install hardhat build --quiet
+npm test

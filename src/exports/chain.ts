@@ -1,0 +1,36 @@
+/**
+ * `zkinfer/chain`: the on-chain statement of the option feed, prove-and-submit, the stack's
+ * deployment (registry, feed, engine) and TypeScript mirrors of the contracts' math.
+ */
+export { accountHealth, type MarginLeg, premium } from "../chain/marginMath.js";
+export { modelFactsFromQuantized } from "../chain/modelFacts.js";
+export { assertOptionLayout, OPTION_INPUT_NAMES, OptionLayoutError, optionLayoutProblem } from "../chain/optionLayout.js";
+export {
+  expectedOptionInputs,
+  type FeedReader,
+  moneynessWad,
+  OPTION_SIGNAL_NAMES,
+  type OptionInputs,
+  type OracleRound,
+  readLatestRound,
+  readOptionInputs,
+  storedPriceWad,
+  timeToExpiryWad,
+  toWad,
+  WAD,
+  YEAR_SECONDS,
+} from "../chain/optionStatement.js";
+export { type ChainStatement, chainStatement, StatementOutOfRangeError } from "../chain/statement.js";
+export { type ProveAndSubmitParameters, type ProveAndSubmitReturnType, proveAndSubmit, type SubmitProofParameters, type SubmitProofReturnType, submitProof } from "../chain/submit.js";
+export { DEV_CHAIN_IDS, type DeployedSeries, deployStack, type DeployStackParameters, type DeployStackReturnType, MockNotAllowedError } from "../chain/deployStack.js";
+export { type DeploymentRecord, toDeploymentRecord } from "../chain/record.js";
+export {
+  DEFAULT_ENGINE_RISK,
+  DEFAULT_FEED_RISK,
+  type EngineRiskParams,
+  type FeedRiskParams,
+  type InputSpec,
+  type ModelFacts,
+  type SeriesParameters,
+} from "../chain/types.js";
+export { revertData } from "../chain/revertData.js";

@@ -1,0 +1,3 @@
+/** `zkinfer/ignition`: Hardhat Ignition modules for the verifier, registry, feed and engine. */
+export { type IgnitionParameter, type VerifierArtifact, ZkinferDevMocksModule, zkinferModules, zkinferParameters, type ZkinferParametersInput } from "../ignition/modules.js";
+export { contractArtifact, type ContractArtifact } from "../chain/contractArtifacts.js";
