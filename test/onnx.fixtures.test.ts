@@ -9,26 +9,11 @@ import { describe, expect, it } from "vitest";
 import { predictBatch } from "../src/model/forward.js";
 import { OnnxImportError, OnnxNodeError } from "../src/onnx/errors.js";
 import { importOnnx } from "../src/onnx/import.js";
-import { createRng } from "../src/util/rng.js";
 import { ERROR_FIXTURES, VALID_FIXTURES } from "./helpers/onnxFixtures.js";
-import { loadsInOnnxRuntime, runOnnxRuntime } from "./helpers/ort.js";
+import { inRangeRows, loadsInOnnxRuntime, maxRelativeGap, runOnnxRuntime } from "./helpers/ort.js";
 
 const DIR = path.join(import.meta.dirname, "fixtures", "onnx");
 const TOLERANCE = { float32: 1e-6, float64: 1e-12 } as const;
-
-/** Random raw rows inside the spec's declared ranges, plus the corners' extremes. */
-export function inRangeRows(features: readonly { min: number; max: number }[], n: number, seed: number): number[][] {
-  const rng = createRng(seed);
-  const rows = Array.from({ length: n }, () => features.map((f) => rng.uniform(f.min, f.max)));
-  rows.push(features.map((f) => f.min), features.map((f) => f.max));
-  return rows;
-}
-
-/** max |a − b| / max(1, |b|). */
-export function maxRelativeGap(a: readonly number[], b: readonly number[]): number {
-  expect(a.length).toBe(b.length);
-  return a.reduce((m, v, k) => Math.max(m, Math.abs(v - b[k]) / Math.max(1, Math.abs(b[k]))), 0);
-}
 
 describe("committed ONNX fixtures", () => {
   for (const f of [...VALID_FIXTURES, ...ERROR_FIXTURES]) {
