@@ -41,7 +41,7 @@ function randomGraph(seed: number): { bytes: Uint8Array; spec: OnnxImportSpec; h
   let k = 0;
   const name = () => `n${k++}`;
   const constant = (dims: number[], data: number[]) => (rng.int(2) === 0 ? g.init(`c${k++}`, dims, data) : g.constant(`k${k++}`, dims, data));
-  const heads = ["subdiv", "muladd", "none", "negative"] as const;
+  const heads = ["subdiv", "muladd", "none", "negative", "batchnorm"] as const;
   const head = heads[rng.int(heads.length)];
   if (head === "subdiv") {
     x = g.node("Sub", [x, constant([nf], vec(rng, nf))], [name()], {}, name());
@@ -49,6 +49,8 @@ function randomGraph(seed: number): { bytes: Uint8Array; spec: OnnxImportSpec; h
   } else if (head === "muladd") {
     x = g.node("Mul", [constant([nf], vec(rng, nf, 0.2, 2)), x], [name()], {}, name());
     x = g.node("Add", [x, constant([], [rng.uniform(-1, 1)])], [name()], {}, name());
+  } else if (head === "batchnorm") {
+    x = g.node("BatchNormalization", [x, constant([nf], vec(rng, nf, 0.5, 1.5)), constant([nf], vec(rng, nf)), constant([nf], vec(rng, nf)), constant([nf], vec(rng, nf, 0.5, 4))], [name()], {}, name());
   } else if (head === "negative") {
     x = g.node("Sub", [constant([nf], vec(rng, nf)), x], [name()], {}, name());
     x = g.node("Mul", [x, constant([1], [-rng.uniform(0.5, 2)])], [name()], {}, name());
@@ -80,6 +82,8 @@ function randomGraph(seed: number): { bytes: Uint8Array; spec: OnnxImportSpec; h
       if (rng.int(4) === 0) x = g.node("Mul", [x, constant([out], vec(rng, out, 0.5, 2))], [name()], {}, name());
       x = g.node("Relu", [x], [name()], {}, name());
       if (rng.int(4) === 0) x = g.node("Identity", [x], [name()], {}, name());
+      if (rng.int(6) === 0) x = rng.int(2) === 0 ? g.node("Relu", [x], [name()], {}, name()) : g.node("Clip", [x, constant([], [0])], [name()], {}, name());
+      if (rng.int(8) === 0) x = g.node("Clip", [x], [name()], {}, name());
     }
   }
   const tails = rng.int(5);
@@ -112,14 +116,14 @@ describe("ONNX import equals onnxruntime-node", () => {
     }
   });
 
-  it("on 40 random MLPs in every supported form (Gemm alpha/beta/transB, MatMul ± Add, batch norm, scalers, de-scaling, Relu/Clip at the output)", async () => {
+  it("on 60 random MLPs in every supported form (scalers incl. batch norm on the inputs; Gemm alpha/beta/transB, MatMul ± Add, batch norm, Relu/Clip(0); de-scaling, Relu/Clip at the output)", async () => {
     const heads = new Set<string>();
-    for (let seed = 1; seed <= 40; seed++) {
+    for (let seed = 1; seed <= 60; seed++) {
       const { bytes, spec, head } = randomGraph(seed);
       heads.add(head);
       await expectMatchesOrt(bytes, spec, seed);
     }
-    expect(heads.size).toBe(4);
+    expect(heads.size).toBe(5);
   });
 });
 

@@ -1,15 +1,16 @@
 /**
  * From the walk's steps to the parts of a `FloatModel`:
  *
- * - head (steps before the first dense layer): per-feature affine ops compose into the input
- *   scaler x' = (x − offset) / scale. Sub then Div gives offset and scale exactly as the file
+ * - head (steps before the first dense layer): per-feature affine ops (and a batch norm on the
+ *   raw inputs) compose into the input scaler x' = (x − offset) / scale. Sub then Div gives offset and scale exactly as the file
  *   holds them; Mul/Add give scale = 1/a, offset = −b/a. A negative scale is made positive by
  *   negating that feature's column of the first dense layer (exact). With no scaler ops (the
  *   scaler folded into the first Gemm, or none), the scaler is the spec's min-max range
  *   (offset = min, scale = max − min) and the first layer is rewritten to compensate:
  *   W' = W·diag(scale), b' = b + W·offset, so the quantizer sees inputs in [0, 1].
- * - body: dense, batch norm, ReLU in order; an affine op right after a dense layer or a batch
- *   norm is folded into it (a MatMul's first Add is its bias).
+ * - body: dense, batch norm, ReLU in order (Clip at min 0 is ReLU; a repeated ReLU is one); an
+ *   affine op right after a dense layer or a batch norm is folded into it (a MatMul's first Add
+ *   is its bias).
  * - tail (steps after the last dense layer): affine ops, ReLU and Clip compose into the target
  *   scaler y = y'·scale + offset and the output clamp [min, max]; a negative scale negates
  *   the last dense layer (exact).
@@ -47,31 +48,19 @@ export function assembleSteps(steps: readonly Step[], features: readonly Feature
   const nf = features.length;
   const offset = new Array<number>(nf).fill(0);
   const scale = new Array<number>(nf).fill(1);
-  for (const s of steps.slice(0, first)) {
-    if (s.kind !== "affine") {
-      throw new OnnxNodeError({ node: s.node, problem: `${s.node.opType} before the first Gemm/MatMul (only an affine scaler may act on the raw inputs)` });
+  for (const step of steps.slice(0, first)) {
+    // A batch norm on the raw inputs (a learned normaliser) is the affine map a·x + b.
+    const ops: { op: AffineOp; c: number[] }[] = [];
+    if (step.kind === "batchnorm") {
+      const a = step.gamma.map((g, j) => g / Math.sqrt(step.variance[j] + step.eps));
+      ops.push({ op: "mul", c: a }, { op: "add", c: step.beta.map((b, j) => b - a[j] * step.mean[j]) });
+      const zero = a.findIndex((v) => v === 0);
+      if (zero >= 0) throw new OnnxNodeError({ node: step.node, problem: `scale[${zero}] = 0 removes feature "${features[zero].name}"` });
+    } else if (step.kind === "affine") ops.push({ op: step.op, c: step.c });
+    else {
+      throw new OnnxNodeError({ node: step.node, problem: `${step.node.opType} before the first Gemm/MatMul (only an affine scaler or a BatchNormalization may act on the raw inputs)` });
     }
-    for (let j = 0; j < nf; j++) {
-      const c = s.c[j];
-      switch (s.op) {
-        case "sub":
-          offset[j] += c * scale[j];
-          break;
-        case "add":
-          offset[j] -= c * scale[j];
-          break;
-        case "div":
-          scale[j] *= c;
-          break;
-        case "mul":
-          scale[j] /= c;
-          break;
-        case "rsub":
-          offset[j] += c * scale[j];
-          scale[j] = -scale[j];
-          break;
-      }
-    }
+    for (const { op, c } of ops) composeScaler(offset, scale, op, c);
   }
   const bad = scale.findIndex((v, j) => !Number.isFinite(v) || !Number.isFinite(offset[j]) || v === 0);
   if (bad >= 0) {
@@ -90,8 +79,8 @@ export function assembleSteps(steps: readonly Step[], features: readonly Feature
         layers.push({ type: "batchnorm", dim: s.gamma.length, gamma: [...s.gamma], beta: [...s.beta], runningMean: [...s.mean], runningVar: [...s.variance], eps: s.eps, momentum: s.momentum });
         break;
       case "relu":
-        if (prev === undefined || prev.type === "relu") throw new OnnxNodeError({ node: s.node, problem: "a second Relu in a row" });
-        layers.push({ type: "relu", dim: prev.type === "dense" ? prev.outDim : prev.dim });
+        // Relu(Relu(v)) = Relu(v).
+        if (prev !== undefined && prev.type !== "relu") layers.push({ type: "relu", dim: prev.type === "dense" ? prev.outDim : prev.dim });
         break;
       case "affine":
         if (prev?.type === "dense") foldIntoDense(prev, s.op, s.c);
@@ -99,7 +88,12 @@ export function assembleSteps(steps: readonly Step[], features: readonly Feature
         else throw new OnnxNodeError({ node: s.node, problem: `${s.node.opType} by a constant after a Relu cannot be folded into a layer (only right after a Gemm/MatMul or BatchNormalization, at the input or at the output)` });
         break;
       case "clip":
-        throw new OnnxNodeError({ node: s.node, problem: "Clip between layers is not supported (only as the final output clamp)" });
+        // Clip(v, 0) is Relu; other clips between layers are not layers zkinfer has.
+        if (s.min === 0 && s.max === undefined) {
+          if (prev !== undefined && prev.type !== "relu") layers.push({ type: "relu", dim: prev.type === "dense" ? prev.outDim : prev.dim });
+          break;
+        }
+        throw new OnnxNodeError({ node: s.node, problem: "Clip between layers is not supported (only Clip with min 0 and no max, which is Relu, or as the final output clamp)" });
     }
   }
   const lastDense = layers[layers.length - 1] as Dense;
@@ -249,6 +243,30 @@ function foldIntoBatchNorm(l: BatchNormLayer, op: AffineOp, c: number[], node: S
         break;
       default:
         throw new OnnxNodeError({ node, problem: "c − x after a BatchNormalization is not supported" });
+    }
+  }
+}
+
+/** x' = (x − offset) / scale followed by `op` with c, written back as (x − offset') / scale'. */
+function composeScaler(offset: number[], scale: number[], op: AffineOp, c: readonly number[]): void {
+  for (let j = 0; j < offset.length; j++) {
+    switch (op) {
+      case "sub": // x' − c = (x − (o + c·s)) / s
+        offset[j] += c[j] * scale[j];
+        break;
+      case "add": // x' + c = (x − (o − c·s)) / s
+        offset[j] -= c[j] * scale[j];
+        break;
+      case "div": // x' / c = (x − o) / (s·c)
+        scale[j] *= c[j];
+        break;
+      case "mul": // x' · c = (x − o) / (s / c)
+        scale[j] /= c[j];
+        break;
+      case "rsub": // c − x' = (x − (o + c·s)) / (−s)
+        offset[j] += c[j] * scale[j];
+        scale[j] = -scale[j];
+        break;
     }
   }
 }

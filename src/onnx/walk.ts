@@ -265,7 +265,8 @@ export function walkGraph(params: WalkParameters): WalkReturnType {
         const min = bound(inputs[1], "min");
         const max = bound(inputs[2], "max");
         if (min !== undefined && max !== undefined && !(min < max)) fail(`min ${min} >= max ${max} makes the output constant`);
-        steps.push({ kind: "clip", ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }), node: ref });
+        // Clip without bounds changes nothing.
+        if (min !== undefined || max !== undefined) steps.push({ kind: "clip", ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }), node: ref });
         break;
       }
       default:
