@@ -27,6 +27,22 @@ function firstReader(graph: GraphProto, name: string): OnnxNodeRef | undefined {
   return { index, count: graph.node.length, opType: n.opType, name: n.name, output: n.output[0] };
 }
 
+/** The node that writes `name`. */
+function writer(graph: GraphProto, name: string): OnnxNodeRef | undefined {
+  if (name === "") return undefined;
+  const index = graph.node.findIndex((n) => n.output.includes(name));
+  if (index < 0) return undefined;
+  const n = graph.node[index];
+  return { index, count: graph.node.length, opType: n.opType, name: n.name, output: n.output[0] };
+}
+
+/** Refuse at the node that writes the graph output `name`, if there is one. */
+function failAtOutput(graph: GraphProto, name: string, problem: string): never {
+  const node = writer(graph, name);
+  if (node) throw new OnnxNodeError({ node, problem });
+  throw new OnnxImportError({ problem });
+}
+
 function failAt(graph: GraphProto, name: string, problem: string): never {
   const node = firstReader(graph, name);
   if (node) throw new OnnxNodeError({ node, problem });
@@ -81,7 +97,7 @@ export function graphInterface(parsed: ParsedOnnx, features: number): GraphInter
     }
   }
   if (graph.output.length !== 1) {
-    throw new OnnxImportError({ problem: `the graph has ${graph.output.length} outputs (${graph.output.map((o) => `"${o.name}"`).join(", ")}); a model has exactly one output` });
+    failAtOutput(graph, graph.output[1]?.name ?? "", `the graph has ${graph.output.length} outputs (${graph.output.map((o) => `"${o.name}"`).join(", ")}); a model has exactly one output`);
   }
   const output = graph.output[0];
   const outType = tensorType(output);
@@ -90,7 +106,7 @@ export function graphInterface(parsed: ParsedOnnx, features: number): GraphInter
     const w = outShape[outShape.length - 1].value;
     if (outShape.length !== 2 || (w.case === "dimValue" && Number(w.value) !== 1)) {
       const dims = outShape.map((d) => (d.value.case === "dimValue" ? String(d.value.value) : d.value.case === "dimParam" ? d.value.value : "?"));
-      throw new OnnxImportError({ problem: `output "${output.name}" has shape [${dims.join(", ")}] (expected [batch, 1]: one target)` });
+      failAtOutput(graph, output.name, `output "${output.name}" has shape [${dims.join(", ")}] (expected [batch, 1]: one target)`);
     }
   }
   return { input: input.name, output: output.name, precision: elem === DataType.FLOAT ? "float32" : "float64", constants };
