@@ -1,7 +1,12 @@
 /**
  * Decoding an ONNX file (a protobuf `ModelProto`) with the generated ONNX schema of the
  * `onnx-buf` package, and the file-level checks: a graph, the default-domain opset in the
- * supported range, no model-local functions in use.
+ * supported range.
+ *
+ * Why onnx-buf: it is the official onnx.proto of ONNX 1.20 (IR 13) compiled for
+ * @bufbuild/protobuf 2 (conformance-tested, no dependencies, int64 as bigint). onnx-proto,
+ * the older package, carries ONNX 1.10.2's schema on protobufjs 6. Fields a newer schema adds
+ * are skipped by the decoder either way; the ones the importer reads are all in both.
  */
 import { fromBinary } from "@bufbuild/protobuf";
 import { type ModelProto, ModelProtoSchema } from "onnx-buf";
