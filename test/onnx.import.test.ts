@@ -84,6 +84,8 @@ function randomGraph(seed: number): { bytes: Uint8Array; spec: OnnxImportSpec; h
       if (rng.int(4) === 0) x = g.node("Identity", [x], [name()], {}, name());
       if (rng.int(6) === 0) x = rng.int(2) === 0 ? g.node("Relu", [x], [name()], {}, name()) : g.node("Clip", [x, constant([], [0])], [name()], {}, name());
       if (rng.int(8) === 0) x = g.node("Clip", [x], [name()], {}, name());
+      if (rng.int(5) === 0) x = g.node("Sub", [x, constant([out], vec(rng, out))], [name()], {}, name());
+      if (rng.int(5) === 0) x = g.node("Div", [x, constant([], [rng.uniform(0.5, 2)])], [name()], {}, name());
     }
   }
   const tails = rng.int(5);
@@ -116,7 +118,7 @@ describe("ONNX import equals onnxruntime-node", () => {
     }
   });
 
-  it("on 60 random MLPs in every supported form (scalers incl. batch norm on the inputs; Gemm alpha/beta/transB, MatMul ± Add, batch norm, Relu/Clip(0); de-scaling, Relu/Clip at the output)", async () => {
+  it("on 60 random MLPs in every supported form (scalers incl. batch norm on the inputs; Gemm alpha/beta/transB, MatMul ± Add, batch norm, Relu/Clip(0), affine ops after Relu; de-scaling, Relu/Clip at the output)", async () => {
     const heads = new Set<string>();
     for (let seed = 1; seed <= 60; seed++) {
       const { bytes, spec, head } = randomGraph(seed);
@@ -150,6 +152,18 @@ describe("ONNX import: what the model holds", () => {
     expect(model.scaler).toEqual({ kind: "minmax", offset: [-1, -2], scale: [3, 4.5] });
     expect(model.target.min).toBe(-0.5);
     expect(model.target.max).toBe(2);
+  });
+
+  it("affine ops between a Relu and the next Gemm fold into that Gemm", async () => {
+    const g = new GraphBuilder("float64").input("x", ["N", 2]).output("y", ["N", 1]);
+    let x = g.node("Gemm", ["x", g.init("W0", [3, 2], [1, -2, 0.5, 1, -1, 0.25]), g.init("b0", [3], [0.1, -0.2, 0.3])], ["h"], { transB: { int: 1 } }, "fc0");
+    x = g.node("Relu", [x], ["r"], {}, "relu");
+    x = g.node("Mul", [x, g.init("m", [3], [2, -1, 0.5])], ["rm"], {}, "mul");
+    x = g.node("Sub", [g.init("c", [1, 3], [1, 2, 3]), x], ["rs"], {}, "rsub");
+    g.node("Gemm", [x, g.init("W1", [1, 3], [0.3, -0.7, 1.1]), g.init("b1", [1], [0.05])], ["y"], { transB: { int: 1 } }, "fc1");
+    const bytes = modelBytes(g, { opset: 17 });
+    expect(importOnnx(bytes, specFor(2)).model.layers.map((l) => l.type)).toEqual(["dense", "relu", "dense"]);
+    expect(await expectMatchesOrt(bytes, specFor(2))).toBeLessThanOrEqual(1e-12);
   });
 
   it("a Mul by a negative number at the input or the output gives positive scales (the sign moves into the dense layer)", () => {
@@ -197,6 +211,7 @@ describe("ONNX import: refusals name the node and say what is supported", () => 
     ["W · x", () => oneLayer((g, x) => g.node("MatMul", [g.init("M", [2, 2], [1, 0, 0, 1]), x], ["mm"], {}, "left")), /"left" \(op MatMul\): non-constant weight: the run-time value is the right operand/],
     ["Gemm with transA", () => oneLayer((g, x) => g.node("Gemm", [x, g.init("M", [2, 2], [1, 0, 0, 1])], ["gm"], { transA: { int: 1 } }, "ta")), /"ta" \(op Gemm\): transA=1/],
     ["BatchNormalization in training mode", () => oneLayer((g, x) => { const h = g.node("Gemm", [x, g.init("M", [2, 2], [1, 0, 0, 1])], ["gm"], {}, "g0"); return g.node("BatchNormalization", [h, g.init("s", [2], [1, 1]), g.init("bb", [2], [0, 0]), g.init("m", [2], [0, 0]), g.init("v", [2], [1, 1])], ["bn"], { training_mode: { int: 1 } }, "bn"); }), /"bn" \(op BatchNormalization\): training_mode=1/],
+    ["an affine op after a Relu that no dense layer absorbs", () => oneLayer((g, x) => { let h = g.node("Gemm", [x, g.init("M", [2, 2], [1, 0, 0, 1])], ["gm"], {}, "g0"); h = g.node("Relu", [h], ["r0"], {}, "r0"); h = g.node("Mul", [h, g.init("k", [], [2])], ["m0"], {}, "scale_after_relu"); return g.node("Relu", [h], ["r1"], {}, "r1"); }), /"scale_after_relu" \(op Mul\): Mul by a constant after a Relu is followed by Relu/],
     ["a non-finite weight", () => oneLayer((g, x) => g.node("Sub", [x, g.init("nan", [2], [0, Number.NaN])], ["s"], {}, "sub")), /"sub" \(op Sub\): operand "nan" holds a non-finite value/],
     ["a broadcast over a [2, 1] constant", () => oneLayer((g, x) => g.node("Add", [x, g.init("col", [2, 1], [1, 2])], ["a"], {}, "add")), /"add" \(op Add\): broadcast not provably per feature: constant "col" has shape \[2,1\]/],
     ["a feature count that differs from the spec", () => oneLayer((_g, x) => x), /input "x" has 2 features but the spec declares 3/, specFor(3)],

@@ -10,7 +10,7 @@
  *   W' = W·diag(scale), b' = b + W·offset, so the quantizer sees inputs in [0, 1].
  * - body: dense, batch norm, ReLU in order (Clip at min 0 is ReLU; a repeated ReLU is one); an
  *   affine op right after a dense layer or a batch norm is folded into it (a MatMul's first Add
- *   is its bias).
+ *   is its bias); affine ops after a ReLU are folded into the next dense layer.
  * - tail (steps after the last dense layer): affine ops, ReLU and Clip compose into the target
  *   scaler y = y'·scale + offset and the output clamp [min, max]; a negative scale negates
  *   the last dense layer (exact).
@@ -69,12 +69,26 @@ export function assembleSteps(steps: readonly Step[], features: readonly Feature
 
   // --- body.
   const layers: (Dense | BatchNormLayer | { type: "relu"; dim: number })[] = [];
+  /** Affine ops after a Relu, v → mul·v + add, waiting for the next dense layer to absorb them. */
+  let pending: { mul: number[]; add: number[]; node: Step["node"] } | undefined;
   for (const s of steps.slice(first, last + 1)) {
     const prev = layers[layers.length - 1];
+    if (pending !== undefined && s.kind !== "dense" && s.kind !== "affine") {
+      throw new OnnxNodeError({ node: pending.node, problem: `${pending.node.opType} by a constant after a Relu is followed by ${s.node.opType}, not by a Gemm/MatMul that could absorb it` });
+    }
     switch (s.kind) {
-      case "dense":
-        layers.push({ type: "dense", inDim: s.weight[0]?.length ?? 0, outDim: s.weight.length, weight: s.weight.map((r) => [...r]), bias: [...s.bias], hasBias: s.hasBias });
+      case "dense": {
+        const layer: Dense = { type: "dense", inDim: s.weight[0]?.length ?? 0, outDim: s.weight.length, weight: s.weight.map((r) => [...r]), bias: [...s.bias], hasBias: s.hasBias };
+        if (pending !== undefined) {
+          // W·(m ⊙ v + a) + b = (W·diag(m))·v + (b + W·a).
+          const { mul, add } = pending;
+          layer.bias = layer.bias.map((b, o) => layer.weight[o].reduce((acc, w, i) => acc + w * add[i], b));
+          layer.weight = layer.weight.map((r) => r.map((w, i) => w * mul[i]));
+          pending = undefined;
+        }
+        layers.push(layer);
         break;
+      }
       case "batchnorm":
         layers.push({ type: "batchnorm", dim: s.gamma.length, gamma: [...s.gamma], beta: [...s.beta], runningMean: [...s.mean], runningVar: [...s.variance], eps: s.eps, momentum: s.momentum });
         break;
@@ -85,7 +99,10 @@ export function assembleSteps(steps: readonly Step[], features: readonly Feature
       case "affine":
         if (prev?.type === "dense") foldIntoDense(prev, s.op, s.c);
         else if (prev?.type === "batchnorm") foldIntoBatchNorm(prev, s.op, s.c, s.node);
-        else throw new OnnxNodeError({ node: s.node, problem: `${s.node.opType} by a constant after a Relu cannot be folded into a layer (only right after a Gemm/MatMul or BatchNormalization, at the input or at the output)` });
+        else {
+          pending ??= { mul: new Array<number>(s.c.length).fill(1), add: new Array<number>(s.c.length).fill(0), node: s.node };
+          composeAffine(pending.mul, pending.add, s.op, s.c);
+        }
         break;
       case "clip":
         // Clip(v, 0) is Relu; other clips between layers are not layers zkinfer has.
@@ -150,6 +167,9 @@ export function assembleSteps(steps: readonly Step[], features: readonly Feature
       default:
         throw new OnnxNodeError({ node: s.node, problem: `${s.node.opType} after the last Gemm/MatMul (only affine de-scaling, Relu and Clip may follow it)` });
     }
+  }
+  if (!(lo < hi)) {
+    throw new OnnxNodeError({ node: tail[tail.length - 1].node, problem: `the output clamp becomes [${lo}, ${hi}], a constant output` });
   }
   if (!Number.isFinite(tScale) || !Number.isFinite(tOffset) || tScale === 0) {
     throw new OnnxNodeError({ node: steps[steps.length - 1].node, problem: `the output de-scaling is degenerate (scale ${tScale}, offset ${tOffset})` });
@@ -266,6 +286,32 @@ function composeScaler(offset: number[], scale: number[], op: AffineOp, c: reado
       case "rsub": // c − x' = (x − (o + c·s)) / (−s)
         offset[j] += c[j] * scale[j];
         scale[j] = -scale[j];
+        break;
+    }
+  }
+}
+
+/** v → mul·v + add followed by `op` with c, written back into mul and add. */
+function composeAffine(mul: number[], add: number[], op: AffineOp, c: readonly number[]): void {
+  for (let j = 0; j < mul.length; j++) {
+    switch (op) {
+      case "add":
+        add[j] += c[j];
+        break;
+      case "sub":
+        add[j] -= c[j];
+        break;
+      case "mul":
+        mul[j] *= c[j];
+        add[j] *= c[j];
+        break;
+      case "div":
+        mul[j] /= c[j];
+        add[j] /= c[j];
+        break;
+      case "rsub":
+        mul[j] = -mul[j];
+        add[j] = c[j] - add[j];
         break;
     }
   }

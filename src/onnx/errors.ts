@@ -26,8 +26,8 @@ export const SUPPORTED_OPS = [
 
 /** One line on what an importable graph is, for the details of every error. */
 export const SUPPORTED_SUMMARY =
-  `Supported: one input [batch, features] → optional affine scaler (Sub/Div/Mul/Add by per-feature constants) → ` +
-  `Gemm or MatMul+Add layers with BatchNormalization (inference mode) and Relu between them → optional affine de-scaling ` +
+  `Supported: one input [batch, features] → optional affine scaler (Sub/Div/Mul/Add by per-feature constants, or BatchNormalization) → ` +
+  `Gemm or MatMul+Add layers with BatchNormalization (inference mode), Relu and per-feature Sub/Div/Mul/Add between them → optional affine de-scaling ` +
   `(Mul/Add/Sub/Div by constants), Relu or Clip → one output [batch, 1]; Flatten/Reshape/Identity/Cast where they change nothing; ` +
   `weights as initializers or Constant nodes; ops ${SUPPORTED_OPS.join(", ")}; opsets 11 and later.`;
 
