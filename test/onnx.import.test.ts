@@ -245,6 +245,12 @@ describe("ONNX import: refusals name the node and say what is supported", () => 
     expect(e).toBeInstanceOf(OnnxNodeError);
     expect(e.shortMessage).toMatch(/"fc" \(op Gemm\): initializer "W" cannot be read: its data is stored in an external file/);
 
+    const empty = new GraphBuilder("float32").input("x", ["N", 2]).output("y", ["N", 1]);
+    expect(refusal(modelBytes(empty, { opset: 17 })).shortMessage).toMatch(/^ONNX import: the graph has no nodes/);
+    const identity = new GraphBuilder("float32").input("x", ["N", 1]).output("y", ["N", 1]);
+    identity.node("Identity", ["x"], ["y"], {}, "id");
+    expect(refusal(modelBytes(identity, { opset: 17 }), specFor(1)).shortMessage).toMatch(/^ONNX import: the graph has no Gemm or MatMul layer/);
+
     expect(refusal(new TextEncoder().encode("not a model")).shortMessage).toMatch(/ONNX import: (not an ONNX model|the file holds no graph)/);
     expect(refusal(new Uint8Array(0)).shortMessage).toMatch(/the file is empty/);
   });

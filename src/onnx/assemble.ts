@@ -16,7 +16,7 @@
  *   the last dense layer (exact).
  */
 import type { BatchNormLayer, DenseLayer, FeatureSpec, Layer, ScalerSpec, TargetScalerSpec } from "../model/types.js";
-import { OnnxNodeError } from "./errors.js";
+import { OnnxImportError, OnnxNodeError } from "./errors.js";
 import type { AffineOp, Step } from "./walk.js";
 
 export interface AssembleReturnType {
@@ -38,10 +38,9 @@ export function assembleSteps(steps: readonly Step[], features: readonly Feature
     if (s.kind === "dense") last = k;
   });
   if (first < 0) {
-    throw new OnnxNodeError({
-      node: steps[0]?.node ?? { index: 0, count: 0, opType: "none", name: "" },
-      problem: "the graph has no Gemm or MatMul layer (a model needs at least one dense layer)",
-    });
+    const problem = "the graph has no Gemm or MatMul layer (a model needs at least one dense layer)";
+    if (steps.length === 0) throw new OnnxImportError({ problem });
+    throw new OnnxNodeError({ node: steps[steps.length - 1].node, problem });
   }
 
   // --- head: the input scaler.

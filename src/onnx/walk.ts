@@ -12,7 +12,7 @@
 import type { GraphProto, NodeProto } from "onnx-buf";
 import { type ConstTensor, DataType, dataTypeName, elementCount, readTensor } from "./tensor.js";
 import { AttrType, floatAttribute, intAttribute, unknownAttributes } from "./attributes.js";
-import { OnnxNodeError, type OnnxNodeRef, SUPPORTED_OPS } from "./errors.js";
+import { OnnxImportError, OnnxNodeError, type OnnxNodeRef, SUPPORTED_OPS } from "./errors.js";
 
 /** Elementwise op with a per-feature constant c (already broadcast to length d). */
 export type AffineOp = "add" | "sub" | "mul" | "div" | "rsub";
@@ -275,6 +275,7 @@ export function walkGraph(params: WalkParameters): WalkReturnType {
     current = out;
   }
   if (current !== params.output) {
+    if (count === 0) throw new OnnxImportError({ problem: `the graph has no nodes (its output "${params.output}" is not computed from the input)` });
     throw new OnnxNodeError({
       node: { index: count - 1, count, opType: nodes[count - 1]?.opType ?? "none", name: nodes[count - 1]?.name ?? "", output: nodes[count - 1]?.output[0] },
       problem: `the chain ends at "${current}", but the graph output is "${params.output}" (the output must be the last layer's result)`,
