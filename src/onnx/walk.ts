@@ -234,7 +234,8 @@ export function walkGraph(params: WalkParameters): WalkReturnType {
         if (unknown.length > 0) fail(`unknown attribute ${unknown.join(", ")}`);
         if (slot !== 0) fail("the activation must be input X (0)");
         if (intAttribute(node, "training_mode", 0) !== 0) fail("training_mode=1 (batch statistics): only inference mode (running statistics) is supported");
-        const eps = floatAttribute(node, "epsilon", 1e-5);
+        // The default, like every float attribute, is a float32: 1e-5 rounded to float32.
+        const eps = floatAttribute(node, "epsilon", Math.fround(1e-5));
         if (!(eps > 0)) fail(`epsilon ${eps} (allowed: a number > 0)`);
         const m = floatAttribute(node, "momentum", 0.9);
         const vec = (name: string | undefined, what: string): number[] => {
