@@ -13,6 +13,7 @@ import * as dataset from "./commands/dataset.js";
 import * as demo from "./commands/demo.js";
 import * as deploy from "./commands/deploy.js";
 import * as exportBundle from "./commands/export.js";
+import * as importOnnx from "./commands/import.js";
 import * as prove from "./commands/prove.js";
 import * as quantize from "./commands/quantize.js";
 import * as setup from "./commands/setup.js";
@@ -68,7 +69,7 @@ function buildProgram(runtime: CliRuntime): Command {
       writeErr: (s) => streams.stderr(s),
     })
     .addHelpText("after", HELP_FOOTER);
-  for (const mod of [dataset, train, quantize, compile, setup, prove, verify, exportBundle, deploy, submit, status, demo]) mod.register(program, runtime);
+  for (const mod of [dataset, train, importOnnx, quantize, compile, setup, prove, verify, exportBundle, deploy, submit, status, demo]) mod.register(program, runtime);
   return program;
 }
 
