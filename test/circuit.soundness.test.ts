@@ -133,7 +133,7 @@ describe("generated circuit: exactness and soundness (small model 4 → 3 → 2 
 
     it("every hidden neuron's output (±1, with the next layers recomputed): rejected by that neuron's RescaleRelu", () => {
       q.layers.forEach((layer, li) => {
-        if (!layer.relu) return;
+        if (layer.activation.kind !== "relu") return;
         layer.weight.forEach((_, i) => {
           for (const d of [1n, -1n]) rejected({ [`l${li}[${i}].out`]: (v) => v + d }, { gadget: `l${li}[${i}]`, involving: [`l${li}[${i}].out`] });
         });
@@ -189,7 +189,7 @@ describe("generated circuit: exactness and soundness (small model 4 → 3 → 2 
     it("every wiring signal (±1, dependents recomputed): rejected by the constraint that defines it", () => {
       const wiring = [
         ...q.inputs.flatMap((_, j) => [`x${j}.x`, `x${j}.u`, `x${j}.lower.in`, `x${j}.upper.in`]),
-        ...q.layers.flatMap((l, li) => (l.relu ? l.weight.flatMap((_, i) => [`l${li}[${i}].in`, `l${li}[${i}].bits.in`]) : [])),
+        ...q.layers.flatMap((l, li) => (l.activation.kind === "relu" ? l.weight.flatMap((_, i) => [`l${li}[${i}].in`, `l${li}[${i}].bits.in`]) : [])),
         "acc",
         "outRescale.in",
         "outRescale.bits.in",

@@ -27,7 +27,7 @@ export const SPEC_EXAMPLE = `{
   "target": { "name": "priceOverStrike", "unit": "1/K", "decimals": 18, "min": 0, "max": 1.2 }
 }`;
 
-async function readCsvSpec(file: string): Promise<CsvSpecFile> {
+export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
   const spec = await readJsonFile(file, "spec file");
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
     throw new CliError(`spec file ${file} must hold a JSON object with "features" and "target"`, { details: "See `zkinfer dataset --help` for an example." });

@@ -16,7 +16,7 @@ export interface DenseLayer {
   bias: number[];
 }
 
-interface DenseTrain {
+export interface DenseTrain {
   p: DenseParams;
   gw: Float64Array;
   gbias: Float64Array;

@@ -18,7 +18,7 @@ export interface LeakyReluLayer {
   alpha: number;
 }
 
-interface LeakyTrain {
+export interface LeakyTrain {
   dim: number;
   alpha: number;
 }

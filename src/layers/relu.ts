@@ -13,7 +13,7 @@ export interface ReluLayer {
   dim: number;
 }
 
-interface ReluTrain {
+export interface ReluTrain {
   dim: number;
 }
 
