@@ -15,6 +15,7 @@ import * as deploy from "./commands/deploy.js";
 import * as prove from "./commands/prove.js";
 import * as quantize from "./commands/quantize.js";
 import * as setup from "./commands/setup.js";
+import * as report from "./commands/report.js";
 import * as status from "./commands/status.js";
 import * as submit from "./commands/submit.js";
 import * as train from "./commands/train.js";
@@ -66,7 +67,7 @@ export function buildProgram(runtime: CliRuntime): Command {
       writeErr: (s) => streams.stderr(s),
     })
     .addHelpText("after", HELP_FOOTER);
-  for (const mod of [dataset, train, quantize, compile, setup, prove, verify, deploy, submit, status, demo]) mod.register(program, runtime);
+  for (const mod of [dataset, train, quantize, compile, setup, prove, verify, deploy, submit, status, report, demo]) mod.register(program, runtime);
   return program;
 }
 
