@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { type OptionKind, blackScholesDataset } from "../data/blackScholes.js";
 import { type CsvDroppedRows, type CsvSpec, loadCsv } from "../data/csv.js";
 import type { Dataset } from "../data/dataset.js";
+import { type OutlierReport, type OutlierRule, applyOutlierRule } from "../data/outliers.js";
 import { readJsonFile } from "./artifacts.js";
 import { CliError } from "./errors.js";
 
@@ -13,6 +14,31 @@ import { CliError } from "./errors.js";
 export interface CsvSpecFile extends CsvSpec {
   /** Default model name for `zkinfer train --csv`. */
   name?: string;
+  /** Declared outlier rule applied after loading (see `OutlierRule`); flags override it. */
+  outliers?: OutlierRule;
+}
+
+/** Outlier flags of `dataset --validate` and `train --csv`. */
+export interface OutlierFlags {
+  /** --outliers <z>: robust z-score threshold. */
+  outliers?: number;
+  /** --outlier-columns <names>: columns the rule looks at (default the target). */
+  outlierColumns?: string;
+  /** --drop-outliers: drop marked rows instead of only flagging them. */
+  dropOutliers?: boolean;
+}
+
+/** The rule in force: the spec's, with any flags on top; undefined when neither declares one. */
+export function outlierRuleFrom(spec: OutlierRule | undefined, flags: OutlierFlags): OutlierRule | undefined {
+  const any = flags.outliers !== undefined || flags.outlierColumns !== undefined || flags.dropOutliers !== undefined;
+  if (!any) return spec;
+  return {
+    method: "robust-z",
+    ...(spec ?? {}),
+    ...(flags.outliers !== undefined ? { threshold: flags.outliers } : {}),
+    ...(flags.outlierColumns !== undefined ? { columns: flags.outlierColumns.split(",").map((c) => c.trim()) } : {}),
+    ...(flags.dropOutliers !== undefined ? { drop: flags.dropOutliers } : {}),
+  };
 }
 
 export const SPEC_EXAMPLE = `{
@@ -21,8 +47,10 @@ export const SPEC_EXAMPLE = `{
     { "name": "moneyness", "unit": "S/K", "decimals": 18, "min": 0.8, "max": 1.2 },
     { "name": "timeToExpiry", "unit": "years", "decimals": 18, "min": 0.02, "max": 1.0 }
   ],
-  "target": { "name": "priceOverStrike", "unit": "1/K", "decimals": 18, "min": 0, "max": 1.2 }
-}`;
+  "target": { "name": "priceOverStrike", "unit": "1/K", "decimals": 18, "min": 0, "max": 1.2 },
+  "outliers": { "method": "robust-z", "columns": ["priceOverStrike"], "threshold": 6, "drop": false }
+}
+("outliers" is optional: rows whose robust z-score exceeds the threshold in a named column are flagged, or dropped with "drop": true; always reported.)`;
 
 export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
   const spec = await readJsonFile(file, "spec file");
@@ -31,8 +59,8 @@ export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
   }
   const s = spec as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (!["name", "features", "target", "dropInvalidRows"].includes(key)) {
-      throw new CliError(`spec file ${file}: unknown field "${key}"`, { details: 'Allowed fields: name, features, target, dropInvalidRows.' });
+    if (!["name", "features", "target", "dropInvalidRows", "outliers"].includes(key)) {
+      throw new CliError(`spec file ${file}: unknown field "${key}"`, { details: 'Allowed fields: name, features, target, dropInvalidRows, outliers.' });
     }
   }
   if (!Array.isArray(s.features)) throw new CliError(`spec file ${file}: "features" must be an array of column specs`, { details: "See `zkinfer dataset --help` for an example." });
@@ -44,13 +72,15 @@ export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
 export interface LoadedDataset {
   dataset: Dataset;
   dropped?: CsvDroppedRows;
+  /** Result of the declared outlier rule, when one is declared. */
+  outliers?: OutlierReport;
   /** Set for the built-in dataset. */
   kind?: OptionKind;
   /** Model name suggested by the source. */
   suggestedName: string;
 }
 
-export async function loadCsvDataset(args: { csv: string; spec: string; dropInvalid?: boolean }): Promise<LoadedDataset> {
+export async function loadCsvDataset(args: { csv: string; spec: string; dropInvalid?: boolean } & OutlierFlags): Promise<LoadedDataset> {
   const spec = await readCsvSpec(args.spec);
   let text: string;
   try {
@@ -64,7 +94,10 @@ export async function loadCsvDataset(args: { csv: string; spec: string; dropInva
     dropInvalidRows: args.dropInvalid ?? spec.dropInvalidRows ?? false,
     source: `csv:${args.csv}`,
   });
-  return { dataset, dropped, suggestedName: spec.name ?? "csv-model" };
+  const rule = outlierRuleFrom(spec.outliers, args);
+  if (rule === undefined) return { dataset, dropped, suggestedName: spec.name ?? "csv-model" };
+  const applied = applyOutlierRule(dataset, rule);
+  return { dataset: applied.dataset, dropped, outliers: applied.report, suggestedName: spec.name ?? "csv-model" };
 }
 
 export function builtinDataset(args: { rows: number; seed: number; kind: OptionKind }): LoadedDataset {

@@ -3,12 +3,13 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { datasetToCsv } from "../../data/csv.js";
 import { writeFileAtomic } from "../artifacts.js";
-import { type CliRuntime, action, examples, parseChoice, parseInteger } from "../command.js";
+import { type CliRuntime, action, examples, parseChoice, parseInteger, parsePositiveNumber } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-import { SPEC_EXAMPLE, builtinDataset, columnStats, loadCsvDataset } from "../data.js";
+import { type OutlierFlags, SPEC_EXAMPLE, builtinDataset, columnStats, loadCsvDataset } from "../data.js";
+import { describeOutlier } from "../../data/outliers.js";
 
-export interface DatasetOptions {
+export interface DatasetOptions extends OutlierFlags {
   out?: string;
   rows: number;
   seed: number;
@@ -21,15 +22,31 @@ export interface DatasetOptions {
 export async function datasetCommand(ctx: CliContext, opts: DatasetOptions) {
   if (opts.validate !== undefined) {
     if (opts.spec === undefined) throw new CliError("--validate needs --spec <spec.json> (the columns, units and declared ranges)", { details: "See `zkinfer dataset --help`." });
-    const { dataset, dropped } = await loadCsvDataset({ csv: ctx.resolve(opts.validate), spec: ctx.resolve(opts.spec), dropInvalid: opts.dropInvalid });
+    const loaded = await loadCsvDataset({ csv: ctx.resolve(opts.validate), spec: ctx.resolve(opts.spec), dropInvalid: opts.dropInvalid, outliers: opts.outliers, outlierColumns: opts.outlierColumns, dropOutliers: opts.dropOutliers });
+    const { dataset, dropped } = loaded;
     const stats = columnStats(dataset);
     ctx.info(`${opts.validate}: ${dataset.x.length} valid rows, ${dataset.features.length} features (${dataset.features.map((f) => f.name).join(", ")}), target ${dataset.target.name}`);
     if (dropped && dropped.count > 0) {
       ctx.warn(`dropped ${dropped.count} invalid row(s), e.g.:`);
       for (const e of dropped.examples) ctx.warn(`  ${e.message}`);
     }
+    const o = loaded.outliers;
+    if (o) {
+      const line = `outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: ${o.count} row(s) ${o.dropped ? "dropped" : "flagged (kept; --drop-outliers drops them)"}`;
+      if (o.count > 0) {
+        ctx.warn(line + (o.count > 0 ? ", e.g.:" : ""));
+        for (const e of o.examples) ctx.warn(`  ${describeOutlier(e, o.rule.threshold)}`);
+      } else ctx.info(line);
+    }
     for (const s of stats) ctx.info(`  ${s.name.padEnd(16)} observed [${fmt(s.min)}, ${fmt(s.max)}]  declared [${s.declared[0] ?? "-inf"}, ${s.declared[1] ?? "+inf"}]`);
-    return { file: opts.validate, rows: dataset.x.length, dropped: dropped?.count ?? 0, droppedExamples: dropped?.examples ?? [], columns: stats };
+    return {
+      file: opts.validate,
+      rows: dataset.x.length,
+      dropped: dropped?.count ?? 0,
+      droppedExamples: dropped?.examples ?? [],
+      ...(o ? { outliers: { rule: o.rule, count: o.count, dropped: o.dropped, examples: o.examples } } : {}),
+      columns: stats,
+    };
   }
   const out = ctx.resolve(opts.out ?? `data/black-scholes-${opts.kind}.csv`);
   const { dataset } = builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });
@@ -58,9 +75,12 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--validate <file.csv>", "validate this CSV instead of generating one")
     .option("--spec <spec.json>", "column spec of the CSV (features, target, units, decimals, ranges)")
     .option("--drop-invalid", "drop rows with bad values instead of failing (they are reported)")
+    .option("--outliers <z>", "flag rows whose robust z-score exceeds z (default column: the target; overrides the spec's rule)", parsePositiveNumber)
+    .option("--outlier-columns <names>", "comma-separated columns the outlier rule looks at")
+    .option("--drop-outliers", "drop the rows the outlier rule marks (they are reported)")
     .addHelpText(
       "after",
-      examples("zkinfer dataset --rows 10000 --out data/bs.csv", "zkinfer dataset --validate data/mine.csv --spec data/mine.spec.json") +
+      examples("zkinfer dataset --rows 10000 --out data/bs.csv", "zkinfer dataset --validate data/mine.csv --spec data/mine.spec.json", "zkinfer dataset --validate data/mine.csv --spec data/mine.spec.json --outliers 6 --drop-outliers") +
         `\nA spec file looks like:\n${SPEC_EXAMPLE}\n`,
     )
     .action(action(runtime, datasetCommand));

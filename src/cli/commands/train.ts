@@ -14,9 +14,10 @@ import { claimModelDir, modelPaths, readJsonFile, recordStage, shortHash, toJson
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parsePositiveNumber, parseWidths } from "../command.js";
 import { type CliContext, seconds } from "../context.js";
 import { CliError } from "../errors.js";
-import { builtinDataset, loadCsvDataset } from "../data.js";
+import { type OutlierFlags, builtinDataset, loadCsvDataset } from "../data.js";
+import { describeOutlier } from "../../data/outliers.js";
 
-export interface TrainOptions {
+export interface TrainOptions extends OutlierFlags {
   name?: string;
   rows: number;
   seed: number;
@@ -50,9 +51,13 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
     throw new CliError("--csv and --spec go together", { details: "Pass both: --csv <data.csv> --spec <spec.json> (see `zkinfer dataset --help` for the spec format)." });
   }
   const loaded = opts.csv
-    ? await loadCsvDataset({ csv: ctx.resolve(opts.csv), spec: ctx.resolve(opts.spec!), dropInvalid: opts.dropInvalid })
+    ? await loadCsvDataset({ csv: ctx.resolve(opts.csv), spec: ctx.resolve(opts.spec!), dropInvalid: opts.dropInvalid, outliers: opts.outliers, outlierColumns: opts.outlierColumns, dropOutliers: opts.dropOutliers })
     : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });
   if (loaded.dropped && loaded.dropped.count > 0) ctx.warn(`dropped ${loaded.dropped.count} invalid CSV row(s); first: ${loaded.dropped.examples[0]?.message}`);
+  const o = loaded.outliers;
+  if (o && o.count > 0) {
+    ctx.warn(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: ${o.dropped ? "dropped" : "flagged (kept in training)"} ${o.count} row(s); first: ${describeOutlier(o.examples[0], o.rule.threshold)}`);
+  } else if (o) ctx.progress(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: no rows marked`);
   const name = opts.name ?? (loaded.kind ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
   const paths = modelPaths(ctx.root, opts.folder ?? name);
 
@@ -103,6 +108,8 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
     bestValLoss: s.bestValLoss,
     trainSeconds: result.elapsedMs / 1000,
     metrics: { test, ...(vsBlackScholes ? { vsBlackScholes } : {}) },
+    ...(loaded.dropped ? { droppedInvalid: loaded.dropped.count } : {}),
+    ...(o ? { outliers: { rule: o.rule, count: o.count, dropped: o.dropped, examples: o.examples } } : {}),
   };
 }
 
@@ -138,6 +145,9 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--csv <file>", "train on this CSV (needs --spec)")
     .option("--spec <spec.json>", "columns, units, decimals and declared ranges of the CSV")
     .option("--drop-invalid", "drop invalid CSV rows instead of failing")
+    .option("--outliers <z>", "with --csv: flag rows whose robust z-score exceeds z (default column: the target; overrides the spec's rule)", parsePositiveNumber)
+    .option("--outlier-columns <names>", "with --csv: comma-separated columns the outlier rule looks at")
+    .option("--drop-outliers", "with --csv: drop the rows the outlier rule marks (they are reported)")
     .option("--epochs <n>", "maximum epochs (default: the training config's)", parseInteger(1, 100_000))
     .option("--hidden <widths>", "hidden layer widths, e.g. 32,32", parseWidths)
     .option("--batch-size <n>", "mini-batch size (default 128)", parseInteger(2, 1_000_000))
