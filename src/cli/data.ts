@@ -6,6 +6,8 @@ import { readFile } from "node:fs/promises";
 import { type OptionKind, blackScholesDataset } from "../data/blackScholes.js";
 import { type CsvDroppedRows, type CsvSpec, loadCsv } from "../data/csv.js";
 import type { Dataset } from "../data/dataset.js";
+import { hestonDataset } from "../data/heston.js";
+import { wideDomainDataset } from "../data/wideDomain.js";
 import { type OutlierReport, type OutlierRule, applyOutlierRule } from "../data/outliers.js";
 import { readJsonFile } from "./artifacts.js";
 import { CliError } from "./errors.js";
@@ -100,7 +102,17 @@ export async function loadCsvDataset(args: { csv: string; spec: string; dropInva
   return { dataset: applied.dataset, dropped, outliers: applied.report, suggestedName: spec.name ?? "csv-model" };
 }
 
-export function builtinDataset(args: { rows: number; seed: number; kind: OptionKind }): LoadedDataset {
+/** Built-in domains: the reference's narrow Black–Scholes box, the wide one down to expiry, Heston calls. */
+export const DOMAINS = ["narrow", "wide", "heston"] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+export function builtinDataset(args: { rows: number; seed: number; kind: OptionKind; domain?: Domain }): LoadedDataset {
+  const domain = args.domain ?? "narrow";
+  if (domain === "heston") {
+    if (args.kind !== "call") throw new CliError(`--domain heston has calls only, got --kind ${args.kind}`, { details: "Use --kind call (puts follow by parity)." });
+    return { dataset: hestonDataset({ n: args.rows, seed: args.seed }), suggestedName: "heston-call" };
+  }
+  if (domain === "wide") return { dataset: wideDomainDataset({ n: args.rows, seed: args.seed, kind: args.kind }), kind: args.kind, suggestedName: `black-scholes-wide-${args.kind}` };
   return { dataset: blackScholesDataset({ n: args.rows, seed: args.seed, kind: args.kind }), kind: args.kind, suggestedName: `bs-${args.kind}` };
 }
 

@@ -6,7 +6,7 @@ import { writeFileAtomic } from "../artifacts.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parsePositiveNumber } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError } from "../errors.js";
-import { type OutlierFlags, SPEC_EXAMPLE, builtinDataset, columnStats, loadCsvDataset } from "../data.js";
+import { DOMAINS, type Domain, type OutlierFlags, SPEC_EXAMPLE, builtinDataset, columnStats, loadCsvDataset } from "../data.js";
 import { describeOutlier } from "../../data/outliers.js";
 
 export interface DatasetOptions extends OutlierFlags {
@@ -14,6 +14,7 @@ export interface DatasetOptions extends OutlierFlags {
   rows: number;
   seed: number;
   kind: "call" | "put";
+  domain?: Domain;
   validate?: string;
   spec?: string;
   dropInvalid?: boolean;
@@ -48,10 +49,13 @@ export async function datasetCommand(ctx: CliContext, opts: DatasetOptions) {
       columns: stats,
     };
   }
-  const out = ctx.resolve(opts.out ?? `data/black-scholes-${opts.kind}.csv`);
-  const { dataset } = builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });
+  const domain = opts.domain ?? "narrow";
+  const stem = domain === "narrow" ? `black-scholes-${opts.kind}` : domain === "wide" ? `black-scholes-wide-${opts.kind}` : "heston-call";
+  const out = ctx.resolve(opts.out ?? `data/${stem}.csv`);
+  const { dataset } = builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind, domain: opts.domain });
   await writeFileAtomic(out, datasetToCsv(dataset));
-  ctx.info(`wrote ${dataset.x.length} rows of European ${opts.kind} prices over strike (Black–Scholes, seed ${opts.seed}) to ${out}`);
+  const pricer = domain === "heston" ? "Heston, COS method" : domain === "wide" ? "Black–Scholes, wide domain down to expiry" : "Black–Scholes";
+  ctx.info(`wrote ${dataset.x.length} rows of European ${opts.kind} prices over strike (${pricer}, seed ${opts.seed}) to ${out}`);
   ctx.info(`columns: ${[...dataset.features.map((f) => `${f.name} [${f.min}, ${f.max}] ${f.unit}`), `${dataset.target.name} (target)`].join(", ")}`);
   return { file: out, rows: dataset.x.length, source: dataset.source, features: dataset.features, target: dataset.target };
 }
@@ -71,6 +75,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("-o, --out <file>", "CSV to write (default data/black-scholes-<kind>.csv)")
     .option("--rows <n>", "number of rows", parseInteger(1, 10_000_000), 50_000)
     .option("--seed <n>", "random seed", parseInteger(0, 2 ** 32 - 1), 1)
+    .addOption(new Option("--domain <domain>", "built-in dataset: narrow, wide (down to expiry) or heston").argParser(parseChoice(DOMAINS)).default("narrow"))
     .addOption(new Option("--kind <kind>", "option kind").argParser(parseChoice(["call", "put"] as const)).default("call"))
     .option("--validate <file.csv>", "validate this CSV instead of generating one")
     .option("--spec <spec.json>", "column spec of the CSV (features, target, units, decimals, ranges)")

@@ -14,7 +14,7 @@ import { claimModelDir, modelPaths, readJsonFile, recordStage, shortHash, toJson
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parsePositiveNumber, parseWidths } from "../command.js";
 import { type CliContext, seconds } from "../context.js";
 import { CliError } from "../errors.js";
-import { type OutlierFlags, builtinDataset, loadCsvDataset } from "../data.js";
+import { DOMAINS, type Domain, type OutlierFlags, builtinDataset, loadCsvDataset } from "../data.js";
 import { describeOutlier } from "../../data/outliers.js";
 
 export interface TrainOptions extends OutlierFlags {
@@ -22,6 +22,8 @@ export interface TrainOptions extends OutlierFlags {
   rows: number;
   seed: number;
   kind: OptionKind;
+  /** Built-in dataset domain (default narrow, the reference's). */
+  domain?: Domain;
   csv?: string;
   spec?: string;
   dropInvalid?: boolean;
@@ -52,13 +54,13 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
   }
   const loaded = opts.csv
     ? await loadCsvDataset({ csv: ctx.resolve(opts.csv), spec: ctx.resolve(opts.spec!), dropInvalid: opts.dropInvalid, outliers: opts.outliers, outlierColumns: opts.outlierColumns, dropOutliers: opts.dropOutliers })
-    : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });
+    : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind, domain: opts.domain });
   if (loaded.dropped && loaded.dropped.count > 0) ctx.warn(`dropped ${loaded.dropped.count} invalid CSV row(s); first: ${loaded.dropped.examples[0]?.message}`);
   const o = loaded.outliers;
   if (o && o.count > 0) {
     ctx.warn(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: ${o.dropped ? "dropped" : "flagged (kept in training)"} ${o.count} row(s); first: ${describeOutlier(o.examples[0], o.rule.threshold)}`);
   } else if (o) ctx.progress(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: no rows marked`);
-  const name = opts.name ?? (loaded.kind ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
+  const name = opts.name ?? (loaded.kind && (opts.domain ?? "narrow") === "narrow" ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
   const paths = modelPaths(ctx.root, opts.folder ?? name);
 
   const config = await trainConfig(ctx, opts);
@@ -141,6 +143,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--name <name>", "model name = artifact folder (default black-scholes-<kind>, or the spec's name)")
     .option("--rows <n>", "rows of the built-in dataset", parseInteger(10, 10_000_000), 50_000)
     .option("--seed <n>", "seed of data, split and training", parseInteger(0, 2 ** 32 - 1), 1)
+    .addOption(new Option("--domain <domain>", "built-in dataset: narrow (the reference's box), wide (S/K 0.4–1.6, τ 0–1.1 incl. expiry, σ 0.01–1, r 0–0.1) or heston (calls)").argParser(parseChoice(DOMAINS)).default("narrow"))
     .addOption(new Option("--kind <kind>", "option kind of the built-in dataset").argParser(parseChoice(["call", "put"] as const)).default("call"))
     .option("--csv <file>", "train on this CSV (needs --spec)")
     .option("--spec <spec.json>", "columns, units, decimals and declared ranges of the CSV")
