@@ -2,9 +2,10 @@
  * Accuracy/size Pareto on the wide domain: trains each size, evaluates float and quantized
  * models against the exact pricer on an independent uniform sample of the declared box and
  * counts constraints per evaluation. Usage:
- *   tsx scripts/pareto.ts [--only name,name] [--n 100000] [--eval 50000] [--write]
+ *   tsx scripts/pareto.ts [--only name,name] [--n 100000] [--eval 50000] [--out points.json] [--write]
+ *   tsx scripts/pareto.ts --merge a.json,b.json --write   (points measured by earlier runs)
  * With --write it replaces the `pareto` key of bench/results.json and the Pareto section of
- * BENCHMARKS.md (nothing else).
+ * BENCHMARKS.md between its markers (nothing else).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     eval: { type: "string", default: "50000" },
     write: { type: "boolean", default: false },
     out: { type: "string" },
+    merge: { type: "string" },
   },
 });
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -47,6 +49,7 @@ const runs: Run[] = [
     config: { hidden: [32, 32], batchNorm: true, epochs: 100 },
   },
 ].filter((r) => !only || only.includes(r.name));
+if (values.merge) runs.length = 0;
 
 const points: Record<string, ParetoPoint & { config: TrainConfigInput; machineCores: number }> = {};
 for (const r of runs) {
@@ -61,6 +64,7 @@ for (const r of runs) {
   points[r.name] = { ...point, config: r.config, machineCores: os.cpus().length };
   console.log(JSON.stringify(points[r.name]));
 }
+for (const f of values.merge?.split(",") ?? []) Object.assign(points, JSON.parse(await readFile(f, "utf8")));
 if (values.out) await writeFile(values.out, JSON.stringify(points, null, 2) + "\n");
 
 if (values.write) {
@@ -73,7 +77,30 @@ if (values.write) {
     trainRows: p.trainRows, epochsRun: p.epochsRun, evalRows: p.evalRows,
   }])) };
   await writeFile(resultsFile, JSON.stringify(results, null, 2) + "\n");
-  console.error("updated bench/results.json (pareto)");
+  const md = path.join(root, "BENCHMARKS.md");
+  const text = await readFile(md, "utf8");
+  const section = renderSection(Object.values(points));
+  const start = "<!-- pareto:start -->";
+  const end = "<!-- pareto:end -->";
+  const next = text.includes(start) ? text.slice(0, text.indexOf(start)) + section + text.slice(text.indexOf(end) + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+  await writeFile(md, next);
+  console.error("updated bench/results.json (pareto) and the Pareto section of BENCHMARKS.md");
+}
+
+function renderSection(ps: (ParetoPoint & { config: TrainConfigInput; machineCores: number })[]): string {
+  const e = (x: number) => x.toExponential(2);
+  const rows = ps.map((p) => `| ${p.name} | ${p.hidden.join("×")} | ${p.constraintsPerEval.toLocaleString("en-US")} | ${e(p.wideMae)} | ${e(p.wideMaxAbsErr)} | ${e(p.quantWideMae)} | ${e(p.quantWideMaxAbsErr)} | ${e(p.quantVsFloatMaxAbsErr)} | ${e(p.quantGuaranteedBound)} | ${p.fracBits} | ${p.trainRows.toLocaleString("en-US")} | ${p.epochsRun} | ${p.trainSeconds.toFixed(0)} |`);
+  return [
+    "<!-- pareto:start -->",
+    "## Accuracy/size Pareto on the wide domain (`tsx scripts/pareto.ts`)",
+    "",
+    "Black–Scholes calls on S/K ∈ [0.4, 1.6], τ ∈ [0, 1.1] (τ = 0 included), σ ∈ [0.01, 1.0], r ∈ [0, 0.1]; Heston calls on the Heston box (see README). Errors are in price/strike against the exact pricer on an independent uniform sample of the declared box (50,000 rows; Heston 20,000). Training data: the curvature-weighted sampler of `src/data/wideDomain.ts` (half uniform, half near the money and near expiry), 88 % train / 10 % validation. Constraints per evaluation are the generator's count (`predictConstraints`, exact for --O2). Quantized = the circuit's integer model at the smallest precision with max |q − f| ≤ 2e-5 on validation rows. Train seconds are wall-clock on a 2-core machine shared with other jobs (runs in parallel), so they overstate an idle machine's time.",
+    "",
+    "| point | hidden | constraints/eval | float MAE | float max | quantized MAE | quantized max | max abs q − f (5k rows) | guaranteed bound q − f | frac bits | train rows | epochs | train s |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows,
+    "<!-- pareto:end -->",
+  ].join("\n");
 }
 
 function sig(x: number): number { return Number(x.toPrecision(3)); }
