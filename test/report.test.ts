@@ -49,6 +49,15 @@ describe("report data", () => {
     expect(d.riskVector).toBeUndefined();
   });
 
+  it("judges a Heston model against the Heston pricer", () => {
+    const heston = { ...file, dataset: { ...file.dataset!, source: "heston:call:kappa=1.5768:theta=0.0398:xi=0.5751:rho=-0.5711:seed=1:n=10" } };
+    const d = computeReportData({ file: heston, n: 50, grid: 3 });
+    expect(d.reference).toMatch(/^Heston call/);
+    const bs = computeReportData({ file, n: 50, grid: 3 });
+    // Same model, different reference: the errors differ.
+    expect(d.summary!.mae).not.toBe(bs.summary!.mae);
+  });
+
   it("has no error sections for a model whose features are not the option features", () => {
     const other = { ...file, model: { ...file.model, features: file.model.features.map((f, i) => ({ ...f, name: `x${i}` })) } };
     const d = computeReportData({ file: other, n: 200 });
