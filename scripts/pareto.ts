@@ -73,7 +73,7 @@ if (values.write) {
   results.pareto = { ...(results.pareto ?? {}), ...Object.fromEntries(Object.entries(points).map(([k, p]) => [k, {
     hidden: p.hidden, constraintsPerEval: p.constraintsPerEval, wideMae: sig(p.wideMae), wideMaxAbsErr: sig(p.wideMaxAbsErr),
     quantWideMae: sig(p.quantWideMae), quantWideMaxAbsErr: sig(p.quantWideMaxAbsErr), quantVsFloatMaxAbsErr: sig(p.quantVsFloatMaxAbsErr),
-    quantGuaranteedBound: sig(p.quantGuaranteedBound), fracBits: p.fracBits, trainSeconds: Number(p.trainSeconds.toFixed(1)),
+    quantGuaranteedBound: sig(p.quantGuaranteedBound), fracBits: p.fracBits, trainSeconds: Number(p.trainSeconds.toFixed(1)), ...(p.trainCpuSeconds !== undefined ? { trainCpuSeconds: Number(p.trainCpuSeconds.toFixed(1)) } : {}),
     trainRows: p.trainRows, epochsRun: p.epochsRun, evalRows: p.evalRows,
   }])) };
   await writeFile(resultsFile, JSON.stringify(results, null, 2) + "\n");

@@ -35,6 +35,8 @@ export interface ParetoPoint {
   evalRows: number;
   epochsRun: number;
   trainSeconds: number;
+  /** CPU time of the training (user + system): what an idle core would take, on a loaded machine far less than the wall-clock time. */
+  trainCpuSeconds?: number;
   /** Float model vs exact price over the uniform box (target units). */
   wideMae: number;
   wideMaxAbsErr: number;
@@ -63,7 +65,9 @@ export function quantizedPredictions(q: QuantizedModel, rows: readonly (readonly
 
 export async function paretoPoint(p: ParetoPointParameters): Promise<ParetoPointReturnType> {
   const splits = splitDataset(p.data, { seed: p.seed, validationFraction: 0.1, testFraction: 0.02 });
+  const cpu0 = process.cpuUsage();
   const training = train(splits, { ...p.config, seed: p.seed }, { name: p.name, onEpoch: p.onEpoch });
+  const cpu = process.cpuUsage(cpu0);
   const model = training.model;
   const floatPred = predictBatch(model, p.evaluation.x);
   const fm = regressionMetrics(p.evaluation.y, floatPred);
@@ -79,6 +83,7 @@ export async function paretoPoint(p: ParetoPointParameters): Promise<ParetoPoint
     evalRows: p.evaluation.x.length,
     epochsRun: training.summary.epochsRun,
     trainSeconds: training.elapsedMs / 1000,
+    trainCpuSeconds: (cpu.user + cpu.system) / 1e6,
     wideMae: fm.mae,
     wideMaxAbsErr: fm.maxAbsError,
     quantWideMae: qm.mae,
