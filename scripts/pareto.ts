@@ -99,8 +99,27 @@ function renderSection(ps: (ParetoPoint & { config: TrainConfigInput; machineCor
     "| point | hidden | constraints/eval | float MAE | float max | quantized MAE | quantized max | max abs q − f (5k rows) | guaranteed bound q − f | frac bits | train rows | epochs | train s |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
+    "",
+    ...targetLines(ps),
     "<!-- pareto:end -->",
   ].join("\n");
+}
+
+/** Whether the issue's target points are met, computed from the measured Black–Scholes points. */
+function targetLines(ps: ParetoPoint[]): string[] {
+  const bs = ps.filter((p) => p.name.startsWith("wide-"));
+  const best = (limit: number) => bs.filter((p) => p.constraintsPerEval <= limit).sort((a, b) => a.quantWideMae - b.quantWideMae)[0];
+  const a = best(3000);
+  const b = best(20000);
+  const say = (p: ParetoPoint | undefined, mae: number, max?: number) =>
+    p === undefined
+      ? "no measured point in budget"
+      : `${p.quantWideMae <= mae && (max === undefined || p.quantWideMaxAbsErr <= max) ? "met" : "not met"}: best is ${p.name} with quantized MAE ${p.quantWideMae.toExponential(2)}, max ${p.quantWideMaxAbsErr.toExponential(2)} at ${p.constraintsPerEval.toLocaleString("en-US")} constraints`;
+  return [
+    `Target ≤ 3,000 constraints with MAE ≤ 2e-4: ${say(a, 2e-4)}.`,
+    "",
+    `Target ≤ 20,000 constraints with MAE ≤ 6e-5 and max ≤ 5e-4: ${say(b, 6e-5, 5e-4)}.`,
+  ];
 }
 
 function sig(x: number): number { return Number(x.toPrecision(3)); }
