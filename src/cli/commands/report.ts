@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { readModelFile } from "../../model/file.js";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { computeReportData } from "../../report/data.js";
-import { renderReport } from "../../report/render.js";
 import { exists, requireStages, resolveModel } from "../artifacts.js";
 import { type CliRuntime, action, examples, parseInteger } from "../command.js";
 import type { CliContext } from "../context.js";
@@ -23,6 +22,8 @@ export async function reportCommand(ctx: CliContext, opts: ReportOptions) {
   ctx.progress(`computing errors on ${opts.samples} uniform samples${q ? " (float and quantized)" : ""}`);
   const data = computeReportData({ file, q, n: opts.samples });
   const outDir = ctx.resolve(opts.out ?? path.join(paths.dir, "report"));
+  // Loaded on use: the plotting libraries are large and no other command needs them.
+  const { renderReport } = await import("../../report/render.js");
   const rendered = await renderReport(data, outDir);
   if (data.summary) ctx.info(`float vs ${data.reference}: MAE ${data.summary.mae.toExponential(3)}, max |error| ${data.summary.maxAbsErr.toExponential(3)} on ${data.n} uniform samples`);
   if (data.quantized) ctx.info(`quantized vs float: measured max ${data.quantized.maxAbsErr.toExponential(3)}, guaranteed bound ${data.quantized.guaranteedBound.toExponential(3)} (whole declared domain)`);
