@@ -10,6 +10,7 @@ import { realToRaw } from "../src/quantize/report.js";
 import { splitDataset } from "../src/data/split.js";
 import { train } from "../src/train/train.js";
 import { cliIn, expectOk } from "./helpers/cli.js";
+import { WIDE_MODEL_SIZE, trainWideModel } from "../src/train/wideReference.js";
 
 describe("wide-domain Black–Scholes dataset", () => {
   it("prices τ = 0 at the intrinsic value and agrees with Black–Scholes for τ > 0", () => {
@@ -51,6 +52,16 @@ describe("wide-domain Black–Scholes dataset", () => {
     const raw = [1.2, 0, 0.5, 0.05].map((v, j) => realToRaw(v, 18, q.inputs[j].name));
     const out = integerForward(q, raw).output;
     expect(out).toBeGreaterThanOrEqual(0n);
+  });
+
+  it("trainWideModel trains the named wide-domain alternative and measures it on the uniform box", async () => {
+    expect(WIDE_MODEL_SIZE.config.hidden).toEqual([32, 32]);
+    const r = await trainWideModel({ n: 2000, evalRows: 300, config: { hidden: [4], epochs: 2, frozenBatchNormEpochs: 1 } });
+    expect(r.model.name).toBe("black-scholes-wide-call");
+    expect(r.model.features.map((f) => f.min)).toEqual([0.4, 0, 0.01, 0]);
+    expect(r.point.evalRows).toBe(300);
+    expect(r.point.constraintsPerEval).toBeGreaterThan(0);
+    expect(r.point.quantVsFloatMaxAbsErr).toBeLessThanOrEqual(r.point.quantGuaranteedBound);
   });
 
   it("zkinfer dataset/train --domain wide use the wide box", async () => {
