@@ -8,6 +8,9 @@ import { type CsvDroppedRows, type CsvSpec, loadCsv } from "../data/csv.js";
 import type { Dataset } from "../data/dataset.js";
 import { readJsonFile } from "../util/fs.js";
 import { type LayoutFacts, optionLayoutNote, optionLayoutProblem } from "../chain/optionLayout.js";
+import { hestonDataset } from "../data/heston.js";
+import { wideDomainDataset } from "../data/wideDomain.js";
+import { type OutlierReport, type OutlierRule, applyOutlierRule } from "../data/outliers.js";
 import { CliError } from "./errors.js";
 
 /** The spec file of a CSV dataset: `CsvSpec` plus an optional model name. */
@@ -16,6 +19,31 @@ export interface CsvSpecFile extends CsvSpec {
   name?: string;
   /** Option kind the target prices ("call" or "put"), recorded with the model for `deploy`. */
   kind?: OptionKind;
+  /** Declared outlier rule applied after loading (see `OutlierRule`); flags override it. */
+  outliers?: OutlierRule;
+}
+
+/** Outlier flags of `dataset --validate` and `train --csv`. */
+export interface OutlierFlags {
+  /** --outliers <z>: robust z-score threshold. */
+  outliers?: number;
+  /** --outlier-columns <names>: columns the rule looks at (default the target). */
+  outlierColumns?: string;
+  /** --drop-outliers: drop marked rows instead of only flagging them. */
+  dropOutliers?: boolean;
+}
+
+/** The rule in force: the spec's, with any flags on top; undefined when neither declares one. */
+export function outlierRuleFrom(spec: OutlierRule | undefined, flags: OutlierFlags): OutlierRule | undefined {
+  const any = flags.outliers !== undefined || flags.outlierColumns !== undefined || flags.dropOutliers !== undefined;
+  if (!any) return spec;
+  return {
+    method: "robust-z",
+    ...(spec ?? {}),
+    ...(flags.outliers !== undefined ? { threshold: flags.outliers } : {}),
+    ...(flags.outlierColumns !== undefined ? { columns: flags.outlierColumns.split(",").map((c) => c.trim()) } : {}),
+    ...(flags.dropOutliers !== undefined ? { drop: flags.dropOutliers } : {}),
+  };
 }
 
 export const SPEC_EXAMPLE = `{
@@ -24,8 +52,10 @@ export const SPEC_EXAMPLE = `{
     { "name": "moneyness", "unit": "S/K", "decimals": 18, "min": 0.8, "max": 1.2 },
     { "name": "timeToExpiry", "unit": "years", "decimals": 18, "min": 0.02, "max": 1.0 }
   ],
-  "target": { "name": "priceOverStrike", "unit": "1/K", "decimals": 18, "min": 0, "max": 1.2 }
-}`;
+  "target": { "name": "priceOverStrike", "unit": "1/K", "decimals": 18, "min": 0, "max": 1.2 },
+  "outliers": { "method": "robust-z", "columns": ["priceOverStrike"], "threshold": 6, "drop": false }
+}
+("outliers" is optional: rows whose robust z-score exceeds the threshold in a named column are flagged, or dropped with "drop": true; always reported.)`;
 
 export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
   const spec = await readJsonFile(file, "spec file");
@@ -34,8 +64,8 @@ export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
   }
   const s = spec as Record<string, unknown>;
   for (const key of Object.keys(s)) {
-    if (!["name", "kind", "features", "target", "dropInvalidRows"].includes(key)) {
-      throw new CliError(`spec file ${file}: unknown field "${key}"`, { details: 'Allowed fields: name, kind, features, target, dropInvalidRows.' });
+    if (!["name", "kind", "features", "target", "dropInvalidRows", "outliers"].includes(key)) {
+      throw new CliError(`spec file ${file}: unknown field "${key}"`, { details: 'Allowed fields: name, kind, features, target, dropInvalidRows, outliers.' });
     }
   }
   if (!Array.isArray(s.features)) throw new CliError(`spec file ${file}: "features" must be an array of column specs`, { details: "See `zkinfer dataset --help` for an example." });
@@ -48,13 +78,15 @@ export async function readCsvSpec(file: string): Promise<CsvSpecFile> {
 export interface LoadedDataset {
   dataset: Dataset;
   dropped?: CsvDroppedRows;
+  /** Result of the declared outlier rule, when one is declared. */
+  outliers?: OutlierReport;
   /** Set for the built-in dataset, or when the CSV spec declares it. */
   kind?: OptionKind;
   /** Model name suggested by the source. */
   suggestedName: string;
 }
 
-export async function loadCsvDataset(args: { csv: string; spec: string; dropInvalid?: boolean }): Promise<LoadedDataset> {
+export async function loadCsvDataset(args: { csv: string; spec: string; dropInvalid?: boolean } & OutlierFlags): Promise<LoadedDataset> {
   const spec = await readCsvSpec(args.spec);
   let text: string;
   try {
@@ -68,10 +100,24 @@ export async function loadCsvDataset(args: { csv: string; spec: string; dropInva
     dropInvalidRows: args.dropInvalid ?? spec.dropInvalidRows ?? false,
     source: `csv:${args.csv}`,
   });
-  return { dataset, dropped, suggestedName: spec.name ?? "csv-model", ...(spec.kind ? { kind: spec.kind } : {}) };
+  const kind = spec.kind ? { kind: spec.kind } : {};
+  const rule = outlierRuleFrom(spec.outliers, args);
+  if (rule === undefined) return { dataset, dropped, suggestedName: spec.name ?? "csv-model", ...kind };
+  const applied = applyOutlierRule(dataset, rule);
+  return { dataset: applied.dataset, dropped, outliers: applied.report, suggestedName: spec.name ?? "csv-model", ...kind };
 }
 
-export function builtinDataset(args: { rows: number; seed: number; kind: OptionKind }): LoadedDataset {
+/** Built-in domains: the reference's narrow Black–Scholes box, the wide one down to expiry, Heston calls. */
+export const DOMAINS = ["narrow", "wide", "heston"] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+export function builtinDataset(args: { rows: number; seed: number; kind: OptionKind; domain?: Domain }): LoadedDataset {
+  const domain = args.domain ?? "narrow";
+  if (domain === "heston") {
+    if (args.kind !== "call") throw new CliError(`--domain heston has calls only, got --kind ${args.kind}`, { details: "Use --kind call (puts follow by parity)." });
+    return { dataset: hestonDataset({ n: args.rows, seed: args.seed }), suggestedName: "heston-call" };
+  }
+  if (domain === "wide") return { dataset: wideDomainDataset({ n: args.rows, seed: args.seed, kind: args.kind }), kind: args.kind, suggestedName: `black-scholes-wide-${args.kind}` };
   return { dataset: blackScholesDataset({ n: args.rows, seed: args.seed, kind: args.kind }), kind: args.kind, suggestedName: `bs-${args.kind}` };
 }
 

@@ -17,6 +17,7 @@ import * as importOnnx from "./commands/import.js";
 import * as prove from "./commands/prove.js";
 import * as quantize from "./commands/quantize.js";
 import * as setup from "./commands/setup.js";
+import * as report from "./commands/report.js";
 import * as status from "./commands/status.js";
 import * as submit from "./commands/submit.js";
 import * as train from "./commands/train.js";
@@ -69,7 +70,7 @@ function buildProgram(runtime: CliRuntime): Command {
       writeErr: (s) => streams.stderr(s),
     })
     .addHelpText("after", HELP_FOOTER);
-  for (const mod of [dataset, train, importOnnx, quantize, compile, setup, prove, verify, exportBundle, deploy, submit, status, demo]) mod.register(program, runtime);
+  for (const mod of [dataset, train, importOnnx, quantize, compile, setup, prove, verify, exportBundle, deploy, submit, status, report, demo]) mod.register(program, runtime);
   return program;
 }
 

@@ -2,7 +2,8 @@
 import type { FloatModel } from "../model/types.js";
 import type { Dataset } from "../data/dataset.js";
 import { predictBatch } from "../model/forward.js";
-import { type OptionKind, blackScholesPrice } from "../data/blackScholes.js";
+import type { OptionKind } from "../data/blackScholes.js";
+import { blackScholesPriceToExpiry } from "../data/wideDomain.js";
 import { InvalidValueError } from "../errors.js";
 
 export interface RegressionMetrics {
@@ -52,6 +53,7 @@ export function evaluateVsBlackScholes(model: FloatModel, dataset: Dataset, kind
   if (names !== "moneyness,timeToExpiry,volatility,rate") {
     throw new InvalidValueError({ field: "dataset.features", value: names, allowed: "moneyness,timeToExpiry,volatility,rate (the Black–Scholes features)" });
   }
-  const exact = dataset.x.map((r) => blackScholesPrice({ kind, moneyness: r[0], timeToExpiry: r[1], volatility: r[2], rate: r[3] }));
+  // τ = 0 rows (wide domain) are priced at their intrinsic value.
+  const exact = dataset.x.map((r) => blackScholesPriceToExpiry(kind, r[0], r[1], r[2], r[3]));
   return regressionMetrics(exact, predictBatch(model, dataset.x));
 }

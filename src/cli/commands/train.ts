@@ -17,13 +17,16 @@ import { toJson } from "../../util/json.js";
 import { type CliRuntime, action, examples, parseChoice, parseInteger, parsePositiveNumber, parseWidths } from "../command.js";
 import { type CliContext, seconds } from "../context.js";
 import { CliError } from "../errors.js";
-import { builtinDataset, loadCsvDataset, optionFeedNote } from "../data.js";
+import { DOMAINS, type Domain, type OutlierFlags, builtinDataset, loadCsvDataset, optionFeedNote } from "../data.js";
+import { describeOutlier } from "../../data/outliers.js";
 
-export interface TrainOptions {
+export interface TrainOptions extends OutlierFlags {
   name?: string;
   rows: number;
   seed: number;
   kind: OptionKind;
+  /** Built-in dataset domain (default narrow, the reference's). */
+  domain?: Domain;
   csv?: string;
   spec?: string;
   dropInvalid?: boolean;
@@ -53,11 +56,15 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
     throw new CliError("--csv and --spec go together", { details: "Pass both: --csv <data.csv> --spec <spec.json> (see `zkinfer dataset --help` for the spec format)." });
   }
   const loaded = opts.csv
-    ? await loadCsvDataset({ csv: ctx.resolve(opts.csv), spec: ctx.resolve(opts.spec!), dropInvalid: opts.dropInvalid })
-    : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind });
+    ? await loadCsvDataset({ csv: ctx.resolve(opts.csv), spec: ctx.resolve(opts.spec!), dropInvalid: opts.dropInvalid, outliers: opts.outliers, outlierColumns: opts.outlierColumns, dropOutliers: opts.dropOutliers })
+    : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind, domain: opts.domain });
   if (loaded.dropped && loaded.dropped.count > 0) ctx.warn(`dropped ${loaded.dropped.count} invalid CSV row(s); first: ${loaded.dropped.examples[0]?.message}`);
+  const o = loaded.outliers;
+  if (o && o.count > 0) {
+    ctx.warn(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: ${o.dropped ? "dropped" : "flagged (kept in training)"} ${o.count} row(s); first: ${describeOutlier(o.examples[0], o.rule.threshold)}`);
+  } else if (o) ctx.progress(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: no rows marked`);
   const builtin = opts.csv === undefined;
-  const name = opts.name ?? (builtin && loaded.kind ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
+  const name = opts.name ?? (builtin && loaded.kind && (opts.domain ?? "narrow") === "narrow" ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
   const paths = modelPaths(ctx.root, opts.folder ?? name);
 
   const config = await trainConfig(ctx, opts);
@@ -109,6 +116,8 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
     bestValLoss: s.bestValLoss,
     trainSeconds: result.elapsedMs / 1000,
     metrics: { test, ...(vsBlackScholes ? { vsBlackScholes } : {}) },
+    ...(loaded.dropped ? { droppedInvalid: loaded.dropped.count } : {}),
+    ...(o ? { outliers: { rule: o.rule, count: o.count, dropped: o.dropped, examples: o.examples } } : {}),
   };
 }
 
@@ -140,10 +149,14 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--name <name>", "model name = artifact folder (default black-scholes-<kind>, or the spec's name)")
     .option("--rows <n>", "rows of the built-in dataset", parseInteger(10, 10_000_000), 50_000)
     .option("--seed <n>", "seed of data, split and training", parseInteger(0, 2 ** 32 - 1), 1)
+    .addOption(new Option("--domain <domain>", "built-in dataset: narrow (the reference's box), wide (S/K 0.4–1.6, τ 0–1.1 incl. expiry, σ 0.01–1, r 0–0.1) or heston (calls)").argParser(parseChoice(DOMAINS)).default("narrow"))
     .addOption(new Option("--kind <kind>", "option kind of the built-in dataset").argParser(parseChoice(["call", "put"] as const)).default("call"))
     .option("--csv <file>", "train on this CSV (needs --spec)")
     .option("--spec <spec.json>", "columns, units, decimals and declared ranges of the CSV")
     .option("--drop-invalid", "drop invalid CSV rows instead of failing")
+    .option("--outliers <z>", "with --csv: flag rows whose robust z-score exceeds z (default column: the target; overrides the spec's rule)", parsePositiveNumber)
+    .option("--outlier-columns <names>", "with --csv: comma-separated columns the outlier rule looks at")
+    .option("--drop-outliers", "with --csv: drop the rows the outlier rule marks (they are reported)")
     .option("--epochs <n>", "maximum epochs (default: the training config's)", parseInteger(1, 100_000))
     .option("--hidden <widths>", "hidden layer widths, e.g. 32,32", parseWidths)
     .option("--batch-size <n>", "mini-batch size (default 128)", parseInteger(2, 1_000_000))
