@@ -14,9 +14,10 @@ import { integerForward } from "../src/quantize/forward.js";
 import { discountBound, type OptionKind } from "../src/quantize/noArbitrage.js";
 import { quantize } from "../src/quantize/quantize.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
-import { compileCircuit } from "../src/zk/circom.js";
+import { type CompileCircuitReturnType, compileCircuit } from "../src/zk/circom.js";
 import { fromFieldSigned, toField } from "../src/zk/field.js";
-import { calculateWitness, loadWitnessCalculator } from "../src/zk/groth16.js";
+import { calculateWitness, loadWitnessCalculator, proveGroth16, setupGroth16, verifyGroth16 } from "../src/zk/groth16.js";
+import { requiredPower, resolvePtau } from "../src/zk/ptau.js";
 import { findViolatedConstraint, readR1cs, type R1cs } from "../src/zk/r1cs.js";
 import { readSymbols } from "../src/zk/symbols.js";
 import { fixtureRng, randomModel } from "./helpers/randomModel.js";
@@ -81,6 +82,7 @@ describe("no-arbitrage clamp in the circuit", () => {
       let names: Map<number, string>;
       let r1cs: R1cs;
       let constraints: number;
+      let o2Build: CompileCircuitReturnType;
       // No target clamp and a wide output scale, so the network's price falls below the lower end
       // and above the cap for some inputs.
       const base = randomModel({ seed: kind === "call" ? 11 : 12, hidden: [3, 2], clamp: false });
@@ -94,7 +96,8 @@ describe("no-arbitrage clamp in the circuit", () => {
         const build = await compileCircuit({ circuit, outDir: dir, includePaths: [circuitLibDir()], optimization: 0 });
         const o2 = path.join(dir, "o2");
         await mkdir(o2);
-        constraints = (await compileCircuit({ circuit, outDir: o2, includePaths: [circuitLibDir()] })).constraints;
+        o2Build = await compileCircuit({ circuit, outDir: o2, includePaths: [circuitLibDir()] });
+        constraints = o2Build.constraints;
         wc = await loadWitnessCalculator(build.wasmPath);
         sym = await readSymbols(build.symPath);
         names = new Map([...sym].map(([n, i]) => [i, n]));
@@ -152,6 +155,20 @@ describe("no-arbitrage clamp in the circuit", () => {
           expect(fromFieldSigned(w[idx("out_priceOverStrike")])).toBe(ref.output);
         }
         expect(seen.free).toBe(true);
+      });
+
+      // One real proof (calls) is enough to show the gadgets prove and verify end to end; setup is slow.
+      it.runIf(kind === "call")("a real Groth16 proof of a clamped price verifies and carries the reference output", async () => {
+        const raw = find("low");
+        const ptau = await resolvePtau({ power: requiredPower(constraints, q.publicSignals.length), log: () => {} });
+        const keys = await setupGroth16({ r1csPath: o2Build.r1csPath, ptauPath: ptau.path, outDir: path.join(dir, "keys"), name: `noarb-${kind}`, entropy: "test" });
+        const { proof, publicSignals } = await proveGroth16({ wasmPath: o2Build.wasmPath, zkeyPath: keys.zkeyPath, input: toCircuitInput(q, raw) });
+        const ref = integerForward(q, raw);
+        expect(ref.output).toBe(ref.noArbitrage!.lower);
+        expect(BigInt(publicSignals[0])).toBe(ref.output);
+        expect(await verifyGroth16({ vkey: keys.vkeyPath, proof, publicSignals })).toBe(true);
+        // The network's own (unclamped) price as the public output does not verify.
+        expect(await verifyGroth16({ vkey: keys.vkeyPath, proof, publicSignals: [toField(ref.noArbitrage!.before).toString(), ...publicSignals.slice(1)] })).toBe(false);
       });
 
       it("the guaranteed bound covers the clamped model against the exactly clamped float model", () => {
