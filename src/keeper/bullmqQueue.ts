@@ -131,7 +131,7 @@ export interface RedisWorkerOptions {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for (ms, default 30 s). */
   stalledIntervalMs?: number;
-  onEvent?: (e: { type: "proved" | "failed"; jobId: string; ms: number; error?: string }) => void;
+  onEvent?: (e: { type: "started" | "proved" | "failed"; jobId: string; ms: number; error?: string }) => void;
 }
 
 export interface RedisWorkerHandle {
@@ -146,6 +146,7 @@ export async function runRedisWorker(o: RedisWorkerOptions): Promise<RedisWorker
     o.name ?? DEFAULT_QUEUE_NAME,
     async (job) => {
       const t0 = performance.now();
+      o.onEvent?.({ type: "started", jobId: job.id ?? "", ms: 0 });
       try {
         const r = await o.prove(job.data);
         o.onEvent?.({ type: "proved", jobId: job.id ?? "", ms: performance.now() - t0 });

@@ -9,34 +9,9 @@ import http from "node:http";
 import net from "node:net";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
-import type { ProveJobFn, ProveResult } from "../../src/keeper/job.js";
 import { FEED_RISK, STRIKE, type TestStack, deployTestStack } from "./contracts.js";
 
-export const ECHO_PRICE_OVER_STRIKE = 5n * 10n ** 16n;
-
-/** A prove function that returns the statement's signals with a dummy proof (MockVerifier). */
-export function echoProver(opts: { delayMs?: number; worker?: string; before?: (jobId: string) => Promise<void> } = {}): ProveJobFn {
-  return async (job) => {
-    if (opts.before) await opts.before(job.id);
-    if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-    return echoResult(job.inputs, opts.delayMs ?? 0, opts.worker ?? `echo:${process.pid}`);
-  };
-}
-
-export function echoResult(inputs: string[], proveMs: number, worker: string): ProveResult {
-  return {
-    publicSignals: [ECHO_PRICE_OVER_STRIKE.toString(), ...inputs],
-    a: ["1", "2"],
-    b: [
-      ["3", "4"],
-      ["5", "6"],
-    ],
-    c: ["7", "8"],
-    proveMs,
-    worker,
-    rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
-  };
-}
+export { ECHO_PRICE_OVER_STRIKE, echoProver, echoResult } from "./echoProver.js";
 
 /** The test stack plus `extra` more series on the same oracles (ids 1..1+extra). */
 export async function deployManySeries(ethers: HardhatEthers, count: number, options: Parameters<typeof deployTestStack>[1] = {}): Promise<TestStack & { seriesIds: bigint[] }> {
