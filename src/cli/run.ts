@@ -12,6 +12,7 @@ import * as compile from "./commands/compile.js";
 import * as dataset from "./commands/dataset.js";
 import * as demo from "./commands/demo.js";
 import * as deploy from "./commands/deploy.js";
+import * as keeper from "./commands/keeper.js";
 import * as prove from "./commands/prove.js";
 import * as quantize from "./commands/quantize.js";
 import * as setup from "./commands/setup.js";
@@ -66,7 +67,7 @@ export function buildProgram(runtime: CliRuntime): Command {
       writeErr: (s) => streams.stderr(s),
     })
     .addHelpText("after", HELP_FOOTER);
-  for (const mod of [dataset, train, quantize, compile, setup, prove, verify, deploy, submit, status, demo]) mod.register(program, runtime);
+  for (const mod of [dataset, train, quantize, compile, setup, prove, verify, deploy, submit, status, demo, keeper]) mod.register(program, runtime);
   return program;
 }
 
