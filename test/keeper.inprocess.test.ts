@@ -205,3 +205,67 @@ async function resolveFirstKey(accounts: unknown): Promise<string> {
 afterAll(async () => {
   await connection.close?.();
 });
+
+describe("keeper, liquidator role", () => {
+  it("after a mark that puts an account below maintenance, liquidates it", async () => {
+    const stack = await deployManySeries(ethers, 1);
+    const USD = 10n ** 6n;
+    const pos = (price: bigint) => (price * WAD) / (2_000n * WAD); // priceOverStrike for a price per unit
+    let price = pos(100n * WAD);
+    const prove = echoProver({ priceOverStrike: () => price });
+    const [owner] = await ethers.getSigners();
+    const feed = await createFeedAdapter({ feedAddress: await stack.feed.getAddress(), engineAddress: await stack.engine.getAddress(), signer: owner });
+    const events: KeeperEvent[] = [];
+    const keeper = await startKeeper({ feed, makeQueue: async (handlers) => createInProcessQueue({ prove, concurrency: 1, handlers }), pollMs: 100, coverage: () => undefined, log: (e) => events.push(e) });
+    try {
+      await waitFor("series 1 marked at 100", () => allCurrent(stack, [1n]));
+      // A pool, and alice short 2 units at 100 with collateral at her initial margin.
+      const pool = 100_000n * USD;
+      await (await stack.token.mint(owner.address, pool)).wait();
+      await (await stack.token.approve(await stack.engine.getAddress(), pool)).wait();
+      await (await stack.engine.fundPool(pool)).wait();
+      await (await stack.token.mint(stack.alice.address, 10_000n * USD)).wait();
+      const asAlice = <T>(c: T) => (c as unknown as { connect(s: unknown): T }).connect(stack.alice);
+      await (await asAlice(stack.token).approve(await stack.engine.getAddress(), 2n ** 256n - 1n)).wait();
+      await (await asAlice(stack.engine).deposit(1_000n * USD)).wait();
+      await (await asAlice(stack.engine).openPosition(1n, false, 2n * WAD, 0n)).wait();
+      await (await asAlice(stack.engine).withdraw(400n * USD)).wait();
+      expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(false);
+      // The next round proves 300 per unit: equity 800 − 600 = 200 < maintenance 400.
+      price = pos(300n * WAD);
+      await (await stack.spotOracle.updateAnswer(2_010n * 10n ** 8n)).wait();
+      await waitFor("alice liquidated", () => events.some((e) => e.event === "liquidated"), 60_000);
+      await keeper.idle();
+    } finally {
+      await keeper.stop();
+    }
+    expect(events.find((e) => e.event === "liquidated")).toMatchObject({ account: stack.alice.address, seriesId: "1" });
+    expect(keeper.metrics.liquidations).toBe(1);
+    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(false);
+    expect(await stack.engine.openSeriesOf(stack.alice.address)).toEqual([]);
+  }, 120_000);
+});
+
+describe("keeper, settlement", () => {
+  it("settles an expired series with the first spot round at or after expiry", async () => {
+    const stack = await deployManySeries(ethers, 1);
+    const { networkHelpers } = connection as unknown as { networkHelpers: { time: { increaseTo(t: bigint): Promise<void> } } };
+    await networkHelpers.time.increaseTo(stack.expiry + 10n);
+    await (await stack.spotOracle.updateAnswer(2_100n * 10n ** 8n)).wait(); // first round after expiry
+    await (await stack.spotOracle.updateAnswer(2_500n * 10n ** 8n)).wait(); // a later one
+    const events: KeeperEvent[] = [];
+    const keeper = await keeperFor(stack, echoProver(), { log: (e) => events.push(e) });
+    try {
+      await waitFor("settled", () => events.some((e) => e.event === "settled"), 60_000);
+      await keeper.scanAll();
+    } finally {
+      await keeper.stop();
+    }
+    const [price, spot, , , settled] = await stack.feed.latestObservation(1n);
+    expect(settled).toBe(true);
+    expect(spot).toBe(2_100n * WAD);
+    expect(price).toBe(100n * WAD); // call, strike 2,000
+    expect(keeper.metrics.settlements).toBe(1);
+    expect(keeper.metrics.submissions).toBe(0);
+  }, 120_000);
+});

@@ -43,6 +43,16 @@ export const ORACLE_ABI = [
   "event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)",
 ];
 
+export const ENGINE_ABI = [
+  "function isLiquidatable(address account) view returns (bool)",
+  "function liquidate(address account) returns (uint256)",
+  "event PositionOpened(address indexed account, uint256 indexed seriesId, bool isLong, uint256 size, uint256 price, uint256 premium)",
+  "error AccountHealthy(int256 equity, uint256 maintenanceMargin)",
+  "error PriceNotCurrent(uint256 seriesId, uint256 observedAt)",
+  "error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxPriceAge)",
+  "error NotSettled(uint256 seriesId, uint256 expiry)",
+];
+
 /** Reverts that mean "the oracle moved on: this proof is stale" (prove the new statement). */
 export const STALE_ERRORS = new Set(["ObservationNotLatestRound", "VolatilityMismatch", "MoneynessMismatch", "TimeToExpiryMismatch", "StaleOracle"]);
 /** Reverts that mean "someone already marked this round". */
@@ -93,7 +103,7 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF: Backoff = { attempts: 8, firstDelayMs: 100, maxDelayMs: 5_000 };
 
-const feedErrors = new Interface(FEED_ABI);
+const feedErrors = new Interface([...FEED_ABI, ...ENGINE_ABI.filter((f) => f.startsWith("error"))]);
 
 /** The custom error a call reverted with, if it reverted (undefined for RPC failures). */
 export function revertName(e: unknown): string | undefined {
@@ -135,15 +145,23 @@ export interface FeedAdapter {
   submit(key: MarkKey, observedAt: bigint, proof: ProveResult): Promise<SubmitOutcome>;
   /** Settle an expired series with the first spot round at or after expiry, if there is one. */
   settle(seriesId: bigint): Promise<SubmitOutcome | { status: "no-round"; reason: string }>;
+  /** Accounts that ever opened a position in `seriesId` (the margin engine's event log). */
+  accountsIn?(seriesId: bigint): Promise<string[]>;
+  /** Liquidate `account` if it is below maintenance now; undefined if healthy. */
+  liquidate?(account: string): Promise<SubmitOutcome | undefined>;
   /** Call `cb` on every new oracle round of these oracles (events; the keeper also polls). */
   watchOracles(oracles: string[], cb: (oracle: string) => void): () => void;
 }
 
 export interface FeedAdapterOptions {
   feedAddress: string;
+  /** The margin engine to liquidate in (the liquidator role; omit to leave it to others). */
+  engineAddress?: string;
   /** The submitter's signer (holds the key); reads go through its provider. */
   signer: Signer;
   backoff?: Backoff;
+  /** How often oracle event logs are read (ms, default 1 000). */
+  eventPollMs?: number;
   onRetry?: (what: string, e: unknown) => void;
 }
 
@@ -217,6 +235,24 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
     }
   }
 
+  const engine = o.engineAddress ? new Contract(o.engineAddress, ENGINE_ABI, o.signer) : undefined;
+  // Accounts per series, from PositionOpened logs read incrementally (block after the last read).
+  const accounts = new Map<bigint, Set<string>>();
+  let accountsFromBlock = 0;
+  let accountsRead: Promise<void> | undefined;
+  async function readAccounts(): Promise<void> {
+    const to = await retry("block number", () => provider.getBlockNumber());
+    if (to < accountsFromBlock) return;
+    const logs = await retry("PositionOpened logs", () => engine!.queryFilter(engine!.filters.PositionOpened(), accountsFromBlock, to));
+    for (const l of logs) {
+      const [account, seriesId] = (l as unknown as { args: [string, bigint] }).args;
+      const set = accounts.get(BigInt(seriesId)) ?? new Set<string>();
+      set.add(account);
+      accounts.set(BigInt(seriesId), set);
+    }
+    accountsFromBlock = to + 1;
+  }
+
   const adapter: FeedAdapter = {
     address: o.feedAddress,
     async seriesIds() {
@@ -285,14 +321,53 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
         throw e;
       }
     },
+    ...(engine
+      ? {
+          async accountsIn(seriesId: bigint) {
+            accountsRead ??= readAccounts().finally(() => (accountsRead = undefined));
+            await accountsRead;
+            return [...(accounts.get(seriesId) ?? [])];
+          },
+          async liquidate(account: string): Promise<SubmitOutcome | undefined> {
+            if (!(await retry("isLiquidatable", () => engine.isLiquidatable(account)))) return undefined;
+            try {
+              await retry("liquidate (static call)", () => engine.liquidate.staticCall(account));
+            } catch (e) {
+              const name = revertName(e);
+              if (name) return { status: "stale", reason: name };
+              throw e;
+            }
+            const { tx, receipt } = await sendWithNonce("liquidate", (nonce) => engine.liquidate(account, { nonce }));
+            return { status: "included", txHash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+          },
+        }
+      : {}),
     watchOracles(oracles, cb) {
-      const subs = oracles.map((a) => {
-        const c = oracle(a);
-        const listener = () => cb(a);
-        void c.on("AnswerUpdated", listener).catch(() => {});
-        return () => void c.off("AnswerUpdated", listener).catch(() => {});
-      });
-      return () => subs.forEach((off) => off());
+      // The oracles' AnswerUpdated logs, read block range by block range (one eth_getLogs per
+      // interval; no node-side filters to leak when the RPC drops or the keeper stops).
+      const topic = new Interface(ORACLE_ABI).getEvent("AnswerUpdated")!.topicHash;
+      let from: number | undefined;
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      const tick = async () => {
+        try {
+          const to = await provider.getBlockNumber();
+          if (from === undefined) from = to + 1;
+          else if (to >= from) {
+            const logs = await provider.getLogs({ address: oracles, topics: [topic], fromBlock: from, toBlock: to });
+            from = to + 1;
+            for (const a of new Set(logs.map((l) => l.address))) cb(oracles.find((x) => x.toLowerCase() === a.toLowerCase()) ?? a);
+          }
+        } catch {
+          // an RPC failure: the next tick reads the same range again; polling covers the rest
+        }
+        if (!stopped) timer = setTimeout(tick, o.eventPollMs ?? 1_000);
+      };
+      void tick();
+      return () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      };
     },
   };
   return adapter;

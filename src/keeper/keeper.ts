@@ -23,6 +23,7 @@ export type KeeperEvent =
   | { event: "dropped"; job: string; reason: string }
   | { event: "skipped"; seriesId: string; reason: string }
   | { event: "settled"; seriesId: string; txHash: string }
+  | { event: "liquidated"; account: string; seriesId: string; txHash: string }
   | { event: "error"; seriesId?: string; job?: string; reason: string; message: string }
   | { event: "retry"; what: string; message: string }
   | { event: "stopping"; inFlight: number }
@@ -130,7 +131,9 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
         const latency = (Date.now() - seen) / 1000;
         metrics.observeLatency(latency);
         log({ event: "marked", job: job.id, seriesId: job.seriesId, txHash: outcome.txHash, latencySeconds: latency });
-        return done();
+        done();
+        await liquidateIn(key.seriesId);
+        return;
       }
       done(outcome.status);
       if (outcome.status === "stale") void scan(key.seriesId);
@@ -140,6 +143,23 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
       log({ event: "error", job: job.id, seriesId: job.seriesId, reason, message: e instanceof Error ? e.message.split("\n")[0] : String(e) });
       done(reason);
       await queue.forget(job.id);
+    }
+  }
+
+  /** The liquidator role: after a new mark, liquidate the series' accounts below maintenance. */
+  async function liquidateIn(seriesId: bigint): Promise<void> {
+    if (!o.feed.accountsIn || !o.feed.liquidate) return;
+    try {
+      for (const account of await o.feed.accountsIn(seriesId)) {
+        const r = await o.feed.liquidate(account);
+        if (r?.status === "included") {
+          metrics.liquidations++;
+          log({ event: "liquidated", account, seriesId: seriesId.toString(), txHash: r.txHash });
+        }
+      }
+    } catch (e) {
+      metrics.fail(e instanceof RpcError ? "rpc" : "liquidate");
+      log({ event: "error", seriesId: seriesId.toString(), reason: "liquidate", message: e instanceof Error ? e.message.split("\n")[0] : String(e) });
     }
   }
 

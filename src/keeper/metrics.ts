@@ -15,6 +15,7 @@ export class KeeperMetrics {
   proofs = 0;
   submissions = 0;
   settlements = 0;
+  liquidations = 0;
   /** Failures by reason ("stale", "already-marked", "rpc", "prove", ...). */
   readonly failures = new Map<string, number>();
   readonly skipped = new Map<string, number>();
@@ -60,6 +61,7 @@ export class KeeperMetrics {
       proofs: this.proofs,
       submissions: this.submissions,
       settlements: this.settlements,
+      liquidations: this.liquidations,
       failures: Object.fromEntries(this.failures),
       skipped: Object.fromEntries(this.skipped),
       queueDepth: this.queueDepth,
@@ -78,6 +80,8 @@ export class KeeperMetrics {
     L.push(`zkinfer_keeper_submissions_total ${this.submissions}`);
     metric("zkinfer_keeper_settlements_total", "counter", "Expired series settled.");
     L.push(`zkinfer_keeper_settlements_total ${this.settlements}`);
+    metric("zkinfer_keeper_liquidations_total", "counter", "Accounts liquidated below maintenance.");
+    L.push(`zkinfer_keeper_liquidations_total ${this.liquidations}`);
     metric("zkinfer_keeper_failures_total", "counter", "Jobs or submissions not marked, by reason.");
     for (const [r, n] of this.failures) L.push(`zkinfer_keeper_failures_total{reason="${esc(r)}"} ${n}`);
     metric("zkinfer_keeper_skipped_total", "counter", "Series scans skipped, by reason.");

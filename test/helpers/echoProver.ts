@@ -8,11 +8,13 @@ import type { ProveJobFn, ProveResult } from "../../src/keeper/job.js";
 export const ECHO_PRICE_OVER_STRIKE = 5n * 10n ** 16n;
 
 /** A prove function that returns the statement's signals with a dummy proof (MockVerifier). */
-export function echoProver(opts: { delayMs?: number; worker?: string; before?: (jobId: string) => Promise<void> } = {}): ProveJobFn {
+export function echoProver(opts: { delayMs?: number; worker?: string; before?: (jobId: string) => Promise<void>; priceOverStrike?: () => bigint } = {}): ProveJobFn {
   return async (job) => {
     if (opts.before) await opts.before(job.id);
     if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
-    return echoResult(job.inputs, opts.delayMs ?? 0, opts.worker ?? `echo:${process.pid}`);
+    const r = echoResult(job.inputs, opts.delayMs ?? 0, opts.worker ?? `echo:${process.pid}`);
+    if (opts.priceOverStrike) r.publicSignals[0] = opts.priceOverStrike().toString();
+    return r;
   };
 }
 

@@ -29,6 +29,7 @@ export interface KeeperCommandOptions {
   pollMs?: number;
   statusPort?: number;
   settle?: boolean;
+  liquidate?: boolean;
   once?: boolean;
   duration?: number;
 }
@@ -80,6 +81,7 @@ export async function keeperCommand(ctx: CliContext, opts: KeeperCommandOptions)
 
   const feed = await createFeedAdapter({
     feedAddress: record.contracts.feed,
+    ...(opts.liquidate === false ? {} : { engineAddress: record.contracts.engine }),
     signer,
     onRetry: (what, e) => log({ event: "retry", what, message: e instanceof Error ? e.message.split("\n")[0] : String(e) }),
   });
@@ -159,7 +161,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .command("keeper")
     .summary("keep every series of the deployed feed marked: prove each new oracle round and submit it")
     .description(
-      "Watches the feed's series (oracle events and polling), proves each series' current statement on a warm prover pool (one process per core) and submits it with the network's first account, in order. A proof whose oracle moved before inclusion is dropped and the new statement proven; a round the chain already holds is never sent again. Series outside the model's ranges are skipped with the reason; expired series are settled.\n" +
+      "Watches the feed's series (oracle events and polling), proves each series' current statement on a warm prover pool (one process per core) and submits it with the network's first account, in order. A proof whose oracle moved before inclusion is dropped and the new statement proven; a round the chain already holds is never sent again. Series outside the model's ranges are skipped with the reason; expired series are settled; after each mark, accounts of that series below maintenance in the margin engine are liquidated (the bonus goes to the submitter).\n" +
         "With --queue redis://host:port, jobs go to BullMQ on Redis (≥ 6.2) for `zkinfer prover-worker` processes on any machine; this process stays the only submitter.\n" +
         "SIGINT/SIGTERM: in-flight proofs finish and are submitted (in-process) or stay queued in Redis. Progress: a status line on a terminal, JSON lines otherwise.",
     )
@@ -171,6 +173,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--poll-ms <ms>", "poll interval (default 2000)", parseInteger(50))
     .option("--status-port <port>", "serve /status (JSON) and /metrics (Prometheus) on 127.0.0.1:<port> (0: any free port)", parseInteger(0, 65_535))
     .option("--no-settle", "do not settle expired series")
+    .option("--no-liquidate", "do not liquidate accounts below maintenance in the margin engine")
     .option("--once", "exit once the current statements are marked")
     .option("--duration <s>", "exit after this many seconds", parseInteger(1))
     .addHelpText("after", examples("zkinfer keeper --network localhost --status-port 9464", "zkinfer keeper --network localhost --queue redis://10.0.0.5:6379 --series 1,2,3"))
