@@ -3,12 +3,14 @@
  * deployed on the in-process chain with its real Groth16 verifier; the keeper proves the
  * series' statement on its warm prover pool (a child process) and the feed verifies it.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliHarness, cliIn, expectError, expectOk } from "./helpers/cli.js";
 import { parseSeriesList } from "../src/cli/commands/keeper.js";
+import { startRedis, waitFor } from "./helpers/keeper.js";
 
 let tmp: string;
 let cli: CliHarness;
@@ -60,4 +62,38 @@ describe("zkinfer keeper (real proofs, in-process queue)", () => {
       expect(r.stdout).toMatch(/Examples:\n  \$ zkinfer/);
     }
   });
+});
+
+describe("zkinfer keeper --queue redis:// with a zkinfer prover-worker process (real proofs)", () => {
+  it("the worker (no keys, no chain) proves the new round; the keeper submits it", async () => {
+    const redis = await startRedis();
+    // A new spot round on the deployment's mock oracle (same in-process chain as the CLI runs).
+    const { default: hre } = await import("hardhat");
+    const { ethers } = (await hre.network.getOrCreate()) as unknown as { ethers: { getContractAt(n: string, a: string): Promise<{ updateAnswer(x: bigint): Promise<{ wait(): Promise<unknown> }> }> } };
+    const record = JSON.parse(await readFile(path.join(cli.dir, "tiny", "deployments", "default.json"), "utf8"));
+    const spot = await ethers.getContractAt("MockV3Aggregator", record.mocks[Object.keys(record.mocks).find((k) => k.startsWith("spotOracle"))!]);
+    await (await spot.updateAnswer(2_050n * 10n ** 8n)).wait();
+    const worker = spawn(process.execPath, ["bin/zkinfer.js", "--dir", cli.dir, "prover-worker", "--model", "tiny", "--queue", redis.url, "--workers", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    worker.stdout!.on("data", (d) => (out += d));
+    worker.stderr!.on("data", (d) => (out += d));
+    try {
+      await waitFor("the prover worker ready", () => {
+        if (worker.exitCode !== null) throw new Error(`prover-worker exited: ${out}`);
+        return /"type":"ready"/.test(out);
+      }, 90_000, 100);
+      const r = expectOk(await cli("--json", "keeper", "--model", "tiny", "--once", "--queue", redis.url, "--poll-ms", "100")) as { submissions: number; queue: string; workers: { worker: string; rssMb: number }[] };
+      expect(r.queue).toBe("redis");
+      expect(r.submissions).toBe(1);
+      // The proof came from the worker process, which reported its memory.
+      expect(r.workers).toHaveLength(1);
+      expect(r.workers[0].worker).toMatch(new RegExp(`:${worker.pid}/0$`));
+      expect(r.workers[0].rssMb).toBeGreaterThan(20);
+      expect(out).toMatch(/"type":"proved"/);
+    } finally {
+      worker.kill("SIGTERM");
+      await new Promise((res) => worker.once("exit", res));
+      await redis.stop();
+    }
+  }, 240_000);
 });
