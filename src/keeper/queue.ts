@@ -21,7 +21,7 @@ export interface ProofQueue {
   forget(id: string): Promise<void>;
   /** Jobs waiting or running. */
   depth(): Promise<number>;
-  /** Stop taking jobs; `drain` waits for running ones first. */
+  /** Stop taking jobs (waiting ones are dropped); `drain` lets running ones finish and report. */
   close(opts?: { drain?: boolean }): Promise<void>;
 }
 
@@ -96,11 +96,13 @@ export function createInProcessQueue(o: InProcessQueueOptions): ProofQueue {
       return waiting.length + running;
     },
     async close(opts) {
-      if (opts?.drain) {
-        while (waiting.length || running) await new Promise<void>((r) => idle.push(r));
-      }
+      // Jobs not started are dropped (a restarted keeper derives them again from the chain);
+      // with `drain`, running ones finish and report first.
       closed = true;
       waiting.length = 0;
+      if (opts?.drain) {
+        while (running) await new Promise<void>((r) => idle.push(r));
+      }
     },
   };
 }
