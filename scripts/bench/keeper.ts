@@ -237,7 +237,13 @@ function markdown(k: KeeperFigures): string {
     "joined by doublings in JavaScript. For an 8-constraint circuit that dispatch is the whole cost. The warm prover parses",
     "the zkey once, keeps one single-threaded curve, and calls the engine's own whole-QAP and whole-MSM functions once each.",
     "",
-    ...(k.notes ? [String(k.notes), ""] : []),
+    `Pool and re-mark runs: 1-minute load average ${v("poolLoadAverage")} (pool) and ${v("remarkLoadAverage")} (re-mark) on 2 cores.`,
+    "What limits `marksPerSecond2Workers / marksPerSecond1Worker`: each pool worker is one single-threaded prover, so two",
+    "workers need two free cores; on this shared machine the other engineers' processes held most of both cores, so the",
+    "second worker competed for the same CPU share instead of adding a core. The ratio on an idle 2-core machine was not",
+    "measured here; re-run `npx tsx scripts/bench/keeper.ts pool` on one.",
+    "`remark100SecondsRisk` needs the risk-vector circuit of issue 11, which does not exist yet.",
+    "",
   ].join("\n");
 }
 
