@@ -192,7 +192,6 @@ async function benchRemark(): Promise<KeeperFigures> {
   return {
     remark100SecondsSingle: { median: Number(p(0.5).toFixed(2)), p95: Number(p(0.95).toFixed(2)), allMarkedSeconds: Number(wallSeconds.toFixed(2)), marks: lat.length },
     remarkLoadAverage: loadAvg(),
-    remarkConstraints: q.inputs.length ? (JSON.parse(await readFile(path.join(dir, "reference", "manifest.json"), "utf8")).stages?.compile?.constraints ?? "n/a") : "n/a",
   };
 }
 
