@@ -14,6 +14,7 @@ import * as demo from "./commands/demo.js";
 import * as deploy from "./commands/deploy.js";
 import * as exportBundle from "./commands/export.js";
 import * as importOnnx from "./commands/import.js";
+import * as keeper from "./commands/keeper.js";
 import * as prove from "./commands/prove.js";
 import * as quantize from "./commands/quantize.js";
 import * as setup from "./commands/setup.js";
@@ -70,7 +71,7 @@ function buildProgram(runtime: CliRuntime): Command {
       writeErr: (s) => streams.stderr(s),
     })
     .addHelpText("after", HELP_FOOTER);
-  for (const mod of [dataset, train, importOnnx, quantize, compile, setup, prove, verify, exportBundle, deploy, submit, status, report, demo]) mod.register(program, runtime);
+  for (const mod of [dataset, train, importOnnx, quantize, compile, setup, prove, verify, exportBundle, deploy, submit, status, report, demo, keeper]) mod.register(program, runtime);
   return program;
 }
 

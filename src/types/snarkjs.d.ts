@@ -55,3 +55,9 @@ declare module "circomlibjs" {
   }
   export function buildPoseidon(): Promise<Poseidon>;
 }
+
+declare module "ffjavascript" {
+  /** BN254 engine (wasm); `singleThread` keeps all arithmetic on the calling thread. */
+  export function buildBn128(singleThread?: boolean): Promise<unknown>;
+  export const utils: { stringifyBigInts(v: unknown): unknown };
+}

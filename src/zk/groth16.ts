@@ -140,32 +140,13 @@ export interface Prover {
   close(): Promise<void>;
 }
 
+/**
+ * A warm prover: the zkey parsed once and the curve built once, arithmetic on this thread
+ * (see ./warmProver.ts for what it removes from snarkjs's per-proof cost).
+ */
 export async function createProver(args: { wasmPath: string; zkeyPath: string }): Promise<Prover> {
-  const wc = await loadWitnessCalculator(args.wasmPath);
-  let zkey: Buffer;
-  try {
-    zkey = await readFile(args.zkeyPath);
-  } catch (cause) {
-    throw new ArtifactError({ path: args.zkeyPath, problem: "proving key (.zkey) not found", details: "Run the setup step first.", cause });
-  }
-  return {
-    async prove(input) {
-      const t0 = performance.now();
-      let wtns: Uint8Array;
-      try {
-        wtns = await wc.calculateWTNSBin(input, true);
-      } catch (cause) {
-        throw new WitnessError("witness generation failed: the inputs violate a circuit constraint", {
-          cause,
-          details: cause instanceof Error ? cause.message : String(cause),
-        });
-      }
-      const t1 = performance.now();
-      const { proof, publicSignals } = await snarkjs.groth16.prove({ type: "mem", data: new Uint8Array(zkey) }, { type: "mem", data: wtns });
-      return { proof, publicSignals, witnessMs: t1 - t0, proveMs: performance.now() - t1 };
-    },
-    close: releaseCurves,
-  };
+  const { createWarmProver } = await import("./warmProver.js");
+  return createWarmProver({ ...args, threads: "single" });
 }
 
 /** One-shot proof (loads everything, proves, releases the curve). */

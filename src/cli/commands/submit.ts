@@ -26,7 +26,7 @@ export interface SubmitOptions {
 }
 
 /** The deployment must hold the verifier of the current proving key. */
-function assertDeploymentCurrent(art: ProvingArtifacts, chain: ChainConnection): void {
+export function assertDeploymentCurrent(art: ProvingArtifacts, chain: ChainConnection): void {
   const entry = art.manifest.deployments?.[chain.networkName];
   if (!entry || entry.keysHash !== art.keysHash) {
     throw new StaleArtifactError({

@@ -1,0 +1,374 @@
+/**
+ * The keeper's one adapter to the chain: everything it reads from and sends to the feed goes
+ * through `FeedAdapter`, written against today's `OptionPriceFeed` (contracts/
+ * OptionPriceFeed.sol) and the statement rules of src/contracts/optionStatement.ts.
+ *
+ * Today's feed keys a mark by the spot round alone (`observedAt` = that round's updatedAt,
+ * strictly increasing per series), and accepts only the oracles' latest rounds. So:
+ * - a series is marked for (spot round, vol round) when the feed's last `observedAt` is at or
+ *   after the spot round's updatedAt — a new volatility round on the same spot round cannot be
+ *   proven until the feed's key covers the volatility round too (`isMarked` is the one place
+ *   to change when it does);
+ * - a proof is stale as soon as either oracle has a newer round (`ObservationNotLatestRound`,
+ *   `VolatilityMismatch`).
+ */
+import { Contract, type ContractRunner, Interface, type Provider, type Signer } from "ethers";
+import { expectedOptionInputs, type OptionInputs } from "../chain/optionStatement.js";
+import { revertData } from "../chain/revertData.js";
+import type { MarkKey, ProveResult } from "./job.js";
+
+export const FEED_ABI = [
+  "function seriesCount() view returns (uint256)",
+  "function getSeries(uint256 seriesId) view returns (tuple(address spotOracle, uint40 expiry, uint24 spotHeartbeat, uint8 spotDecimals, bool isCall, address volOracle, uint24 volHeartbeat, uint8 volDecimals, uint64 rate, uint128 strike, uint256 modelId))",
+  "function latestObservation(uint256 seriesId) view returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId, bool settled)",
+  "function submit(uint256 seriesId, uint256 observedAt, uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[] publicSignals) returns (uint256)",
+  "function settle(uint256 seriesId, uint80 roundId) returns (uint256)",
+  "event PriceSubmitted(uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, address submitter)",
+  "error ObservationNotLatestRound(uint256 observedAt, uint256 latestUpdatedAt)",
+  "error ObservationNotNewer(uint256 observedAt, uint256 lastObservedAt)",
+  "error VolatilityMismatch(uint256 expected, uint256 actual)",
+  "error MoneynessMismatch(uint256 expected, uint256 actual)",
+  "error TimeToExpiryMismatch(uint256 expected, uint256 actual)",
+  "error SeriesExpired(uint256 seriesId, uint256 expiry)",
+  "error StaleOracle(address oracle, uint256 updatedAt, uint256 heartbeat)",
+  "error AlreadySettled(uint256 seriesId)",
+  "error NotExpired(uint256 seriesId, uint256 expiry)",
+  "error InvalidProof()",
+];
+
+export const ORACLE_ABI = [
+  "function decimals() view returns (uint8)",
+  "function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)",
+  "function getRoundData(uint80 roundId) view returns (uint80, int256, uint256, uint256, uint80)",
+  "event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)",
+];
+
+export const ENGINE_ABI = [
+  "function isLiquidatable(address account) view returns (bool)",
+  "function liquidate(address account) returns (uint256)",
+  "event PositionOpened(address indexed account, uint256 indexed seriesId, bool isLong, uint256 size, uint256 price, uint256 premium)",
+  "error AccountHealthy(int256 equity, uint256 maintenanceMargin)",
+  "error PriceNotCurrent(uint256 seriesId, uint256 observedAt)",
+  "error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxPriceAge)",
+  "error NotSettled(uint256 seriesId, uint256 expiry)",
+];
+
+/** Reverts that mean "the oracle moved on: this proof is stale" (prove the new statement). */
+export const STALE_ERRORS = new Set(["ObservationNotLatestRound", "VolatilityMismatch", "MoneynessMismatch", "TimeToExpiryMismatch", "StaleOracle"]);
+/** Reverts that mean "someone already marked this round". */
+export const DONE_ERRORS = new Set(["ObservationNotNewer", "AlreadySettled"]);
+
+export interface SeriesInfo {
+  seriesId: bigint;
+  spotOracle: string;
+  volOracle: string;
+  strike: bigint;
+  expiry: bigint;
+  rate: bigint;
+  isCall: boolean;
+  spotHeartbeat: bigint;
+  volHeartbeat: bigint;
+}
+
+/** The series' statement now: what a proof must carry, and its replay key. */
+export interface SeriesStatement {
+  key: MarkKey;
+  inputs: OptionInputs;
+  /** updatedAt of the newer of the two rounds (unix s). */
+  roundAt: number;
+  /** The chain's latest block time (unix s). */
+  now: bigint;
+}
+
+export interface Marked {
+  observedAt: bigint;
+  settled: boolean;
+}
+
+export type SubmitOutcome =
+  | { status: "included"; txHash: string; blockNumber: number; gasUsed: bigint }
+  | { status: "stale"; reason: string }
+  | { status: "already-marked"; reason: string };
+
+export class RpcError extends Error {
+  override name = "RpcError";
+}
+
+/** Retry policy for reads and sends when the RPC fails (not when the contract reverts). */
+export interface Backoff {
+  attempts: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { attempts: 8, firstDelayMs: 100, maxDelayMs: 5_000 };
+
+const feedErrors = new Interface([...FEED_ABI, ...ENGINE_ABI.filter((f) => f.startsWith("error"))]);
+
+/** The custom error a call reverted with, if it reverted (undefined for RPC failures). */
+export function revertName(e: unknown): string | undefined {
+  const data = revertData(e);
+  if (!data) return undefined;
+  try {
+    return feedErrors.parseError(data)?.name ?? "unknown revert";
+  } catch {
+    return "unknown revert";
+  }
+}
+
+/** Call `fn`, retrying with exponential backoff while it fails without revert data. */
+export async function withBackoff<T>(what: string, fn: () => Promise<T>, b: Backoff = DEFAULT_BACKOFF, onRetry?: (e: unknown, attempt: number) => void): Promise<T> {
+  let delay = b.firstDelayMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (revertData(e) !== undefined || attempt >= b.attempts) {
+        if (revertData(e) === undefined) throw new RpcError(`${what}: RPC failed ${attempt} times: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, { cause: e });
+        throw e;
+      }
+      onRetry?.(e, attempt);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(b.maxDelayMs, delay * 2);
+    }
+  }
+}
+
+export interface FeedAdapter {
+  readonly address: string;
+  seriesIds(): Promise<bigint[]>;
+  series(seriesId: bigint): Promise<SeriesInfo>;
+  statement(seriesId: bigint): Promise<SeriesStatement>;
+  marked(seriesId: bigint): Promise<Marked>;
+  /** Whether the chain already holds a mark for `key` (the feed's replay rule). */
+  isMarked(key: MarkKey, marked: Marked, statement: SeriesStatement): boolean;
+  submit(key: MarkKey, observedAt: bigint, proof: ProveResult): Promise<SubmitOutcome>;
+  /** Settle an expired series with the first spot round at or after expiry, if there is one. */
+  settle(seriesId: bigint): Promise<SubmitOutcome | { status: "no-round"; reason: string }>;
+  /** Accounts that ever opened a position in `seriesId` (the margin engine's event log). */
+  accountsIn?(seriesId: bigint): Promise<string[]>;
+  /** Liquidate `account` if it is below maintenance now; undefined if healthy. */
+  liquidate?(account: string): Promise<SubmitOutcome | undefined>;
+  /** Call `cb` on every new oracle round of these oracles (events; the keeper also polls). */
+  watchOracles(oracles: string[], cb: (oracle: string) => void): () => void;
+}
+
+export interface FeedAdapterOptions {
+  feedAddress: string;
+  /** The margin engine to liquidate in (the liquidator role; omit to leave it to others). */
+  engineAddress?: string;
+  /** The submitter's signer (holds the key); reads go through its provider. */
+  signer: Signer;
+  backoff?: Backoff;
+  /** How often oracle event logs are read (ms, default 1 000). */
+  eventPollMs?: number;
+  onRetry?: (what: string, e: unknown) => void;
+}
+
+export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdapter> {
+  const provider = o.signer.provider as Provider;
+  if (!provider) throw new Error("the submitter's signer has no provider");
+  const feed = new Contract(o.feedAddress, FEED_ABI, o.signer);
+  const backoff = o.backoff ?? DEFAULT_BACKOFF;
+  const retry = <T>(what: string, fn: () => Promise<T>) => withBackoff(what, fn, backoff, (e) => o.onRetry?.(what, e));
+  const oracle = (a: string, runner: ContractRunner = provider) => new Contract(a, ORACLE_ABI, runner);
+  const infoCache = new Map<bigint, SeriesInfo>();
+  const decimalsCache = new Map<string, number>();
+  const from = await o.signer.getAddress();
+  // Nonces: one signer, transactions sent in order by one submitter. The next nonce is kept
+  // here and re-read from the chain only after a send failed (it may or may not have landed).
+  let nonce: number | undefined;
+
+  async function decimals(a: string): Promise<number> {
+    let d = decimalsCache.get(a);
+    if (d === undefined) {
+      d = Number(await retry("oracle decimals", () => oracle(a).decimals()));
+      decimalsCache.set(a, d);
+    }
+    return d;
+  }
+
+  async function series(seriesId: bigint): Promise<SeriesInfo> {
+    const hit = infoCache.get(seriesId);
+    if (hit) return hit;
+    const s = await retry(`getSeries(${seriesId})`, () => feed.getSeries(seriesId));
+    const info: SeriesInfo = {
+      seriesId,
+      spotOracle: s.spotOracle,
+      volOracle: s.volOracle,
+      strike: BigInt(s.strike),
+      expiry: BigInt(s.expiry),
+      rate: BigInt(s.rate),
+      isCall: s.isCall,
+      spotHeartbeat: BigInt(s.spotHeartbeat),
+      volHeartbeat: BigInt(s.volHeartbeat),
+    };
+    infoCache.set(seriesId, info);
+    return info;
+  }
+
+  async function latestRound(a: string) {
+    const [roundId, answer, , updatedAt] = await retry("latestRoundData", () => oracle(a).latestRoundData());
+    return { roundId: BigInt(roundId), answer: BigInt(answer), updatedAt: BigInt(updatedAt), decimals: await decimals(a) };
+  }
+
+  async function sendWithNonce(what: string, send: (nonce: number) => Promise<{ hash: string; wait(): Promise<unknown> }>) {
+    for (let attempt = 1; ; attempt++) {
+      nonce ??= await retry("nonce", () => provider.getTransactionCount(from, "pending"));
+      const n = nonce;
+      try {
+        const tx = await send(n);
+        nonce = n + 1;
+        const receipt = (await retry(`${what} receipt`, async () => {
+          const r = await provider.getTransactionReceipt(tx.hash);
+          if (r) return r;
+          return (await tx.wait()) as Awaited<ReturnType<Provider["getTransactionReceipt"]>>;
+        }))!;
+        return { tx, receipt };
+      } catch (e) {
+        if (revertData(e) !== undefined) throw e; // the contract refused: the caller decides
+        nonce = undefined; // unknown whether it landed: re-read the chain's nonce
+        if (attempt >= backoff.attempts) throw new RpcError(`${what}: RPC failed ${attempt} times: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, { cause: e });
+        o.onRetry?.(what, e);
+        await new Promise((r) => setTimeout(r, Math.min(backoff.maxDelayMs, backoff.firstDelayMs * 2 ** attempt)));
+      }
+    }
+  }
+
+  const engine = o.engineAddress ? new Contract(o.engineAddress, ENGINE_ABI, o.signer) : undefined;
+  // Accounts per series, from PositionOpened logs read incrementally (block after the last read).
+  const accounts = new Map<bigint, Set<string>>();
+  let accountsFromBlock = 0;
+  let accountsRead: Promise<void> | undefined;
+  async function readAccounts(): Promise<void> {
+    const to = await retry("block number", () => provider.getBlockNumber());
+    if (to < accountsFromBlock) return;
+    const logs = await retry("PositionOpened logs", () => engine!.queryFilter(engine!.filters.PositionOpened(), accountsFromBlock, to));
+    for (const l of logs) {
+      const [account, seriesId] = (l as unknown as { args: [string, bigint] }).args;
+      const set = accounts.get(BigInt(seriesId)) ?? new Set<string>();
+      set.add(account);
+      accounts.set(BigInt(seriesId), set);
+    }
+    accountsFromBlock = to + 1;
+  }
+
+  const adapter: FeedAdapter = {
+    address: o.feedAddress,
+    async seriesIds() {
+      const n = Number(await retry("seriesCount", () => feed.seriesCount()));
+      return Array.from({ length: n }, (_, i) => BigInt(i + 1));
+    },
+    series,
+    async statement(seriesId) {
+      const s = await series(seriesId);
+      const [spot, vol, block] = await Promise.all([latestRound(s.spotOracle), latestRound(s.volOracle), retry("latest block", () => provider.getBlock("latest"))]);
+      return {
+        key: { seriesId, spotRound: spot.roundId, volRound: vol.roundId },
+        inputs: expectedOptionInputs({ strike: s.strike, expiry: s.expiry, rate: s.rate }, spot, vol),
+        roundAt: Number(spot.updatedAt > vol.updatedAt ? spot.updatedAt : vol.updatedAt),
+        now: BigInt(block!.timestamp),
+      };
+    },
+    async marked(seriesId) {
+      const [, , observedAt, , settled] = await retry(`latestObservation(${seriesId})`, () => feed.latestObservation(seriesId));
+      return { observedAt: BigInt(observedAt), settled: Boolean(settled) };
+    },
+    isMarked(_key, marked, st) {
+      // Today's replay key: the spot round's updatedAt (see the module comment).
+      return marked.settled || marked.observedAt >= st.inputs.observedAt;
+    },
+    async submit(key, observedAt, p) {
+      const args = [key.seriesId, observedAt, p.a, p.b, p.c, p.publicSignals] as const;
+      // A static call first: a stale or duplicate proof is refused without spending a nonce.
+      try {
+        await retry("submit (static call)", () => feed.submit.staticCall(...args));
+      } catch (e) {
+        const name = revertName(e);
+        if (name && DONE_ERRORS.has(name)) return { status: "already-marked", reason: name };
+        if (name && STALE_ERRORS.has(name)) return { status: "stale", reason: name };
+        throw e;
+      }
+      try {
+        const { tx, receipt } = await sendWithNonce("submit", (nonce) => feed.submit(...args, { nonce }));
+        if (receipt.status !== 1) return { status: "stale", reason: "reverted on inclusion" };
+        return { status: "included", txHash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+      } catch (e) {
+        const name = revertName(e);
+        if (name && DONE_ERRORS.has(name)) return { status: "already-marked", reason: name };
+        if (name && STALE_ERRORS.has(name)) return { status: "stale", reason: name };
+        throw e;
+      }
+    },
+    async settle(seriesId) {
+      const s = await series(seriesId);
+      const spot = await latestRound(s.spotOracle);
+      if (spot.updatedAt < s.expiry) return { status: "no-round", reason: `no spot round at or after expiry ${s.expiry} yet` };
+      // Walk back to the first round at or after expiry (round ids sequential, as the feed assumes).
+      let r = spot.roundId;
+      for (let i = 0; i < 1_000 && r > 1n; i++) {
+        const [, , , prevUpdated] = await retry("getRoundData", () => oracle(s.spotOracle).getRoundData(r - 1n));
+        if (BigInt(prevUpdated) < s.expiry) break;
+        r -= 1n;
+      }
+      try {
+        await retry("settle (static call)", () => feed.settle.staticCall(seriesId, r));
+        const { tx, receipt } = await sendWithNonce("settle", (nonce) => feed.settle(seriesId, r, { nonce }));
+        return { status: "included", txHash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+      } catch (e) {
+        const name = revertName(e);
+        if (name === "AlreadySettled") return { status: "already-marked", reason: name };
+        throw e;
+      }
+    },
+    ...(engine
+      ? {
+          async accountsIn(seriesId: bigint) {
+            accountsRead ??= readAccounts().finally(() => (accountsRead = undefined));
+            await accountsRead;
+            return [...(accounts.get(seriesId) ?? [])];
+          },
+          async liquidate(account: string): Promise<SubmitOutcome | undefined> {
+            if (!(await retry("isLiquidatable", () => engine.isLiquidatable(account)))) return undefined;
+            try {
+              await retry("liquidate (static call)", () => engine.liquidate.staticCall(account));
+            } catch (e) {
+              const name = revertName(e);
+              if (name) return { status: "stale", reason: name };
+              throw e;
+            }
+            const { tx, receipt } = await sendWithNonce("liquidate", (nonce) => engine.liquidate(account, { nonce }));
+            return { status: "included", txHash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+          },
+        }
+      : {}),
+    watchOracles(oracles, cb) {
+      // The oracles' AnswerUpdated logs, read block range by block range (one eth_getLogs per
+      // interval; no node-side filters to leak when the RPC drops or the keeper stops).
+      const topic = new Interface(ORACLE_ABI).getEvent("AnswerUpdated")!.topicHash;
+      let from: number | undefined;
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      const tick = async () => {
+        try {
+          const to = await provider.getBlockNumber();
+          if (from === undefined) from = to + 1;
+          else if (to >= from) {
+            const logs = await provider.getLogs({ address: oracles, topics: [topic], fromBlock: from, toBlock: to });
+            from = to + 1;
+            for (const a of new Set(logs.map((l) => l.address))) cb(oracles.find((x) => x.toLowerCase() === a.toLowerCase()) ?? a);
+          }
+        } catch {
+          // an RPC failure: the next tick reads the same range again; polling covers the rest
+        }
+        if (!stopped) timer = setTimeout(tick, o.eventPollMs ?? 1_000);
+      };
+      void tick();
+      return () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      };
+    },
+  };
+  return adapter;
+}
