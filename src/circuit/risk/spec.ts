@@ -187,5 +187,5 @@ function inputIndex(q: QuantizedModel, name: string): number {
 
 function fmt(k: number, b: number): string {
   const pct = (k / 2 ** b) * 100;
-  return `${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(4).replace(/\.?0+$/, "")} %`;
+  return `${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(2).replace(/\.?0+$/, "")} %`;
 }
