@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildRiskCircuit } from "../src/circuit/risk/build.js";
+import { predictRiskConstraints } from "../src/circuit/risk/cost.js";
 import { decodeRiskSignals, riskForward } from "../src/circuit/risk/reference.js";
 import { defaultGrid, wideGrid, type RiskSpec } from "../src/circuit/risk/spec.js";
 import { normalCdf, normalPdf } from "../src/data/normal.js";
@@ -20,7 +21,8 @@ import { requiredPower, resolvePtau } from "../src/zk/ptau.js";
 const quick = process.argv.includes("--quick");
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const dir = path.join(root, "bench", "tmp", "risk");
-const sharedPtau = path.resolve(root, "..", "shared", "ptau", "dev-pot16.ptau");
+// The shared development ptau (measurement only): beside the checkout, or in /work/shared.
+const sharedPtau = [path.resolve(root, "..", "shared", "ptau", "dev-pot16.ptau"), path.resolve(root, "..", "..", "shared", "ptau", "dev-pot16.ptau")].find((p) => existsSync(p)) ?? path.resolve(root, "..", "shared", "ptau", "dev-pot16.ptau");
 const log = (line: string) => console.log(line);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -67,7 +69,7 @@ const wide = await buildRiskCircuit(q, wideGrid(), { outDir: path.join(dir, "wid
 log(`wide grid (${wide.spec.scenarios.length} scenarios): ${wide.constraints} constraints, ${wide.spec.signals.length} packed signals`);
 const built = await buildRiskCircuit(q, defaultGrid(), { outDir: dir });
 const spec = built.spec;
-log(`default grid (${spec.scenarios.length} scenarios): ${built.constraints} constraints, ${spec.signals.length} packed signals, compiled in ${(built.compileMs / 1000).toFixed(1)} s`);
+log(`default grid (${spec.scenarios.length} scenarios): ${built.constraints} constraints, ${spec.signals.length} packed signals, compiled in ${(built.compileMs / 1000).toFixed(1)} s; predicted ${predictRiskConstraints(q, spec)} (wide ${predictRiskConstraints(q, wide.spec)})`);
 
 // Greeks accuracy from the integer reference (bit-exact with the proven circuit).
 const names = q.inputs.map((i) => i.name);

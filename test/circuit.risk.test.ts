@@ -4,6 +4,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRiskCircuit } from "../src/circuit/risk/build.js";
+import { predictRiskConstraints } from "../src/circuit/risk/cost.js";
 import { riskSignalNames } from "../src/circuit/risk/emit.js";
 import { checkRiskInputs, decodeRiskSignals, riskForward, shockedU } from "../src/circuit/risk/reference.js";
 import { defaultGrid, RiskDomainError, riskSpec, shockUnits, wideGrid, type RiskSpec } from "../src/circuit/risk/spec.js";
@@ -143,7 +144,9 @@ describe("risk circuit (4 → 4 → 1, default grid)", () => {
     });
   const packedOf = (w: readonly bigint[]) => riskSignalNames(spec).map((n) => w[idx(n)]);
 
-  it("fits the bundled power-12 ptau on both grids", () => {
+  it("has the predicted constraint count and fits the bundled power-12 ptau on both grids", () => {
+    expect(built.constraints).toBe(predictRiskConstraints(q, spec));
+    expect(wideConstraints).toBe(predictRiskConstraints(q, riskSpec(q, wideGrid())));
     expect(built.constraints).toBeLessThanOrEqual(4096);
     expect(wideConstraints).toBeLessThanOrEqual(4096);
     expect(wideConstraints).toBeGreaterThan(built.constraints);
