@@ -31,7 +31,8 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 ///   settled; the sequencer is down or in its grace period). Every action that values the
 ///   account reverts with the reason (`PriceNotCurrent`, `NotSettled`, `SequencerUnusable`,
 ///   `NoPrice`): a mark that is merely late never triggers a liquidation;
-/// * MISSING: the mark is older than `maxPriceAge`, or the series is outside the model's
+/// * MISSING: the mark is older than `maxPriceAge` (measured from no earlier than the end of
+///   the sequencer's grace period, `usableSince`), or the series is outside the model's
 ///   coverage, or expired more than `maxPriceAge` ago without settlement. The leg is valued
 ///   conservatively: a long at 0, a short at an upper bound of the option (a call at the
 ///   larger of the proven and the oracle's latest spot, a put at the strike). Nothing
@@ -556,7 +557,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
                 return v;
             }
             if (!k.sequencerUp) (v.state, v.reason) = (PENDING, SequencerUnusable.selector);
-            else if (block.timestamp - k.expiry <= maxAge) (v.state, v.reason) = (PENDING, NotSettled.selector);
+            else if (block.timestamp - _max(k.expiry, k.usableSince) <= maxAge) (v.state, v.reason) = (PENDING, NotSettled.selector);
             else (v.state, v.reason) = (MISSING, NotSettled.selector);
         } else if (!k.sequencerUp) {
             (v.state, v.reason) = (PENDING, SequencerUnusable.selector);
@@ -564,7 +565,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
             (v.state, v.reason) = (MISSING, ReduceOnly.selector);
         } else if (k.observedAt == 0) {
             (v.state, v.reason) = (PENDING, NoPrice.selector);
-        } else if (block.timestamp - k.observedAt > maxAge) {
+        } else if (block.timestamp - _max(k.observedAt, k.usableSince) > maxAge) {
             (v.state, v.reason) = (MISSING, StalePrice.selector);
         } else if (!k.current) {
             (v.state, v.reason) = (PENDING, PriceNotCurrent.selector);
@@ -585,6 +586,10 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         uint256 spot = k.spotNow > k.spot ? k.spotNow : k.spot;
         v.spot = spot;
         v.price = isLong ? 0 : (k.isCall ? spot : k.strike);
+    }
+
+    function _max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
     }
 
     function _requireUsable(uint256 seriesId, Valued memory v, IOptionPriceFeed.Mark memory k) internal view {

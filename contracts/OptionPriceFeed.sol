@@ -564,6 +564,10 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         k.spread = (uint256(s.bandE5) * s.strike + 99_999) / 100_000;
         k.unitReserve = s.isCall ? (uint256(s.strike) * s.reserveMoneynessBps + 9_999) / 10_000 : s.strike;
         k.sequencerUp = _sequencerError() == bytes4(0);
+        if (address(sequencerUptimeFeed) != address(0)) {
+            (,, uint256 startedAt,,) = sequencerUptimeFeed.latestRoundData();
+            k.usableSince = startedAt + sequencerGracePeriod;
+        }
         (, int256 answer,, uint256 updatedAt,) = s.spotOracle.latestRoundData();
         if (answer > 0) k.spotNow = _toWad(uint256(answer), s.spotDecimals);
         if (o.observedAt == 0 || o.settled || !k.sequencerUp || updatedAt != o.observedAt) return k;

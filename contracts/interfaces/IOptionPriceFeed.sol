@@ -22,6 +22,9 @@ interface IOptionPriceFeed {
     /// @param current Proven, not settled, for both oracles' latest rounds, model active,
     /// sequencer usable.
     /// @param sequencerUp No sequencer feed, or the sequencer is up for longer than the grace period.
+    /// @param usableSince When the sequencer's grace period after its last restart ended (or
+    /// ends), unix seconds; 0 without a sequencer feed. Consumers measure ages from no earlier
+    /// than this, so keepers get a full age window to prove after an outage.
     struct Mark {
         uint256 price;
         uint256 spot;
@@ -36,6 +39,7 @@ interface IOptionPriceFeed {
         bool settled;
         bool current;
         bool sequencerUp;
+        uint256 usableSince;
     }
 
     /// @notice The series' mark and terms (all zero for an unknown series).
