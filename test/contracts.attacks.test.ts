@@ -67,6 +67,9 @@ async function banded() {
 async function capped() {
   return make({ band: BAND, engineRisk: { feeBps: 25, seriesCapBps: 2_000, accountCapBps: 1_000 } });
 }
+async function ticked() {
+  return make({ engineRisk: { minTick: 10n ** 15n } });
+}
 async function nearExpiryModel() {
   return make({
     inputSpecs: [INPUT_SPECS[0], { ...INPUT_SPECS[1], min: WAD / 50n }, INPUT_SPECS[2], INPUT_SPECS[3]],
@@ -103,6 +106,16 @@ describe("class 1: a zero mark no longer makes an unbounded long free", () => {
     expect(before - BigInt(await stack.engine.collateralOf(stack.carol.address))).toBe(2n * (spread + fee));
     expect(free / 10n).toBeGreaterThanOrEqual(2n * 4_000n * WAD);
     await books(stack, [stack.carol.address]);
+  });
+
+  it("with no error band the minimum tick still charges every long", async () => {
+    const stack = await networkHelpers.loadFixture(ticked);
+    await submitPrice(stack, { spot: SPOT(1_000n), priceOverStrike: 0n });
+    const e = as(stack.engine, stack.carol);
+    await expectRevert(e.openPosition(1n, true, 10n * WAD, MAX), stack.engine, "InsufficientCollateral", [0n, 10n ** 16n]);
+    await (await e.deposit(1n * USD)).wait();
+    await (await e.openPosition(1n, true, 10n * WAD, MAX)).wait();
+    expect(await stack.engine.collateralOf(stack.carol.address)).toBe(WAD - 10n ** 16n);
   });
 
   it("in the money a zero proof is clamped up to the no-arbitrage lower bound", async () => {
