@@ -5,7 +5,8 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IOptionPriceFeed} from "./interfaces/IOptionPriceFeed.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 
@@ -57,7 +58,7 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 ///
 /// Tokens: standard ERC-20s with at most 18 decimals. Fee-on-transfer and rebasing tokens are
 /// not supported. The token balance of the engine always equals `Σ collateralOf + poolBalance`.
-contract MarginEngine is Ownable2Step, ReentrancyGuard {
+contract MarginEngine is Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Governance-set risk parameters.
@@ -128,20 +129,21 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     RiskParams public riskParams;
     /// @notice Losses that liquidated accounts could not cover (absorbed by the pool), wad.
     uint256 public badDebt;
-    /// @notice Funds of the counterparty pool, wad (including what is owed to claims).
-    uint256 public poolBalance;
+    /// @notice Funds of the counterparty pool, wad (including what is owed to claims). Packed
+    /// with `totalClaims` in one slot (both are read by every trade).
+    uint128 public poolBalance;
     /// @notice Sum of all unpaid claims, wad.
-    uint256 public totalClaims;
+    uint128 public totalClaims;
     /// @notice What the pool owes an account and could not pay yet, wad.
     mapping(address account => uint256) public claimOf;
-    /// @notice Fees received by the pool since deployment, wad.
-    uint256 public feesCollected;
 
     /// @notice Collateral of an account, wad.
     mapping(address account => uint256) public collateralOf;
     /// @notice Signed position size of an account in a series (> 0 long, < 0 short), wad.
     mapping(address account => mapping(uint256 seriesId => int256)) public positionOf;
-    mapping(address account => uint256[]) internal _seriesOf;
+    /// @dev The account's open series ids, packed: up to MAX_POSITIONS lanes of 32 bits, filled
+    /// from lane 0 without gaps (one storage slot per account).
+    mapping(address account => uint256) internal _seriesOf;
     /// @notice Open interest per series.
     mapping(uint256 seriesId => OpenInterest) public openInterest;
     /// @dev Every series that ever had long open interest (summed by `reservedForLongs`).
@@ -267,7 +269,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         uint256 reserved = reservedForLongs();
         uint256 available = free > reserved ? free - reserved : 0;
         if (wad > available) revert InsufficientPoolLiquidity(available, wad);
-        poolBalance -= wad;
+        poolBalance -= SafeCast.toUint128(wad);
         emit PoolWithdrawn(to, amount, wad);
         collateralToken.safeTransfer(to, amount);
     }
@@ -278,7 +280,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     function fundPool(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 wad = amount * tokenScale;
-        poolBalance += wad;
+        poolBalance += SafeCast.toUint128(wad);
         emit PoolFunded(msg.sender, amount, wad);
         collateralToken.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -321,24 +323,22 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         returns (uint256 premium)
     {
         if (size == 0) revert ZeroAmount();
-        {
-            uint256 expiry = feed.seriesExpiry(seriesId);
-            if (expiry == 0) revert UnknownSeries(seriesId);
-            if (block.timestamp >= expiry) revert SeriesExpired(seriesId, expiry);
-        }
         int256 position = positionOf[msg.sender][seriesId];
         if (position != 0 && (position > 0) != isLong) revert OppositePosition(seriesId, position);
         uint256 newSize = (position >= 0 ? uint256(position) : uint256(-position)) + size;
         if (newSize > MAX_SIZE) revert SizeTooLarge(newSize);
         if (position == 0) {
-            if (_seriesOf[msg.sender].length >= MAX_POSITIONS) revert TooManyPositions();
-            _seriesOf[msg.sender].push(seriesId);
+            _addSeries(msg.sender, seriesId);
         }
         positionOf[msg.sender][seriesId] = isLong ? int256(newSize) : -int256(newSize);
 
         // Every leg is valued once; this series' mark must be USABLE and open to new risk.
-        (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory k) = _legs(msg.sender, seriesId);
+        (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory k, uint256 pending) =
+            _legsOrPending(msg.sender, seriesId);
+        if (k.expiry == 0) revert UnknownSeries(seriesId);
+        if (block.timestamp >= k.expiry) revert SeriesExpired(seriesId, k.expiry);
         _requireUsable(seriesId, v, k);
+        if (pending != 0) _revertPendingSeries(pending);
         {
             uint256 from = k.coveredUntil > riskParams.reduceOnlyWindow ? k.coveredUntil - riskParams.reduceOnlyWindow : 0;
             if (block.timestamp >= from) revert ReduceOnly(seriesId, from);
@@ -354,9 +354,8 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         } else {
             premium = MarginMath.valueDown(size, price);
             _poolPaysAccount(msg.sender, premium);
-            _accountPaysPool(msg.sender, fee);
+            if (fee != 0) _accountPaysPool(msg.sender, fee);
         }
-        feesCollected += fee;
         _requireInitialMargin(msg.sender, legs);
         emit PositionOpened(msg.sender, seriesId, isLong, size, price, premium, fee);
     }
@@ -399,7 +398,6 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
             premium = MarginMath.valueUp(size, price);
             _accountPaysPool(msg.sender, premium + fee);
         }
-        feesCollected += fee;
         emit PositionClosed(msg.sender, seriesId, isLong, size, price, premium, fee);
     }
 
@@ -417,7 +415,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
             MarginMath.health(collateralOf[account], legs, riskParams.imBps, riskParams.mmBps);
         if (legs.length == 0 || equity >= int256(mm)) revert AccountHealthy(equity, mm);
 
-        uint256[] memory ids = _seriesOf[account];
+        uint256[] memory ids = _ids(account);
         for (uint256 i; i < ids.length; ++i) {
             delete positionOf[account][ids[i]];
             int256 position = legs[i].size;
@@ -440,11 +438,11 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         if (equity < 0) {
             shortfall = uint256(-equity);
             badDebt += shortfall;
-            poolBalance += collateral;
+            poolBalance += SafeCast.toUint128(collateral);
         } else {
             credited = uint256(equity);
             if (credited <= collateral) {
-                poolBalance += collateral - credited;
+                poolBalance += SafeCast.toUint128(collateral - credited);
             } else {
                 uint256 owed = credited - collateral;
                 uint256 free = _freePool();
@@ -453,10 +451,10 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
                     owed = free;
                     credited -= unpaid;
                     claimOf[account] += unpaid;
-                    totalClaims += unpaid;
+                    totalClaims += SafeCast.toUint128(unpaid);
                     emit ClaimRecorded(account, unpaid);
                 }
-                poolBalance -= owed;
+                poolBalance -= SafeCast.toUint128(owed);
             }
         }
         uint256 bonusWad = (mm * riskParams.liquidationBonusBps) / BPS;
@@ -475,8 +473,8 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         paid = claim < poolBalance ? claim : poolBalance;
         if (paid == 0) revert NothingToPay(account);
         claimOf[account] = claim - paid;
-        totalClaims -= paid;
-        poolBalance -= paid;
+        totalClaims -= SafeCast.toUint128(paid);
+        poolBalance -= SafeCast.toUint128(paid);
         collateralOf[account] += paid;
         emit ClaimPaid(account, paid);
     }
@@ -498,7 +496,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
 
     /// @notice Series ids in which `account` has an open position.
     function openSeriesOf(address account) external view returns (uint256[] memory) {
-        return _seriesOf[account];
+        return _ids(account);
     }
 
     /// @notice Whether `account` could be liquidated now (false if a leg is PENDING).
@@ -599,6 +597,11 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         revert StalePrice(seriesId, k.observedAt, riskParams.maxPriceAge);
     }
 
+    function _revertPendingSeries(uint256 seriesId) internal view {
+        IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
+        _revertPending(seriesId, _value(k, seriesId, true).reason, k);
+    }
+
     function _revertPending(uint256 seriesId, bytes4 reason, IOptionPriceFeed.Mark memory k) internal pure {
         if (reason == NotSettled.selector) revert NotSettled(seriesId, k.expiry);
         if (reason == NoPrice.selector) revert NoPrice(seriesId);
@@ -616,7 +619,19 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         view
         returns (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark)
     {
-        uint256[] storage ids = _seriesOf[account];
+        uint256 pending;
+        (legs, v, tradeMark, pending) = _legsOrPending(account, tradeOf);
+        if (pending != 0) _revertPendingSeries(pending);
+    }
+
+    /// @dev As `_legs`, but returns the first PENDING series other than `tradeOf` (0 if none)
+    /// instead of reverting, so that the caller can check the traded series first.
+    function _legsOrPending(address account, uint256 tradeOf)
+        internal
+        view
+        returns (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark, uint256 pending)
+    {
+        uint256[] memory ids = _ids(account);
         uint256 n = ids.length;
         legs = new MarginMath.Leg[](n);
         for (uint256 i; i < n; ++i) {
@@ -624,7 +639,8 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
             int256 size = positionOf[account][seriesId];
             IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
             Valued memory x = _value(k, seriesId, size > 0);
-            if (x.state == PENDING) _revertPending(seriesId, x.reason, k);
+            // The traded series is checked by the caller (expiry first, then usability).
+            if (x.state == PENDING && seriesId != tradeOf && pending == 0) pending = seriesId;
             MarginMath.Leg memory leg = legs[i];
             leg.size = size;
             leg.price = x.price;
@@ -638,7 +654,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
 
     /// @dev The account's legs; `fresh` tells whether none is PENDING.
     function _legsView(address account) internal view returns (MarginMath.Leg[] memory legs, bool fresh) {
-        uint256[] storage ids = _seriesOf[account];
+        uint256[] memory ids = _ids(account);
         uint256 n = ids.length;
         legs = new MarginMath.Leg[](n);
         fresh = true;
@@ -699,13 +715,13 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         uint256 available = collateralOf[account];
         if (amount > available) revert InsufficientCollateral(available, amount);
         collateralOf[account] = available - amount;
-        poolBalance += amount;
+        poolBalance += SafeCast.toUint128(amount);
     }
 
     function _poolPaysAccount(address account, uint256 amount) internal {
         uint256 available = _freePool();
         if (amount > available) revert InsufficientPoolLiquidity(available, amount);
-        poolBalance -= amount;
+        poolBalance -= SafeCast.toUint128(amount);
         collateralOf[account] += amount;
     }
 
@@ -717,23 +733,49 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
             paid = available;
             uint256 unpaid = amount - available;
             claimOf[account] += unpaid;
-            totalClaims += unpaid;
+            totalClaims += SafeCast.toUint128(unpaid);
             emit ClaimRecorded(account, unpaid);
         }
-        poolBalance -= paid;
+        poolBalance -= SafeCast.toUint128(paid);
         collateralOf[account] += paid;
     }
 
-    function _removeSeries(address account, uint256 seriesId) internal {
-        uint256[] storage ids = _seriesOf[account];
-        uint256 last = ids.length - 1;
-        for (uint256 i; i <= last; ++i) {
-            if (ids[i] == seriesId) {
-                ids[i] = ids[last];
-                ids.pop();
-                return;
-            }
+    /// @dev The account's open series ids, in lane order.
+    function _ids(address account) internal view returns (uint256[] memory ids) {
+        uint256 packed = _seriesOf[account];
+        uint256 n;
+        while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
+        ids = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            ids[i] = (packed >> (32 * i)) & type(uint32).max;
         }
+    }
+
+    function _addSeries(address account, uint256 seriesId) internal {
+        if (seriesId > type(uint32).max) revert UnknownSeries(seriesId);
+        uint256 packed = _seriesOf[account];
+        uint256 n;
+        while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
+        if (n == MAX_POSITIONS) revert TooManyPositions();
+        _seriesOf[account] = packed | (seriesId << (32 * n));
+    }
+
+    /// @dev Remove `seriesId` (present): the last lane moves into its place.
+    function _removeSeries(address account, uint256 seriesId) internal {
+        uint256 packed = _seriesOf[account];
+        uint256 n;
+        uint256 at = MAX_POSITIONS;
+        while (n < MAX_POSITIONS) {
+            uint256 id = (packed >> (32 * n)) & type(uint32).max;
+            if (id == 0) break;
+            if (id == seriesId) at = n;
+            ++n;
+        }
+        uint256 last = (packed >> (32 * (n - 1))) & type(uint32).max;
+        uint256 mask = uint256(type(uint32).max);
+        packed &= ~(mask << (32 * (n - 1)));
+        if (at != n - 1) packed = (packed & ~(mask << (32 * at))) | (last << (32 * at));
+        _seriesOf[account] = packed;
     }
 
     function _setRiskParams(RiskParams memory p) internal {
