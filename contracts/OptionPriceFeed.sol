@@ -701,8 +701,9 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 lower;
         uint256 upper;
         if (isCall) {
-            // D⁺ = 1 − xDown + ⌈xUp²/2⌉ >= 1 − x + x²/2 >= e^{−x} (x >= 0); always > 0.
+            // D⁺ = min(1 − xDown + ⌈xUp²/2⌉, 1) >= e^{−x} (x >= 0); always > 0.
             uint256 dPlus = WAD + (xUp * xUp + 2 * WAD - 1) / (2 * WAD) - xDown;
+            if (dPlus > WAD) dPlus = WAD; // e^{−x} <= 1 for x >= 0 (rates are unsigned)
             lower = moneyness > dPlus ? moneyness - dPlus : 0;
             upper = moneyness;
         } else {

@@ -144,13 +144,14 @@ export async function readOptionInputs(feed: FeedReader, seriesId: bigint): Prom
 /**
  * The feed's no-arbitrage interval of priceOverStrike (`OptionPriceFeed.clampToBounds`), wad
  * fractions of the strike: call [max(m − D⁺, 0), m], put [max(D⁻ − m, 0), 1], with x = rate·τ
- * bracketed by xDown ≤ x ≤ xUp, D⁺ = 1 − xDown + ⌈xUp²/2⌉ ≥ e^{−x} and D⁻ = max(1 − xUp, 0) ≤ e^{−x}.
+ * bracketed by xDown ≤ x ≤ xUp, D⁺ = min(1 − xDown + ⌈xUp²/2⌉, 1) ≥ e^{−x} and D⁻ = max(1 − xUp, 0) ≤ e^{−x}.
  */
 export function noArbitrageBounds(moneyness: bigint, timeToExpiry: bigint, rate: bigint, isCall: boolean): { lower: bigint; upper: bigint } {
   const xDown = (rate * timeToExpiry) / WAD;
   const xUp = (rate * timeToExpiry + WAD - 1n) / WAD;
   if (isCall) {
-    const dPlus = WAD + (xUp * xUp + 2n * WAD - 1n) / (2n * WAD) - xDown;
+    const poly = WAD + (xUp * xUp + 2n * WAD - 1n) / (2n * WAD) - xDown;
+    const dPlus = poly > WAD ? WAD : poly;
     return { lower: moneyness > dPlus ? moneyness - dPlus : 0n, upper: moneyness };
   }
   const dMinus = xUp < WAD ? WAD - xUp : 0n;
