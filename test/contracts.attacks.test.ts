@@ -196,6 +196,28 @@ describe("class 3: coverage to expiry", () => {
   });
 });
 
+describe("class 3b: coverage end with a fresh, current mark", () => {
+  it("past coveredUntil even a current price a few seconds old is not used: the leg is MISSING", async () => {
+    const stack = await networkHelpers.loadFixture(nearExpiryModel);
+    const coveredUntil = stack.expiry - 630_720n;
+    await submitPrice(stack, { priceOverStrike: pos(100n * WAD) });
+    const e = as(stack.engine, stack.alice);
+    await (await e.deposit(3_000n * USD)).wait();
+    await (await e.openPosition(1n, false, 10n * WAD, 0n)).wait();
+    await networkHelpers.time.increaseTo(coveredUntil - 20n);
+    await (await stack.volOracle.updateAnswer(VOL_ANSWER)).wait();
+    await newSpotRound(stack);
+    await networkHelpers.time.setNextBlockTimestamp(coveredUntil - 5n);
+    await submitPrice(stack, { priceOverStrike: pos(40n * WAD), newRound: false });
+    expect((await stack.engine.markStatus(1n))[2]).toBe(0n); // USABLE just before
+    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(false);
+    await networkHelpers.time.increaseTo(coveredUntil);
+    expect(await stack.feed.isCurrent(1n)).toBe(true);
+    expect((await stack.engine.markStatus(1n))[2]).toBe(2n); // MISSING from coveredUntil on
+    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(true);
+  });
+});
+
 describe("class 4: the currency key covers the volatility round", () => {
   it("a volatility update makes the old mark non-current; a new price is proven for the same spot round; replay refused", async () => {
     const stack = await networkHelpers.loadFixture(plain);
