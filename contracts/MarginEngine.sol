@@ -5,88 +5,118 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IOptionPriceFeed} from "./interfaces/IOptionPriceFeed.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 
 /// @title MarginEngine
 /// @notice Holds ERC-20 collateral for accounts that open long and short option positions
-/// on the series of a proven-price feed, trading at the proven mark price, and lets anyone
-/// liquidate an account below maintenance margin.
+/// on the series of a proven-price feed against a counterparty pool, and lets anyone
+/// liquidate an account below maintenance margin. The economics are stated in
+/// contracts/README.md ("Economics"); the rules are:
 ///
-/// Accounting (all internal amounts wad, see `MarginMath` for the formulas and rounding):
-/// * collateral is kept in wad: a deposit of `amount` token units credits
-///   `amount · 10^(18 − tokenDecimals)` exactly; a withdrawal of `amount` token units debits
-///   the same exact wad amount, so up to `10^(18 − d) − 1` wad of dust (from bonuses, rounded
-///   down to whole token units) can stay in an account;
-/// * opening a long of `size` at price `p` pays `ceil(size · p / 1e18)` from collateral;
-///   opening a short credits `floor(size · p / 1e18)`; closing reverses the trade at the then
-///   current mark (selling a long credits floor, buying back a short costs ceil);
-/// * equity = collateral + Σ signed position value; IM / MM per short unit are
-///   `price + imBps · spot / 1e4` / `price + mmBps · spot / 1e4`, longs need only their paid
-///   premium; opening and withdrawing require `equity >= initialMargin` afterwards; an
-///   account is liquidatable when `equity < maintenanceMargin`.
+/// Prices. Every series has a mark `m` (the feed's proven price, clamped to the no-arbitrage
+/// bounds), a spread `s >= errorBand · strike` (the feed's `spread`, from the model's error
+/// band in the registry) and a fee `f = feeBps · spot / 1e4` per unit. A buyer fills at
+/// `ask = max(m + s, minTick)`, a seller at `bid = max(m − s, 0)`; every trade before expiry
+/// also pays `f` per unit to the pool. Settled series trade at the settlement price with no
+/// spread and no fee.
 ///
-/// Prices: the mark `price` and the `spot` of a series come from one proven observation
-/// of the feed. Before expiry a mark is usable only when it is CURRENT: proven for the spot
-/// oracle's latest round (`feed.isCurrent`) and not older than `maxPriceAge`. Every action
-/// that values or trades a position (open, close, withdraw with open positions, liquidate)
-/// reverts otherwise (`NoPrice`, `StalePrice`, `PriceNotCurrent`): a mark that no longer
-/// reflects the oracle blocks these actions and can never trigger a liquidation; a keeper
-/// proves the new round's price. While the oracle state is outside the model's declared
-/// input ranges no price can be proven, so the series' positions are frozen until it
-/// returns (or until settlement). Deposits never need a price.
+/// Mark states, per series (`markStatus`):
+/// * USABLE: before expiry the feed's mark is current (both oracle rounds, active model,
+///   sequencer usable), at most `maxPriceAge` old, and the series is inside the model's
+///   coverage (`now < coveredUntil`); after expiry the series is settled;
+/// * PENDING: not usable but may become so soon (a newer oracle round is not proven yet and
+///   the price is at most `maxPriceAge` old; expired less than `maxPriceAge` ago and not
+///   settled; the sequencer is down or in its grace period). Every action that values the
+///   account reverts with the reason (`PriceNotCurrent`, `NotSettled`, `SequencerUnusable`,
+///   `NoPrice`): a mark that is merely late never triggers a liquidation;
+/// * MISSING: the mark is older than `maxPriceAge` (measured from no earlier than the end of
+///   the sequencer's grace period, `usableSince`), or the series is outside the model's
+///   coverage, or expired more than `maxPriceAge` ago without settlement. The leg is valued
+///   conservatively: a long at 0, a short at an upper bound of the option (a call at the
+///   larger of the proven and the oracle's latest spot, a put at the strike). Nothing
+///   reverts for it: liquidation, withdrawal and closing work with that valuation.
 ///
-/// Expiry: no position can be opened at or after a series' expiry. From expiry on, the
-/// pre-expiry mark is never used: valuation, close, withdraw-with-positions and liquidation
-/// need the feed's settlement price (intrinsic value, final, never stale) and revert
-/// (`NotSettled`) until the series is settled.
+/// Accounting (wad, see `MarginMath`): equity = collateral + Σ_long ⌊size · bid⌋ −
+/// Σ_short ⌈size · ask⌉ (the account's exit value); IM / MM add `imBps` / `mmBps` of spot per
+/// short unit. Open and withdraw need `equity >= initialMargin` afterwards; `equity <
+/// maintenanceMargin` is liquidatable. Collateral is kept in wad: a deposit of `amount` token
+/// units credits `amount · 10^(18 − tokenDecimals)`; bonuses round down to whole units.
 ///
-/// Slippage: `openPosition` and `closePosition` take a `limitPrice` per unit (wad): the most a
-/// buyer pays (opening a long, closing a short), the least a seller receives (opening a
-/// short, closing a long); otherwise they revert (`PriceLimitExceeded`).
+/// Capacity: the pool is the counterparty of every trade. An open is refused when the series'
+/// open interest on that side times `unitReserve` (what one unit can be worth at a proven
+/// mark: strike for a put, strike × the model's largest moneyness for a call) would exceed
+/// `seriesCapBps` of the free pool, or the account's position times `unitReserve` would exceed
+/// `accountCapBps` of it (`OpenInterestCap`). `withdrawPool` keeps Σ longOI · unitReserve
+/// (`reservedForLongs`) in the pool. What the pool cannot pay a closing long or a liquidated
+/// account becomes a claim (`claimOf`), paid first from later pool funds (`payClaim`).
 ///
-/// Counterparty: a liquidity pool inside the engine is the counterparty of every trade
-/// (peer-to-pool; longs and shorts are not matched). Premiums paid by accounts go to the pool,
-/// premiums and sale proceeds received by accounts come from it, and a trade the pool cannot
-/// pay from its free balance reverts (`InsufficientPoolLiquidity`). Anyone can add to the pool
-/// (`fundPool`); governance can take out its free balance (`withdrawPool`). The token balance
-/// of the engine always equals `Σ collateralOf + poolBalance` (no rounding leak: both sides
-/// of every flow use the same rounded amount). What a liquidated account cannot cover is lost
-/// by the pool and recorded in `badDebt`.
+/// Coverage: from `coveredUntil − reduceOnlyWindow` on, a series is reduce-only (no opens,
+/// `ReduceOnly`); from `coveredUntil` to expiry its legs are MISSING (conservative).
 ///
-/// Pool shortfall: a liquidation never reverts for lack of pool liquidity. When the closed
-/// positions are owed more than the pool's free balance, the account is credited what the
-/// pool has and the rest is recorded as the account's claim (`claimOf`, total `totalClaims`).
-/// Claims rank before the pool's other uses: the free balance is `poolBalance − totalClaims`
-/// (trades and `withdrawPool` can use only that), and anyone can pay a claim out of the pool
-/// into the account's collateral with `payClaim` as soon as the pool holds funds. A claim is
-/// not collateral until paid (it does not count as equity).
-///
-/// Tokens: standard ERC-20s with at most 18 decimals. Fee-on-transfer and rebasing tokens
-/// are not supported (deposits credit the requested amount).
-contract MarginEngine is Ownable2Step, ReentrancyGuard {
+/// Tokens: standard ERC-20s with at most 18 decimals. Fee-on-transfer and rebasing tokens are
+/// not supported. The token balance of the engine always equals `Σ collateralOf + poolBalance`.
+contract MarginEngine is Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Governance-set risk parameters.
     /// @param imBps Initial-margin spot buffer per short unit, basis points of spot.
     /// @param mmBps Maintenance-margin spot buffer per short unit, basis points (<= imBps).
-    /// @param liquidationBonusBps Liquidator's bonus, basis points of the maintenance margin,
-    /// paid from the liquidated account's remaining collateral.
-    /// @param maxPriceAge Largest accepted age of a proven price, seconds.
+    /// @param liquidationBonusBps Liquidator's reward, basis points of the maintenance margin,
+    /// paid from the liquidated account's remaining equity (its penalty).
+    /// @param maxPriceAge Largest accepted age of a proven price, seconds; also how long a
+    /// late mark stays PENDING before it is MISSING.
+    /// @param feeBps Fee per unit traded, basis points of spot, paid to the pool (<= 1,000).
+    /// @param seriesCapBps Largest open interest per series and side, as `OI · unitReserve`
+    /// in basis points of the free pool (1..10,000).
+    /// @param accountCapBps Largest position of one account in one series, as `size ·
+    /// unitReserve` in basis points of the free pool (1..10,000).
+    /// @param reduceOnlyWindow Seconds before `coveredUntil` from which a series is reduce-only.
+    /// @param minTick Least price per unit a buyer pays, wad (> 0): no position opens for free.
     struct RiskParams {
         uint16 imBps;
         uint16 mmBps;
         uint16 liquidationBonusBps;
         uint32 maxPriceAge;
+        uint16 feeBps;
+        uint16 seriesCapBps;
+        uint16 accountCapBps;
+        uint32 reduceOnlyWindow;
+        uint96 minTick;
+    }
+
+    /// @notice Open interest of a series, wad units; `tracked`: listed in `_longSeries`.
+    struct OpenInterest {
+        uint120 longs;
+        uint120 shorts;
+        bool tracked;
+    }
+
+    /// @dev How a leg is valued now.
+    uint8 internal constant USABLE = 0;
+    uint8 internal constant PENDING = 1;
+    uint8 internal constant MISSING = 2;
+
+    /// @dev A leg's valuation: `price` per unit for its side (bid for a long, ask for a short,
+    /// or the conservative value), `spot` for its buffer, `fee` per unit if it trades now.
+    struct Valued {
+        uint256 price;
+        uint256 spot;
+        uint256 fee;
+        uint256 unitReserve;
+        uint8 state;
+        bytes4 reason;
     }
 
     uint256 internal constant BPS = 10_000;
+    uint256 internal constant MAX_FEE_BPS = 1_000;
     /// @notice Maximum number of series with an open position per account (bounds the gas of
     /// valuing an account, hence of liquidating it).
     uint256 public constant MAX_POSITIONS = 8;
     /// @notice Maximum absolute position size, wad units of underlying.
-    uint256 public constant MAX_SIZE = type(uint128).max;
+    uint256 public constant MAX_SIZE = type(uint120).max;
 
     /// @notice The collateral token.
     IERC20 public immutable collateralToken;
@@ -99,34 +129,54 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     RiskParams public riskParams;
     /// @notice Losses that liquidated accounts could not cover (absorbed by the pool), wad.
     uint256 public badDebt;
-    /// @notice Funds of the counterparty pool, wad (including what is owed to claims).
-    uint256 public poolBalance;
-    /// @notice Sum of all unpaid claims, wad: the part of `poolBalance` reserved for them (or,
-    /// when larger than it, the pool's deficit towards accounts).
-    uint256 public totalClaims;
-    /// @notice What liquidations owe an account that the pool could not pay yet, wad.
+    /// @notice Funds of the counterparty pool, wad (including what is owed to claims). Packed
+    /// with `totalClaims` in one slot (both are read by every trade).
+    uint128 public poolBalance;
+    /// @notice Sum of all unpaid claims, wad.
+    uint128 public totalClaims;
+    /// @notice What the pool owes an account and could not pay yet, wad.
     mapping(address account => uint256) public claimOf;
 
     /// @notice Collateral of an account, wad.
     mapping(address account => uint256) public collateralOf;
     /// @notice Signed position size of an account in a series (> 0 long, < 0 short), wad.
     mapping(address account => mapping(uint256 seriesId => int256)) public positionOf;
-    mapping(address account => uint256[]) internal _seriesOf;
+    /// @dev The account's open series ids, packed: up to MAX_POSITIONS lanes of 32 bits, filled
+    /// from lane 0 without gaps (one storage slot per account).
+    mapping(address account => uint256) internal _seriesOf;
+    /// @notice Open interest per series.
+    mapping(uint256 seriesId => OpenInterest) public openInterest;
+    /// @dev Every series that ever had long open interest (summed by `reservedForLongs`).
+    uint256[] internal _longSeries;
 
     /// @notice Collateral was deposited (`amount` token units = `wad`).
     event Deposited(address indexed account, uint256 amount, uint256 wad);
     /// @notice Collateral was withdrawn (`amount` token units = `wad`).
     event Withdrawn(address indexed account, uint256 amount, uint256 wad);
-    /// @notice A position was opened or increased at `price`; `premium` paid (long) or received (short).
+    /// @notice A position was opened or increased at fill `price` per unit; `premium` paid
+    /// (long) or received (short), `fee` paid to the pool.
     event PositionOpened(
-        address indexed account, uint256 indexed seriesId, bool isLong, uint256 size, uint256 price, uint256 premium
+        address indexed account,
+        uint256 indexed seriesId,
+        bool isLong,
+        uint256 size,
+        uint256 price,
+        uint256 premium,
+        uint256 fee
     );
-    /// @notice A position was reduced at `price`; `premium` received (long) or paid (short).
+    /// @notice A position was reduced at `price` per unit; `premium` received (long) or paid
+    /// (short), `fee` paid to the pool (0 in liquidations and after expiry).
     event PositionClosed(
-        address indexed account, uint256 indexed seriesId, bool isLong, uint256 size, uint256 price, uint256 premium
+        address indexed account,
+        uint256 indexed seriesId,
+        bool isLong,
+        uint256 size,
+        uint256 price,
+        uint256 premium,
+        uint256 fee
     );
-    /// @notice An account was liquidated: all positions closed at mark, `bonus` token units
-    /// paid to the liquidator, `shortfall` wad added to bad debt.
+    /// @notice An account was liquidated: all positions closed at their valuation, `bonus`
+    /// token units paid to the liquidator, `shortfall` wad added to bad debt.
     event Liquidated(
         address indexed account,
         address indexed liquidator,
@@ -139,7 +189,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     event PoolFunded(address indexed from, uint256 amount, uint256 wad);
     /// @notice Governance took `amount` token units (`wad`) out of the pool.
     event PoolWithdrawn(address indexed to, uint256 amount, uint256 wad);
-    /// @notice The pool could not pay a liquidated account in full: `amount` wad added to its claim.
+    /// @notice The pool could not pay an account in full: `amount` wad added to its claim.
     event ClaimRecorded(address indexed account, uint256 amount);
     /// @notice `amount` wad of an account's claim were paid into its collateral.
     event ClaimPaid(address indexed account, uint256 amount);
@@ -150,21 +200,26 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     error ZeroAmount();
     /// @dev The collateral token has more than 18 decimals.
     error UnsupportedTokenDecimals(uint8 decimals);
-    /// @dev mmBps > imBps, a bps value > 10,000 or maxPriceAge == 0.
+    /// @dev A risk parameter is out of its range (see `RiskParams`).
     error InvalidRiskParams();
     /// @dev The feed has no series with this id.
     error UnknownSeries(uint256 seriesId);
     /// @dev The series has expired: no new positions.
     error SeriesExpired(uint256 seriesId, uint256 expiry);
+    /// @dev The series is about to leave the model's coverage: only reductions, from `from` on.
+    error ReduceOnly(uint256 seriesId, uint256 from);
     /// @dev The series has no proven price yet.
     error NoPrice(uint256 seriesId);
-    /// @dev The series' proven price is older than `maxPriceAge`.
+    /// @dev The series' proven price is older than `maxPriceAge` (MISSING: it cannot trade).
     error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxPriceAge);
-    /// @dev The series' proven price is not for the spot oracle's latest round.
+    /// @dev The series' proven price is not for the oracles' latest rounds (or its model was
+    /// retired) and is at most `maxPriceAge` old: a keeper is expected to prove the new round.
     error PriceNotCurrent(uint256 seriesId, uint256 observedAt);
-    /// @dev The series has expired and is not settled yet (the pre-expiry mark is not used).
+    /// @dev The series has expired and is not settled yet.
     error NotSettled(uint256 seriesId, uint256 expiry);
-    /// @dev The mark is above a buyer's or below a seller's limit price per unit.
+    /// @dev The feed's L2 sequencer is down or in its grace period: nothing is valued.
+    error SequencerUnusable(uint256 seriesId);
+    /// @dev The fill price is above a buyer's or below a seller's limit price per unit.
     error PriceLimitExceeded(uint256 price, uint256 limitPrice);
     /// @dev The account has no claim to pay, or the pool has nothing to pay it with.
     error NothingToPay(address account);
@@ -174,11 +229,13 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     error TooManyPositions();
     /// @dev The resulting position would exceed MAX_SIZE.
     error SizeTooLarge(uint256 size);
+    /// @dev An open would put `exposure` (size · unitReserve, wad) above `cap` (bps of the free pool).
+    error OpenInterestCap(uint256 seriesId, uint256 exposure, uint256 cap);
     /// @dev Closing more than the open position.
     error CloseExceedsPosition(uint256 seriesId, uint256 size, int256 position);
-    /// @dev Collateral is smaller than a premium, a buy-back cost or a withdrawal.
+    /// @dev Collateral is smaller than a premium, a buy-back cost, a fee or a withdrawal.
     error InsufficientCollateral(uint256 available, uint256 needed);
-    /// @dev The pool cannot pay a premium, sale proceeds or a withdrawal.
+    /// @dev The pool cannot pay a short's premium or a withdrawal.
     error InsufficientPoolLiquidity(uint256 available, uint256 needed);
     /// @dev After the action equity would be below the initial margin.
     error InitialMarginViolated(int256 equity, uint256 initialMargin);
@@ -203,15 +260,16 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         _setRiskParams(params);
     }
 
-    /// @notice Take `amount` token units out of the pool's free balance (never what is owed
-    /// to claims; governance keeps the pool able to pay the accounts' long positions and short
-    /// premiums, which the engine does not reserve).
+    /// @notice Take `amount` token units out of the pool: at most its free balance (not owed
+    /// to claims) minus `reservedForLongs()`.
     function withdrawPool(address to, uint256 amount) external onlyOwner nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 wad = amount * tokenScale;
-        uint256 available = _freePool();
+        uint256 free = _freePool();
+        uint256 reserved = reservedForLongs();
+        uint256 available = free > reserved ? free - reserved : 0;
         if (wad > available) revert InsufficientPoolLiquidity(available, wad);
-        poolBalance -= wad;
+        poolBalance -= SafeCast.toUint128(wad);
         emit PoolWithdrawn(to, amount, wad);
         collateralToken.safeTransfer(to, amount);
     }
@@ -222,7 +280,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     function fundPool(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 wad = amount * tokenScale;
-        poolBalance += wad;
+        poolBalance += SafeCast.toUint128(wad);
         emit PoolFunded(msg.sender, amount, wad);
         collateralToken.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -236,15 +294,15 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         collateralToken.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    /// @notice Withdraw `amount` token units; with open positions, needs usable marks (current
-    /// before expiry, settled after) and `equity >= initialMargin` afterwards.
+    /// @notice Withdraw `amount` token units; with open positions, no leg may be PENDING and
+    /// `equity >= initialMargin` afterwards.
     function withdraw(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         uint256 wad = amount * tokenScale;
         uint256 available = collateralOf[msg.sender];
         if (wad > available) revert InsufficientCollateral(available, wad);
         collateralOf[msg.sender] = available - wad;
-        (MarginMath.Leg[] memory legs,) = _legs(msg.sender, 0);
+        (MarginMath.Leg[] memory legs,,) = _legs(msg.sender, 0);
         _requireInitialMargin(msg.sender, legs);
         emit Withdrawn(msg.sender, amount, wad);
         collateralToken.safeTransfer(msg.sender, amount);
@@ -253,9 +311,11 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     // ---------------------------------------------------------------- trading
 
     /// @notice Open (or increase) a long or short position of `size` wad units of underlying
-    /// in `seriesId` at the current proven mark price. Requires a current mark for every
-    /// position of the account and `equity >= initialMargin` afterwards.
-    /// @param limitPrice Per unit, wad: the most a long pays, the least a short receives.
+    /// in `seriesId`: a long pays ⌈size · ask⌉, a short receives ⌊size · bid⌋, both pay the fee
+    /// ⌈size · feeBps · spot / 1e4⌉ to the pool. Needs a USABLE mark for this series, no PENDING
+    /// leg, the caps, and `equity >= initialMargin` afterwards.
+    /// @param limitPrice Per unit, wad, compared with the fill price (ask or bid, fee excluded):
+    /// the most a long pays, the least a short receives.
     /// @return premium Paid (long, rounded up) or received (short, rounded down), wad.
     function openPosition(uint256 seriesId, bool isLong, uint256 size, uint256 limitPrice)
         external
@@ -263,40 +323,51 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         returns (uint256 premium)
     {
         if (size == 0) revert ZeroAmount();
-        uint256 expiry = feed.seriesExpiry(seriesId);
-        if (expiry == 0) revert UnknownSeries(seriesId);
-        if (block.timestamp >= expiry) revert SeriesExpired(seriesId, expiry);
-
         int256 position = positionOf[msg.sender][seriesId];
         if (position != 0 && (position > 0) != isLong) revert OppositePosition(seriesId, position);
         uint256 newSize = (position >= 0 ? uint256(position) : uint256(-position)) + size;
         if (newSize > MAX_SIZE) revert SizeTooLarge(newSize);
         if (position == 0) {
-            if (_seriesOf[msg.sender].length >= MAX_POSITIONS) revert TooManyPositions();
-            _seriesOf[msg.sender].push(seriesId);
+            _addSeries(msg.sender, seriesId);
         }
         positionOf[msg.sender][seriesId] = isLong ? int256(newSize) : -int256(newSize);
 
-        // Every position's mark (this series' included) must be usable; read each once.
-        (MarginMath.Leg[] memory legs, uint256 price) = _legs(msg.sender, seriesId);
+        // Every leg is valued once; this series' mark must be USABLE and open to new risk.
+        (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory k, uint256 pending) =
+            _legsOrPending(msg.sender, seriesId);
+        if (k.expiry == 0) revert UnknownSeries(seriesId);
+        if (block.timestamp >= k.expiry) revert SeriesExpired(seriesId, k.expiry);
+        _requireUsable(seriesId, v, k);
+        if (pending != 0) _revertPendingSeries(pending);
+        {
+            uint256 from = k.coveredUntil > riskParams.reduceOnlyWindow ? k.coveredUntil - riskParams.reduceOnlyWindow : 0;
+            if (block.timestamp >= from) revert ReduceOnly(seriesId, from);
+        }
+        uint256 price = v.price;
         if (isLong ? price > limitPrice : price < limitPrice) revert PriceLimitExceeded(price, limitPrice);
+        _checkCaps(seriesId, isLong, size, newSize, v.unitReserve);
+
+        uint256 fee = MarginMath.valueUp(size, v.fee);
         if (isLong) {
             premium = MarginMath.valueUp(size, price);
-            _accountPaysPool(msg.sender, premium);
+            _accountPaysPool(msg.sender, premium + fee);
         } else {
             premium = MarginMath.valueDown(size, price);
             _poolPaysAccount(msg.sender, premium);
+            if (fee != 0) _accountPaysPool(msg.sender, fee);
         }
         _requireInitialMargin(msg.sender, legs);
-        emit PositionOpened(msg.sender, seriesId, isLong, size, price, premium);
+        emit PositionOpened(msg.sender, seriesId, isLong, size, price, premium, fee);
     }
 
-    /// @notice Reduce the caller's position in `seriesId` by `size` at the current proven mark,
-    /// or at the settlement price from expiry on (needs a usable mark for that series only;
-    /// closing never increases risk).
+    /// @notice Reduce the caller's position in `seriesId` by `size`: a long sells at ⌊size ·
+    /// bid⌋, a short buys back at ⌈size · ask⌉, plus the fee before expiry (after expiry: the
+    /// settlement price, no fee; a MISSING mark: the conservative value, no fee). Needs this
+    /// series' mark not PENDING; closing never increases risk. What the pool cannot pay a
+    /// closing long becomes the account's claim.
     /// @param limitPrice Per unit, wad: the least a long's sale receives, the most a short's
     /// buy-back pays.
-    /// @return premium Received (long, rounded down) or paid (short, rounded up), wad.
+    /// @return premium Received (long, rounded down, claim included) or paid (short, rounded up), wad.
     function closePosition(uint256 seriesId, uint256 size, uint256 limitPrice)
         external
         nonReentrant
@@ -306,64 +377,72 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         int256 position = positionOf[msg.sender][seriesId];
         uint256 held = position >= 0 ? uint256(position) : uint256(-position);
         if (size > held) revert CloseExceedsPosition(seriesId, size, position);
-        (uint256 price,) = _mark(seriesId, feed.seriesExpiry(seriesId));
-
         bool isLong = position > 0;
+        IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
+        Valued memory v = _value(k, seriesId, isLong);
+        if (v.state == PENDING) _revertPending(seriesId, v.reason, k);
+
+        uint256 price = v.price;
         if (isLong ? price < limitPrice : price > limitPrice) revert PriceLimitExceeded(price, limitPrice);
         uint256 remaining = held - size;
         positionOf[msg.sender][seriesId] = isLong ? int256(remaining) : -int256(remaining);
         if (remaining == 0) _removeSeries(msg.sender, seriesId);
+        _reduceOpenInterest(seriesId, isLong, size);
 
+        uint256 fee = MarginMath.valueUp(size, v.fee);
         if (isLong) {
             premium = MarginMath.valueDown(size, price);
-            _poolPaysAccount(msg.sender, premium);
+            _poolPaysOrOwes(msg.sender, premium);
+            _accountPaysPool(msg.sender, fee);
         } else {
             premium = MarginMath.valueUp(size, price);
-            _accountPaysPool(msg.sender, premium);
+            _accountPaysPool(msg.sender, premium + fee);
         }
-        emit PositionClosed(msg.sender, seriesId, isLong, size, price, premium);
+        emit PositionClosed(msg.sender, seriesId, isLong, size, price, premium, fee);
     }
 
-    /// @notice Liquidate `account` if `equity < maintenanceMargin` at usable marks (current
-    /// before expiry, settled after): close all its positions at mark (collateral becomes
-    /// `equity`), pay the caller a bonus of `liquidationBonusBps · maintenanceMargin / 1e4`
-    /// (rounded down to whole token units, capped by what the account is credited) and record
-    /// any negative equity as bad debt. Reverts on any unusable mark, never for lack of pool
-    /// liquidity: what the pool's free balance cannot pay becomes the account's claim.
+    /// @notice Liquidate `account` if `equity < maintenanceMargin` under the valuation of the
+    /// contract NatSpec (MISSING legs conservative): close all its positions at that valuation
+    /// (collateral becomes `equity`), pay the caller a reward of `liquidationBonusBps ·
+    /// maintenanceMargin / 1e4` from the account (rounded down to whole token units, capped by
+    /// what the account is credited) and record negative equity as bad debt. Reverts if a leg
+    /// is PENDING, never for lack of pool liquidity: what the pool's free balance cannot pay
+    /// becomes the account's claim.
     /// @return bonus Token units paid to the caller.
     function liquidate(address account) external nonReentrant returns (uint256 bonus) {
-        (MarginMath.Leg[] memory legs,) = _legs(account, 0);
+        (MarginMath.Leg[] memory legs,,) = _legs(account, 0);
         (int256 equity,, uint256 mm) =
             MarginMath.health(collateralOf[account], legs, riskParams.imBps, riskParams.mmBps);
         if (legs.length == 0 || equity >= int256(mm)) revert AccountHealthy(equity, mm);
 
-        uint256[] memory ids = _seriesOf[account];
+        uint256[] memory ids = _ids(account);
         for (uint256 i; i < ids.length; ++i) {
             delete positionOf[account][ids[i]];
             int256 position = legs[i].size;
             uint256 price = legs[i].price;
             bool isLong = position > 0;
             uint256 size = isLong ? uint256(position) : uint256(-position);
+            _reduceOpenInterest(ids[i], isLong, size);
             uint256 premium = isLong ? MarginMath.valueDown(size, price) : MarginMath.valueUp(size, price);
-            emit PositionClosed(account, ids[i], isLong, size, price, premium);
+            emit PositionClosed(account, ids[i], isLong, size, price, premium, 0);
         }
         delete _seriesOf[account];
 
-        // Closing every position at mark with the same rounding turns collateral into equity;
-        // the pool's side of those trades is the difference. Below zero the pool receives all
-        // the collateral and the rest is bad debt. Above the collateral, the pool pays from its
-        // free balance and owes the rest as a claim.
+        // Closing every position at its valuation with the same rounding turns collateral into
+        // equity; the pool's side of those trades is the difference. Below zero the pool
+        // receives all the collateral and the rest is bad debt. Above the collateral, the pool
+        // pays from its free balance and owes the rest as a claim.
         uint256 collateral = collateralOf[account];
         uint256 shortfall;
         uint256 credited;
         if (equity < 0) {
             shortfall = uint256(-equity);
             badDebt += shortfall;
-            poolBalance += collateral;
+            poolBalance += SafeCast.toUint128(collateral);
         } else {
             credited = uint256(equity);
             if (credited <= collateral) {
-                poolBalance += collateral - credited;
+                poolBalance += SafeCast.toUint128(collateral - credited);
             } else {
                 uint256 owed = credited - collateral;
                 uint256 free = _freePool();
@@ -372,10 +451,10 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
                     owed = free;
                     credited -= unpaid;
                     claimOf[account] += unpaid;
-                    totalClaims += unpaid;
+                    totalClaims += SafeCast.toUint128(unpaid);
                     emit ClaimRecorded(account, unpaid);
                 }
-                poolBalance -= owed;
+                poolBalance -= SafeCast.toUint128(owed);
             }
         }
         uint256 bonusWad = (mm * riskParams.liquidationBonusBps) / BPS;
@@ -394,17 +473,16 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         paid = claim < poolBalance ? claim : poolBalance;
         if (paid == 0) revert NothingToPay(account);
         claimOf[account] = claim - paid;
-        totalClaims -= paid;
-        poolBalance -= paid;
+        totalClaims -= SafeCast.toUint128(paid);
+        poolBalance -= SafeCast.toUint128(paid);
         collateralOf[account] += paid;
         emit ClaimPaid(account, paid);
     }
 
     // ---------------------------------------------------------------- reads
 
-    /// @notice Equity, initial and maintenance margin of `account` at the latest prices, and
-    /// whether all of them are usable (current before expiry, settled after; when not, no
-    /// action can use these numbers).
+    /// @notice Equity, initial and maintenance margin of `account` under the engine's
+    /// valuation, and whether no leg is PENDING (when one is, no action can use these numbers).
     function accountHealth(address account)
         external
         view
@@ -418,10 +496,10 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
 
     /// @notice Series ids in which `account` has an open position.
     function openSeriesOf(address account) external view returns (uint256[] memory) {
-        return _seriesOf[account];
+        return _ids(account);
     }
 
-    /// @notice Whether `account` could be liquidated now (false if any mark is unusable).
+    /// @notice Whether `account` could be liquidated now (false if a leg is PENDING).
     function isLiquidatable(address account) external view returns (bool) {
         (MarginMath.Leg[] memory legs, bool fresh) = _legsView(account);
         if (legs.length == 0 || !fresh) return false;
@@ -429,11 +507,22 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         return equity < int256(mm);
     }
 
-    /// @notice Whether the mark of `seriesId` is usable now (current before expiry, settled
-    /// after), with the reason as the custom error's selector (0 when usable).
-    function markStatus(uint256 seriesId) external view returns (bool usable, bytes4 reason) {
-        (,, reason) = _markStatus(seriesId, feed.seriesExpiry(seriesId));
-        usable = reason == bytes4(0);
+    /// @notice How the mark of `seriesId` is treated now: state 0 USABLE, 1 PENDING, 2 MISSING,
+    /// with the reason as a custom error's selector (0 when USABLE). `usable` = state 0.
+    function markStatus(uint256 seriesId) external view returns (bool usable, bytes4 reason, uint8 state) {
+        Valued memory v = _value(feed.mark(seriesId), seriesId, true);
+        return (v.state == USABLE, v.reason, v.state);
+    }
+
+    /// @notice What the pool keeps for longs: Σ over series of longOI · unitReserve (rounded
+    /// up), wad. An honest bound of what longs can be paid at proven marks (see README).
+    function reservedForLongs() public view returns (uint256 total) {
+        uint256 n = _longSeries.length;
+        for (uint256 i; i < n; ++i) {
+            uint256 id = _longSeries[i];
+            uint256 longs = openInterest[id].longs;
+            if (longs != 0) total += MarginMath.valueUp(longs, feed.mark(id).unitReserve);
+        }
     }
 
     // ---------------------------------------------------------------- internal
@@ -445,79 +534,175 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
         return pool > claims ? pool - claims : 0;
     }
 
-    /// @dev Mark price and spot of a series with `expiry`; reverts unless usable: before
-    /// expiry proven, not older than maxPriceAge and current (spot oracle's latest round);
-    /// from expiry on, settled (the final price, never stale).
-    function _mark(uint256 seriesId, uint256 expiry) internal view returns (uint256 price, uint256 spot) {
-        bytes4 reason;
-        (price, spot, reason) = _markStatus(seriesId, expiry);
-        if (reason != bytes4(0)) {
-            (,, uint256 observedAt,,) = feed.latestObservation(seriesId);
-            if (reason == NotSettled.selector) revert NotSettled(seriesId, expiry);
-            if (reason == NoPrice.selector) revert NoPrice(seriesId);
-            if (reason == StalePrice.selector) revert StalePrice(seriesId, observedAt, riskParams.maxPriceAge);
-            revert PriceNotCurrent(seriesId, observedAt);
-        }
-    }
-
-    /// @dev See `_mark`; `reason` is 0 when the mark is usable, else the selector of the error.
-    function _markStatus(uint256 seriesId, uint256 expiry)
+    /// @dev The valuation of one side of a series now (see the contract NatSpec).
+    function _value(IOptionPriceFeed.Mark memory k, uint256 seriesId, bool isLong)
         internal
         view
-        returns (uint256 price, uint256 spot, bytes4 reason)
+        returns (Valued memory v)
     {
-        uint256 observedAt;
-        uint256 roundId;
-        bool settled;
-        (price, spot, observedAt, roundId, settled) = feed.latestObservation(seriesId);
-        if (block.timestamp >= expiry) {
-            if (!settled) reason = NotSettled.selector;
-        } else if (roundId == 0) {
-            reason = NoPrice.selector;
-        } else if (block.timestamp - observedAt > riskParams.maxPriceAge) {
-            reason = StalePrice.selector;
-        } else if (!feed.isCurrent(seriesId)) {
-            reason = PriceNotCurrent.selector;
+        v.unitReserve = k.unitReserve;
+        if (k.expiry == 0) {
+            v.state = PENDING;
+            v.reason = UnknownSeries.selector;
+            return v;
         }
+        seriesId;
+        uint256 maxAge = riskParams.maxPriceAge;
+        if (block.timestamp >= k.expiry) {
+            if (k.settled) {
+                v.price = k.price;
+                v.spot = k.spot;
+                return v;
+            }
+            if (!k.sequencerUp) (v.state, v.reason) = (PENDING, SequencerUnusable.selector);
+            else if (block.timestamp - _max(k.expiry, k.usableSince) <= maxAge) (v.state, v.reason) = (PENDING, NotSettled.selector);
+            else (v.state, v.reason) = (MISSING, NotSettled.selector);
+        } else if (!k.sequencerUp) {
+            (v.state, v.reason) = (PENDING, SequencerUnusable.selector);
+        } else if (block.timestamp >= k.coveredUntil) {
+            (v.state, v.reason) = (MISSING, ReduceOnly.selector);
+        } else if (k.observedAt == 0) {
+            (v.state, v.reason) = (PENDING, NoPrice.selector);
+        } else if (block.timestamp - _max(k.observedAt, k.usableSince) > maxAge) {
+            (v.state, v.reason) = (MISSING, StalePrice.selector);
+        } else if (!k.current) {
+            (v.state, v.reason) = (PENDING, PriceNotCurrent.selector);
+        } else {
+            v.spot = k.spot;
+            v.fee = (k.spot * riskParams.feeBps) / BPS;
+            if (isLong) {
+                // A long is valued (and sells) at the bid; a buyer pays the ask.
+                v.price = k.price > k.spread ? k.price - k.spread : 0;
+            } else {
+                uint256 ask = k.price + k.spread;
+                uint256 tick = riskParams.minTick;
+                v.price = ask > tick ? ask : tick;
+            }
+            return v;
+        }
+        // MISSING (or PENDING, unused): conservative — long 0, short at an upper bound.
+        uint256 spot = k.spotNow > k.spot ? k.spotNow : k.spot;
+        v.spot = spot;
+        v.price = isLong ? 0 : (k.isCall ? spot : k.strike);
     }
 
-    /// @dev The account's positions valued at usable marks (reverts on any unusable one), and
-    /// the mark of `priceOf` among them (0 if the account holds no such position).
-    function _legs(address account, uint256 priceOf)
+    function _max(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a > b ? a : b;
+    }
+
+    function _requireUsable(uint256 seriesId, Valued memory v, IOptionPriceFeed.Mark memory k) internal view {
+        if (v.state == USABLE) return;
+        if (v.state == PENDING) _revertPending(seriesId, v.reason, k);
+        if (v.reason == ReduceOnly.selector) revert ReduceOnly(seriesId, k.coveredUntil);
+        revert StalePrice(seriesId, k.observedAt, riskParams.maxPriceAge);
+    }
+
+    function _revertPendingSeries(uint256 seriesId) internal view {
+        IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
+        _revertPending(seriesId, _value(k, seriesId, true).reason, k);
+    }
+
+    function _revertPending(uint256 seriesId, bytes4 reason, IOptionPriceFeed.Mark memory k) internal pure {
+        if (reason == NotSettled.selector) revert NotSettled(seriesId, k.expiry);
+        if (reason == NoPrice.selector) revert NoPrice(seriesId);
+        if (reason == SequencerUnusable.selector) revert SequencerUnusable(seriesId);
+        if (reason == UnknownSeries.selector) revert UnknownSeries(seriesId);
+        revert PriceNotCurrent(seriesId, k.observedAt);
+    }
+
+    /// @dev The account's legs valued for their side (reverts on a PENDING one), and the
+    /// valuation and mark of `tradeOf` for the side the account now holds (zero if absent).
+    /// A buyer of `tradeOf` is valued at the bid like every long, but pays the ask: the
+    /// returned `v` for `tradeOf` is the FILL side (ask for a long, bid for a short).
+    function _legs(address account, uint256 tradeOf)
         internal
         view
-        returns (MarginMath.Leg[] memory legs, uint256 price)
+        returns (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark)
     {
-        uint256[] storage ids = _seriesOf[account];
+        uint256 pending;
+        (legs, v, tradeMark, pending) = _legsOrPending(account, tradeOf);
+        if (pending != 0) _revertPendingSeries(pending);
+    }
+
+    /// @dev As `_legs`, but returns the first PENDING series other than `tradeOf` (0 if none)
+    /// instead of reverting, so that the caller can check the traded series first.
+    function _legsOrPending(address account, uint256 tradeOf)
+        internal
+        view
+        returns (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark, uint256 pending)
+    {
+        uint256[] memory ids = _ids(account);
         uint256 n = ids.length;
         legs = new MarginMath.Leg[](n);
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
+            int256 size = positionOf[account][seriesId];
+            IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
+            Valued memory x = _value(k, seriesId, size > 0);
+            // The traded series is checked by the caller (expiry first, then usability).
+            if (x.state == PENDING && seriesId != tradeOf && pending == 0) pending = seriesId;
             MarginMath.Leg memory leg = legs[i];
-            (leg.price, leg.spot) = _mark(seriesId, feed.seriesExpiry(seriesId));
-            leg.size = positionOf[account][seriesId];
-            if (seriesId == priceOf) price = leg.price;
+            leg.size = size;
+            leg.price = x.price;
+            leg.spot = x.spot;
+            if (seriesId == tradeOf) {
+                tradeMark = k;
+                v = _value(k, seriesId, size < 0);
+            }
         }
     }
 
-    /// @dev The account's positions at the latest prices; `fresh` tells whether all are usable.
+    /// @dev The account's legs; `fresh` tells whether none is PENDING.
     function _legsView(address account) internal view returns (MarginMath.Leg[] memory legs, bool fresh) {
-        uint256[] storage ids = _seriesOf[account];
+        uint256[] memory ids = _ids(account);
         uint256 n = ids.length;
         legs = new MarginMath.Leg[](n);
         fresh = true;
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
-            MarginMath.Leg memory leg = legs[i];
-            bytes4 reason;
-            (leg.price, leg.spot, reason) = _markStatus(seriesId, feed.seriesExpiry(seriesId));
-            leg.size = positionOf[account][seriesId];
-            if (reason != bytes4(0)) fresh = false;
+            int256 size = positionOf[account][seriesId];
+            Valued memory x = _value(feed.mark(seriesId), seriesId, size > 0);
+            legs[i] = MarginMath.Leg({size: size, price: x.price, spot: x.spot});
+            if (x.state == PENDING) fresh = false;
         }
     }
 
-    /// @dev `equity >= initialMargin` at usable marks of the account's positions (`legs`,
-    /// with their current sizes) and its current collateral.
+    /// @dev Caps against the free pool: this side's open interest and the account's position,
+    /// each times `unitReserve`. Increases the open interest.
+    function _checkCaps(uint256 seriesId, bool isLong, uint256 size, uint256 newSize, uint256 unitReserve) internal {
+        OpenInterest memory oi = openInterest[seriesId];
+        uint256 free = _freePool();
+        uint256 sideOI = (isLong ? uint256(oi.longs) : uint256(oi.shorts)) + size;
+        {
+            uint256 cap = (free * riskParams.seriesCapBps) / BPS;
+            uint256 exposure = MarginMath.valueUp(sideOI, unitReserve);
+            if (exposure > cap) revert OpenInterestCap(seriesId, exposure, cap);
+            cap = (free * riskParams.accountCapBps) / BPS;
+            exposure = MarginMath.valueUp(newSize, unitReserve);
+            if (exposure > cap) revert OpenInterestCap(seriesId, exposure, cap);
+        }
+        // sideOI <= 2 · MAX_SIZE would overflow uint120 only past the caps' range; checked.
+        if (sideOI > type(uint120).max) revert SizeTooLarge(sideOI);
+        if (isLong) {
+            oi.longs = uint120(sideOI);
+            if (!oi.tracked) {
+                oi.tracked = true;
+                _longSeries.push(seriesId);
+            }
+        } else {
+            oi.shorts = uint120(sideOI);
+        }
+        openInterest[seriesId] = oi;
+    }
+
+    function _reduceOpenInterest(uint256 seriesId, bool isLong, uint256 size) internal {
+        OpenInterest storage oi = openInterest[seriesId];
+        if (isLong) oi.longs -= uint120(size);
+        else oi.shorts -= uint120(size);
+    }
+
+    /// @dev `equity >= initialMargin` for the account's positions (`legs`, with their current
+    /// sizes) and its current collateral.
     function _requireInitialMargin(address account, MarginMath.Leg[] memory legs) internal view {
         if (legs.length == 0) return;
         (int256 equity, uint256 im,) =
@@ -526,33 +711,79 @@ contract MarginEngine is Ownable2Step, ReentrancyGuard {
     }
 
     function _accountPaysPool(address account, uint256 amount) internal {
+        if (amount == 0) return;
         uint256 available = collateralOf[account];
         if (amount > available) revert InsufficientCollateral(available, amount);
         collateralOf[account] = available - amount;
-        poolBalance += amount;
+        poolBalance += SafeCast.toUint128(amount);
     }
 
     function _poolPaysAccount(address account, uint256 amount) internal {
         uint256 available = _freePool();
         if (amount > available) revert InsufficientPoolLiquidity(available, amount);
-        poolBalance -= amount;
+        poolBalance -= SafeCast.toUint128(amount);
         collateralOf[account] += amount;
     }
 
-    function _removeSeries(address account, uint256 seriesId) internal {
-        uint256[] storage ids = _seriesOf[account];
-        uint256 last = ids.length - 1;
-        for (uint256 i; i <= last; ++i) {
-            if (ids[i] == seriesId) {
-                ids[i] = ids[last];
-                ids.pop();
-                return;
-            }
+    /// @dev The pool pays what it can of `amount` from its free balance; the rest is a claim.
+    function _poolPaysOrOwes(address account, uint256 amount) internal {
+        uint256 available = _freePool();
+        uint256 paid = amount;
+        if (amount > available) {
+            paid = available;
+            uint256 unpaid = amount - available;
+            claimOf[account] += unpaid;
+            totalClaims += SafeCast.toUint128(unpaid);
+            emit ClaimRecorded(account, unpaid);
+        }
+        poolBalance -= SafeCast.toUint128(paid);
+        collateralOf[account] += paid;
+    }
+
+    /// @dev The account's open series ids, in lane order.
+    function _ids(address account) internal view returns (uint256[] memory ids) {
+        uint256 packed = _seriesOf[account];
+        uint256 n;
+        while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
+        ids = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            ids[i] = (packed >> (32 * i)) & type(uint32).max;
         }
     }
 
+    function _addSeries(address account, uint256 seriesId) internal {
+        if (seriesId > type(uint32).max) revert UnknownSeries(seriesId);
+        uint256 packed = _seriesOf[account];
+        uint256 n;
+        while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
+        if (n == MAX_POSITIONS) revert TooManyPositions();
+        _seriesOf[account] = packed | (seriesId << (32 * n));
+    }
+
+    /// @dev Remove `seriesId` (present): the last lane moves into its place.
+    function _removeSeries(address account, uint256 seriesId) internal {
+        uint256 packed = _seriesOf[account];
+        uint256 n;
+        uint256 at = MAX_POSITIONS;
+        while (n < MAX_POSITIONS) {
+            uint256 id = (packed >> (32 * n)) & type(uint32).max;
+            if (id == 0) break;
+            if (id == seriesId) at = n;
+            ++n;
+        }
+        uint256 last = (packed >> (32 * (n - 1))) & type(uint32).max;
+        uint256 mask = uint256(type(uint32).max);
+        packed &= ~(mask << (32 * (n - 1)));
+        if (at != n - 1) packed = (packed & ~(mask << (32 * at))) | (last << (32 * at));
+        _seriesOf[account] = packed;
+    }
+
     function _setRiskParams(RiskParams memory p) internal {
-        if (p.mmBps > p.imBps || p.imBps > BPS || p.liquidationBonusBps > BPS || p.maxPriceAge == 0) {
+        if (
+            p.mmBps > p.imBps || p.imBps > BPS || p.liquidationBonusBps > BPS || p.maxPriceAge == 0
+                || p.feeBps > MAX_FEE_BPS || p.seriesCapBps == 0 || p.seriesCapBps > BPS || p.accountCapBps == 0
+                || p.accountCapBps > BPS || p.minTick == 0
+        ) {
             revert InvalidRiskParams();
         }
         riskParams = p;

@@ -60,7 +60,24 @@ contract ModelRegistry is Ownable2Step {
     /// @notice Upper bound on any decimals value (10^36 keeps wad arithmetic far from overflow).
     uint8 public constant MAX_DECIMALS = 36;
 
+    /// @notice Option facts of a model, written once (`setOptionTerms`), in wad fractions of
+    /// the strike (the unit of the model's priceOverStrike output).
+    /// @param kind 0 = not set, 1 = call, 2 = put: the only kind of series the model may price.
+    /// @param quantizationBound Guaranteed worst-case |float − quantized| over the declared
+    /// input domain (quantize report `guaranteedBound`), rounded up to wad.
+    /// @param referenceError Measured worst |float model − reference price| (e.g. Black–Scholes)
+    /// over the evaluation set, rounded up to wad.
+    struct OptionTerms {
+        uint8 kind;
+        uint64 quantizationBound;
+        uint64 referenceError;
+    }
+
+    uint8 public constant KIND_CALL = 1;
+    uint8 public constant KIND_PUT = 2;
+
     mapping(uint256 modelId => Model) internal _models;
+    mapping(uint256 modelId => OptionTerms) internal _optionTerms;
     mapping(uint256 modelId => uint8[]) internal _inputDecimals;
     uint256[] internal _modelIds;
 
@@ -76,6 +93,8 @@ contract ModelRegistry is Ownable2Step {
     );
     /// @notice A model was retired: its proofs are no longer accepted.
     event ModelRetired(uint256 indexed modelId);
+    /// @notice A model's option kind and error band were recorded (once).
+    event OptionTermsSet(uint256 indexed modelId, uint8 kind, uint256 quantizationBound, uint256 referenceError);
 
     /// @dev The model id is 0 or not below the BN254 scalar field order.
     error InvalidModelId(uint256 modelId);
@@ -105,6 +124,10 @@ contract ModelRegistry is Ownable2Step {
     error InvalidProof();
     /// @dev Writing the model record as contract code failed.
     error RecordWriteFailed();
+    /// @dev The option kind is not 1 (call) or 2 (put).
+    error InvalidOptionKind(uint8 kind);
+    /// @dev The model's option terms were already recorded (they are immutable).
+    error OptionTermsAlreadySet(uint256 modelId);
 
     constructor(address initialOwner) Ownable(initialOwner) {}
 
@@ -167,6 +190,31 @@ contract ModelRegistry is Ownable2Step {
         if (m.retired) revert RetiredModel(modelId);
         m.retired = true;
         emit ModelRetired(modelId);
+    }
+
+    /// @notice Record, once, which option kind `modelId` prices and its error band (wad
+    /// fractions of the strike). The engine's spread is at least `errorBand(modelId)`.
+    /// Allowed on a retired model too (the record is history); immutable afterwards.
+    function setOptionTerms(uint256 modelId, uint8 kind, uint64 quantizationBound, uint64 referenceError)
+        external
+        onlyOwner
+    {
+        if (_models[modelId].data == address(0)) revert ModelNotRegistered(modelId);
+        if (kind != KIND_CALL && kind != KIND_PUT) revert InvalidOptionKind(kind);
+        if (_optionTerms[modelId].kind != 0) revert OptionTermsAlreadySet(modelId);
+        _optionTerms[modelId] = OptionTerms(kind, quantizationBound, referenceError);
+        emit OptionTermsSet(modelId, kind, quantizationBound, referenceError);
+    }
+
+    /// @notice The model's option terms (kind 0 when never set).
+    function optionTermsOf(uint256 modelId) external view returns (OptionTerms memory) {
+        return _optionTerms[modelId];
+    }
+
+    /// @notice quantizationBound + referenceError, wad fraction of the strike.
+    function errorBand(uint256 modelId) external view returns (uint256) {
+        OptionTerms memory t = _optionTerms[modelId];
+        return uint256(t.quantizationBound) + t.referenceError;
     }
 
     // ---------------------------------------------------------------- checks

@@ -39,9 +39,25 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 ///   AggregatorV3-shaped oracle per series, because implied volatility depends on strike and
 ///   expiry; answer > 0 and not older than `volHeartbeat`);
 /// * `rate ==` the governance-set rate of the series, EXACTLY;
-/// * the price respects the no-arbitrage upper bound: a call is worth at most the spot
-///   (`priceOverStrike <= moneyness`), a put at most the strike (`priceOverStrike <= 1e18`);
-/// * the verifier returns exactly `true` for the proof and the five signals.
+/// * the verifier returns exactly `true` for the proof and the five signals;
+/// * on an L2 with a sequencer-uptime feed: the sequencer is up and has been for more than
+///   the grace period (Chainlink's consumer rule; `SequencerDown`, `SequencerGracePeriod`).
+///
+/// Replay and currency key: the pair (spot round, volatility round). A submission is newer
+/// when `observedAt` (the spot round's `updatedAt`) is later than the stored one, or equal to
+/// it with another volatility round id than the stored one (a new volatility round can be
+/// proven for the same spot round). `isCurrent` is true only while BOTH oracles' latest
+/// rounds are the ones the stored price was proven for, the model is active and the
+/// sequencer (if any) is usable.
+///
+/// No-arbitrage bounds (CLAMP, not reject, so that a model's error never freezes a series):
+/// the stored price is the proven `priceOverStrike` clamped into
+///     call: [max(m − D⁺, 0), m]        put: [max(D⁻ − m, 0), 1]      (fractions of K)
+/// with m = moneyness and D⁻ <= e^{−rτ} <= D⁺ provable polynomial bounds, x = rate·τ:
+/// D⁻ = max(1 − x, 0), D⁺ = 1 − x + x²/2 (e^{−x} >= 1 − x for all x; e^{−x} <= 1 − x + x²/2
+/// for x >= 0). Both bounds are rounded in the direction that keeps them valid (D⁻ down, D⁺
+/// up). The true price lies in this interval, so clamping never moves the mark away from
+/// it. `PriceSubmitted` tells whether the proven value was clamped.
 ///
 /// Proofs must therefore be made for the oracles' latest rounds (`expectedInputs` returns
 /// the statement of now). If the spot or volatility oracle updates before the submission is
@@ -52,7 +68,12 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 /// margin engine blocks trading and liquidation in it until a provable state returns (or,
 /// after expiry, until settlement).
 ///
-/// Stored price = `priceOverStrike · strike / 1e18` (rounded down), wad per unit of
+/// Coverage: the model's timeToExpiry range [τmin, τmax] must contain the series' time to
+/// expiry at creation; prices can then be proven until `coveredUntil = expiry − ⌈τmin·365
+/// days⌉`, and from then to expiry the engine values the series conservatively (see
+/// `MarginEngine`).
+///
+/// Stored price = `clamp(priceOverStrike) · strike / 1e18` (rounded down), wad per unit of
 /// underlying, with the oracle spot (wad) it was proven for. Only the latest observation is
 /// stored; every accepted one is in the `PriceSubmitted` event log. Round ids are the
 /// observation timestamps (`observedAt`): strictly increasing per series, not consecutive.
@@ -63,8 +84,10 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 ///
 /// Settlement: once a series has expired, anyone may `settle(seriesId, roundId)` at its
 /// intrinsic value (call: max(S − K, 0), put: max(K − S, 0), wad per unit) using the FIRST
-/// spot-oracle round at or after expiry: `getRoundData(roundId).updatedAt >= expiry` and
-/// `getRoundData(roundId - 1).updatedAt < expiry`. This assumes the spot oracle's round ids
+/// VALID spot-oracle round at or after expiry: round `roundId` has an answer > 0 and
+/// `expiry <= updatedAt <= now`, and every earlier round updated at or after expiry (at most
+/// `MAX_SETTLEMENT_SKIP` of them, walking back from `roundId − 1` until a round updated before
+/// expiry) is invalid (answer <= 0 or updated in the future). This assumes the spot oracle's round ids
 /// are sequential (consecutive integers, as in one aggregator phase); across a phase change
 /// of a proxy the previous id does not exist and that round cannot be used. The settled
 /// observation is final (`observedAt = expiry`, `settled = true`): it never goes stale.
@@ -97,21 +120,29 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         RiskParams risk;
     }
 
-    /// @dev Four storage slots, all read by `submit`.
+    /// @dev Four storage slots, all read by `submit` and by `mark`.
+    /// `bandE5`: the model's error band (registry `errorBand`) in units of 1e-5 of the strike,
+    /// rounded UP. `reserveMoneynessBps`: the model's largest provable moneyness in bps,
+    /// rounded up (a call's proven mark is at most spot <= strike · that). `lastVolRound`: the
+    /// volatility round id of the stored price. `coveredUntil`: see the contract NatSpec.
     struct Series {
-        // slot 0: 20 + 5 + 3 + 1 + 1 = 30 bytes
+        // slot 0: 20 + 5 + 3 + 1 + 1 + 2 = 32 bytes
         AggregatorV3Interface spotOracle;
         uint40 expiry;
         uint24 spotHeartbeat;
         uint8 spotDecimals;
         bool isCall;
+        uint16 bandE5;
         // slot 1: 20 + 3 + 1 + 8 = 32 bytes
         AggregatorV3Interface volOracle;
         uint24 volHeartbeat;
         uint8 volDecimals;
         uint64 rate;
-        // slot 2
-        uint128 strike;
+        // slot 2: 12 + 10 + 5 + 4 = 31 bytes
+        uint96 strike;
+        uint80 lastVolRound;
+        uint40 coveredUntil;
+        uint32 reserveMoneynessBps;
         // slot 3
         uint256 modelId;
     }
@@ -137,9 +168,19 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     uint256 internal constant I_TIME_TO_EXPIRY = 2;
     uint256 internal constant I_VOLATILITY = 3;
     uint256 internal constant I_RATE = 4;
+    /// @notice Most invalid rounds `settle` walks past to prove its round is the first valid one.
+    uint256 public constant MAX_SETTLEMENT_SKIP = 16;
+    /// @notice Largest storable error band: 65,535e-5 of the strike.
+    uint256 public constant MAX_BAND = 65_535e13;
 
     /// @notice The model registry consulted on every submission.
     ModelRegistry public immutable registry;
+    /// @notice Chainlink L2 sequencer-uptime feed (answer 0 = up, 1 = down; `startedAt` = time
+    /// of the last status change), or address(0) on a chain without a sequencer.
+    AggregatorV3Interface public immutable sequencerUptimeFeed;
+    /// @notice Seconds after the sequencer comes back up during which no mark is current and
+    /// no settlement is accepted.
+    uint256 public immutable sequencerGracePeriod;
 
     /// @notice Number of series created; series ids are 1..seriesCount.
     uint256 public seriesCount;
@@ -166,8 +207,16 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     /// @notice A series now accepts proofs of another model.
     event SeriesModelSet(uint256 indexed seriesId, uint256 indexed modelId);
     /// @notice A proven price was accepted (`observedAt` is also the round id).
+    /// `volRoundId` is the volatility round it was proven for; `clamped` tells whether the
+    /// proven priceOverStrike was moved into the no-arbitrage bounds.
     event PriceSubmitted(
-        uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, address submitter
+        uint256 indexed seriesId,
+        uint256 indexed observedAt,
+        uint256 price,
+        uint256 spot,
+        uint256 volRoundId,
+        bool clamped,
+        address submitter
     );
 
     /// @notice An expired series was settled at its intrinsic value (`spot` from the oracle's
@@ -182,9 +231,9 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     error AlreadySettled(uint256 seriesId);
     /// @dev The settlement round was updated before expiry.
     error SettlementSpotBeforeExpiry(uint256 updatedAt, uint256 expiry);
-    /// @dev The settlement round is not the first at or after expiry: its predecessor
-    /// (`roundId - 1`) was updated at or after expiry too.
-    error SettlementRoundNotFirst(uint256 roundId, uint256 previousUpdatedAt, uint256 expiry);
+    /// @dev The settlement round is not the first VALID one at or after expiry: round
+    /// `previousRoundId` (updated at `previousUpdatedAt >= expiry`) is valid too.
+    error SettlementRoundNotFirst(uint256 roundId, uint256 previousRoundId, uint256 previousUpdatedAt);
     /// @dev The series has expired: no more proven prices (it settles instead).
     error SeriesExpired(uint256 seriesId, uint256 expiry);
     /// @dev The model's declared range of input `inputIndex` (0 moneyness, 1 timeToExpiry)
@@ -214,8 +263,17 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     error ObservationNotNewer(uint256 observedAt, uint256 lastObservedAt);
     /// @dev The timeToExpiry signal is not floor((expiry - observedAt) · 1e18 / 365 days).
     error TimeToExpiryMismatch(uint256 expected, uint256 actual);
-    /// @dev The proven price exceeds its no-arbitrage bound (spot for a call, strike for a put).
-    error PriceAboveBound(uint256 priceOverStrike, uint256 bound);
+    /// @dev The model's option kind (registry) is not the series' kind, or it is not set.
+    error ModelKindMismatch(uint256 modelId, uint8 modelKind, bool seriesIsCall);
+    /// @dev The model's error band does not fit the series record (> MAX_BAND).
+    error ErrorBandTooLarge(uint256 modelId, uint256 band);
+    /// @dev The L2 sequencer is down (or its uptime feed has no valid round).
+    error SequencerDown();
+    /// @dev The sequencer came back up less than `sequencerGracePeriod` seconds ago.
+    error SequencerGracePeriod(uint256 upSince, uint256 gracePeriod);
+    /// @dev A settlement round walk found a valid round before `roundId` at or after expiry, or
+    /// more than MAX_SETTLEMENT_SKIP rounds to walk.
+    error SettlementTooManyRounds(uint256 roundId);
     /// @dev An oracle answered a value <= 0.
     error InvalidOracleAnswer(address oracle, int256 answer);
     /// @dev An oracle's `updatedAt` is in the future or older than its heartbeat.
@@ -235,8 +293,18 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     /// @dev The latest price is older than the caller's `maxAge`.
     error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxAge);
 
-    constructor(address initialOwner, ModelRegistry registry_) Ownable(initialOwner) {
+    /// @param sequencerUptimeFeed_ Chainlink L2 sequencer-uptime feed, or address(0) for none.
+    /// @param sequencerGracePeriod_ Seconds after the sequencer is back up before marks and
+    /// settlement rounds are usable again (Chainlink suggests 3600); ignored without a feed.
+    constructor(
+        address initialOwner,
+        ModelRegistry registry_,
+        AggregatorV3Interface sequencerUptimeFeed_,
+        uint256 sequencerGracePeriod_
+    ) Ownable(initialOwner) {
         registry = registry_;
+        sequencerUptimeFeed = sequencerUptimeFeed_;
+        sequencerGracePeriod = sequencerGracePeriod_;
     }
 
     // ---------------------------------------------------------------- governance
@@ -246,14 +314,13 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     function createSeries(SeriesParams calldata p) external onlyOwner returns (uint256 seriesId) {
         if (p.strike == 0 || p.strike > type(uint96).max) revert InvalidStrike(p.strike);
         if (p.expiry <= block.timestamp) revert InvalidExpiry(p.expiry);
-        _checkModel(p.modelId, p.expiry);
         _checkRisk(p.risk);
         seriesId = ++seriesCount;
         Series storage s = _series[seriesId];
-        s.strike = p.strike;
+        s.strike = uint96(p.strike);
         s.expiry = p.expiry;
         s.isCall = p.isCall;
-        s.modelId = p.modelId;
+        _setModel(s, p.modelId);
         _setOracles(s, p.spotOracle, p.volOracle);
         _setRisk(s, p.risk);
         _latest[seriesId].initialized = true;
@@ -292,19 +359,21 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     /// @notice Let a series accept proofs of another (active, option-layout) model, e.g. a
     /// retrained one. The ordering of `observedAt` carries over, so old proofs stay stale.
     /// Like `createSeries`, requires the model's ranges to contain moneyness 1e18 and the
-    /// series' current time to expiry (reverts once the series has expired).
+    /// series' current time to expiry (reverts once the series has expired), and the model's
+    /// option kind to be the series' kind; the error band and coverage are the new model's.
     function setSeriesModel(uint256 seriesId, uint256 modelId) external onlyOwner {
         Series storage s = _existing(seriesId);
-        _checkModel(modelId, s.expiry);
-        s.modelId = modelId;
+        _setModel(s, modelId);
         emit SeriesModelSet(seriesId, modelId);
     }
 
     // ---------------------------------------------------------------- submission
 
     /// @notice Submit a proven price for `seriesId` for the oracles' latest state (see the
-    /// contract NatSpec): the proof must be made for the spot oracle's latest round; if the
-    /// oracle updates before inclusion, this reverts and the prover proves again.
+    /// contract NatSpec): the proof must be made for the spot and volatility oracles' latest
+    /// rounds; if either updates before inclusion, this reverts and the prover proves again.
+    /// The key is (spot round, volatility round): the volatility round is the one the oracle
+    /// reports at inclusion; it is not a parameter (the volatility signal must equal its answer).
     /// @param seriesId The series.
     /// @param observedAt `updatedAt` of the spot oracle's latest round (bound to the proof by
     /// timeToExpiry).
@@ -325,23 +394,20 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
         if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
         if (publicSignals.length != NUM_SIGNALS) revert SignalCountMismatch(NUM_SIGNALS, publicSignals.length);
-        {
-            uint256 lastObservedAt = _latest[seriesId].observedAt;
-            if (observedAt <= lastObservedAt) revert ObservationNotNewer(observedAt, lastObservedAt);
-        }
-        // Model facts: active, field, declared input ranges (inputs are then < 2^128).
-        (address verifier, bytes4 selector) = registry.checkSignals(s.modelId, publicSignals);
-        Observation memory o = _checkStatement(s, observedAt, publicSignals);
-        if (!Groth16Call.verify(verifier, selector, a, b, c, publicSignals)) revert InvalidProof();
+        Accepted memory acc = _checkNew(seriesId, s, observedAt, publicSignals);
+        if (!Groth16Call.verify(acc.verifier, acc.selector, a, b, c, publicSignals)) revert InvalidProof();
+        Observation memory o = acc.o;
         o.initialized = true;
-        _record(seriesId, o);
+        _latest[seriesId] = o;
+        _series[seriesId].lastVolRound = acc.volRound;
+        emit PriceSubmitted(seriesId, o.observedAt, o.price, o.spot, acc.volRound, acc.clamped, msg.sender);
         return o.price;
     }
 
     // ---------------------------------------------------------------- settlement
 
     /// @notice Settle an expired series at its intrinsic value, with the spot of `roundId`:
-    /// the first spot-oracle round updated at or after expiry (see the contract NatSpec;
+    /// the first VALID spot-oracle round updated at or after expiry (see the contract NatSpec;
     /// round ids are assumed sequential).
     /// @return price Settlement price, wad per unit of underlying (exact: no rounding).
     function settle(uint256 seriesId, uint80 roundId) external returns (uint256 price) {
@@ -349,15 +415,13 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 expiry = s.expiry;
         if (block.timestamp < expiry) revert NotExpired(seriesId, expiry);
         if (_latest[seriesId].settled) revert AlreadySettled(seriesId);
+        _requireSequencerUp();
         AggregatorV3Interface oracle = s.spotOracle;
         (, int256 answer,, uint256 updatedAt,) = oracle.getRoundData(roundId);
         if (answer <= 0) revert InvalidOracleAnswer(address(oracle), answer);
         if (updatedAt < expiry) revert SettlementSpotBeforeExpiry(updatedAt, expiry);
         if (updatedAt > block.timestamp) revert StaleOracle(address(oracle), updatedAt, 0);
-        if (roundId != 0) {
-            (,,, uint256 previousUpdatedAt,) = oracle.getRoundData(roundId - 1);
-            if (previousUpdatedAt >= expiry) revert SettlementRoundNotFirst(roundId, previousUpdatedAt, expiry);
-        }
+        _requireFirstValid(oracle, roundId, expiry);
         uint256 spot = _toWad(uint256(answer), s.spotDecimals);
         uint256 strike = s.strike;
         if (s.isCall) price = spot > strike ? spot - strike : 0;
@@ -386,14 +450,20 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     }
 
     /// @inheritdoc IOptionPriceFeed
-    /// @dev True iff a proven (not settled) price exists and its `observedAt` equals the
-    /// `updatedAt` of the spot oracle's latest round. Does not check the oracle's heartbeat
-    /// or the price's age (consumers bound the age themselves).
+    /// @dev See `mark`: proven, not settled, for both oracles' latest rounds, model active,
+    /// sequencer usable. Does not check heartbeats or the price's age.
     function isCurrent(uint256 seriesId) external view returns (bool) {
-        Observation memory o = _latest[seriesId];
-        if (o.observedAt == 0 || o.settled) return false;
-        (,,, uint256 updatedAt,) = _series[seriesId].spotOracle.latestRoundData();
-        return updatedAt == o.observedAt;
+        return _mark(seriesId).current;
+    }
+
+    /// @inheritdoc IOptionPriceFeed
+    function mark(uint256 seriesId) external view returns (Mark memory) {
+        return _mark(seriesId);
+    }
+
+    /// @notice Whether the L2 sequencer (if any) is up and out of its grace period.
+    function sequencerUsable() public view returns (bool) {
+        return _sequencerError() == bytes4(0);
     }
 
     /// @notice The latest price if it is at most `maxAge` seconds old (or final: settled);
@@ -451,18 +521,103 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
 
     // ---------------------------------------------------------------- internal
 
-    function _record(uint256 seriesId, Observation memory o) internal {
-        _latest[seriesId] = o;
-        emit PriceSubmitted(seriesId, o.observedAt, o.price, o.spot, msg.sender);
+    /// @dev A statement that passed every check but the proof.
+    struct Accepted {
+        Observation o;
+        uint80 volRound;
+        bool clamped;
+        address verifier;
+        bytes4 selector;
+    }
+
+    /// @dev Replay order, sequencer, model facts and the statement (see the contract NatSpec).
+    function _checkNew(uint256 seriesId, Series memory s, uint256 observedAt, uint256[] calldata publicSignals)
+        internal
+        view
+        returns (Accepted memory acc)
+    {
+        uint256 lastObservedAt = _latest[seriesId].observedAt;
+        if (observedAt < lastObservedAt) revert ObservationNotNewer(observedAt, lastObservedAt);
+        _requireSequencerUp();
+        // Model facts: active, field, declared input ranges (inputs are then < 2^128).
+        (acc.verifier, acc.selector) = registry.checkSignals(s.modelId, publicSignals);
+        (acc.o, acc.volRound, acc.clamped) = _checkStatement(s, observedAt, publicSignals);
+        // Same spot round: only a new volatility round makes it newer.
+        if (observedAt == lastObservedAt && acc.volRound == s.lastVolRound) {
+            revert ObservationNotNewer(observedAt, lastObservedAt);
+        }
+    }
+
+    function _mark(uint256 seriesId) internal view returns (Mark memory k) {
+        Series memory s = _series[seriesId];
+        if (address(s.spotOracle) == address(0)) return k;
+        Observation memory o = _latest[seriesId];
+        k.price = o.price;
+        k.spot = o.spot;
+        k.observedAt = o.observedAt;
+        k.settled = o.settled;
+        k.strike = s.strike;
+        k.expiry = s.expiry;
+        k.coveredUntil = s.coveredUntil;
+        k.isCall = s.isCall;
+        // ceil(bandE5 · strike / 1e5): at least the band, wad per unit.
+        k.spread = (uint256(s.bandE5) * s.strike + 99_999) / 100_000;
+        k.unitReserve = s.isCall ? (uint256(s.strike) * s.reserveMoneynessBps + 9_999) / 10_000 : s.strike;
+        k.sequencerUp = _sequencerError() == bytes4(0);
+        if (address(sequencerUptimeFeed) != address(0)) {
+            (,, uint256 startedAt,,) = sequencerUptimeFeed.latestRoundData();
+            k.usableSince = startedAt + sequencerGracePeriod;
+        }
+        (, int256 answer,, uint256 updatedAt,) = s.spotOracle.latestRoundData();
+        if (answer > 0) k.spotNow = _toWad(uint256(answer), s.spotDecimals);
+        if (o.observedAt == 0 || o.settled || !k.sequencerUp || updatedAt != o.observedAt) return k;
+        (uint80 volRound,,,,) = s.volOracle.latestRoundData();
+        if (volRound != s.lastVolRound) return k;
+        k.current = registry.isActive(s.modelId);
+    }
+
+    /// @dev 0 when there is no sequencer feed or it is up for longer than the grace period;
+    /// else the selector of `SequencerDown` or `SequencerGracePeriod`.
+    function _sequencerError() internal view returns (bytes4) {
+        AggregatorV3Interface f = sequencerUptimeFeed;
+        if (address(f) == address(0)) return bytes4(0);
+        (, int256 answer, uint256 startedAt,,) = f.latestRoundData();
+        // startedAt == 0: the feed has no valid round yet (Chainlink: treat as not usable).
+        if (answer != 0 || startedAt == 0) return SequencerDown.selector;
+        if (block.timestamp - startedAt <= sequencerGracePeriod) return SequencerGracePeriod.selector;
+        return bytes4(0);
+    }
+
+    function _requireSequencerUp() internal view {
+        bytes4 e = _sequencerError();
+        if (e == SequencerDown.selector) revert SequencerDown();
+        if (e != bytes4(0)) {
+            (,, uint256 startedAt,,) = sequencerUptimeFeed.latestRoundData();
+            revert SequencerGracePeriod(startedAt, sequencerGracePeriod);
+        }
+    }
+
+    /// @dev Every round before `roundId` updated at or after `expiry` is invalid (answer <= 0
+    /// or updated in the future); walks back at most MAX_SETTLEMENT_SKIP rounds.
+    function _requireFirstValid(AggregatorV3Interface oracle, uint80 roundId, uint256 expiry) internal view {
+        uint80 r = roundId;
+        for (uint256 steps; r > 1; ++steps) {
+            if (steps == MAX_SETTLEMENT_SKIP) revert SettlementTooManyRounds(roundId);
+            --r;
+            (, int256 answer,, uint256 updatedAt,) = oracle.getRoundData(r);
+            if (updatedAt < expiry) return;
+            if (answer > 0 && updatedAt <= block.timestamp) revert SettlementRoundNotFirst(roundId, r, updatedAt);
+        }
     }
 
     /// @dev The statement must be exactly the oracle state (see the contract NatSpec). Inputs
     /// are already within the model's uint128 ranges; `block.timestamp < expiry` was checked.
-    /// Returns price (rounded down) and the oracle spot.
+    /// Returns price (clamped, rounded down), the oracle spot, the volatility round id and
+    /// whether the proven price was clamped.
     function _checkStatement(Series memory s, uint256 observedAt, uint256[] calldata signals)
         internal
         view
-        returns (Observation memory o)
+        returns (Observation memory o, uint80 volRound, bool clamped)
     {
         (uint256 spot, uint256 updatedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
         if (observedAt != updatedAt) revert ObservationNotLatestRound(observedAt, updatedAt);
@@ -479,15 +634,14 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
             if (moneyness != expectedMoneyness) revert MoneynessMismatch(expectedMoneyness, moneyness);
         }
         {
-            (uint256 vol,) = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
+            uint256 vol;
+            (vol,, volRound) = _readOracleRound(s.volOracle, s.volDecimals, s.volHeartbeat);
             if (signals[I_VOLATILITY] != vol) revert VolatilityMismatch(vol, signals[I_VOLATILITY]);
         }
         if (signals[I_RATE] != s.rate) revert RateMismatch(s.rate, signals[I_RATE]);
-        uint256 priceOverStrike = signals[I_PRICE_OVER_STRIKE];
-        {
-            uint256 bound = s.isCall ? moneyness : WAD;
-            if (priceOverStrike > bound) revert PriceAboveBound(priceOverStrike, bound);
-        }
+        uint256 priceOverStrike;
+        (priceOverStrike, clamped) =
+            clampToBounds(signals[I_PRICE_OVER_STRIKE], moneyness, signals[I_TIME_TO_EXPIRY], s.rate, s.isCall);
         // priceOverStrike <= max(moneyness, 1e18) < 2^128 and strike < 2^96: no overflow.
         uint256 price = (priceOverStrike * s.strike) / WAD;
         if (price > type(uint96).max || spot > type(uint96).max) revert ObservationOverflow(price, spot);
@@ -501,19 +655,65 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
     }
 
-    /// @dev Option layout (1 output + 4 inputs, 18 decimals, active) and coverage of the
-    /// series: moneyness range contains 1e18 (at the money), timeToExpiry range contains the
-    /// series' current time to expiry.
-    function _checkModel(uint256 modelId, uint256 expiry) internal view {
+    /// @dev Option layout (1 output + 4 inputs, 18 decimals, active), option kind = the
+    /// series' kind, and coverage of the series: moneyness range contains 1e18 (at the money),
+    /// timeToExpiry range contains the series' current time to expiry. Records the model, its
+    /// error band (rounded up to 1e-5 of the strike), its largest moneyness (bps, rounded up)
+    /// and `coveredUntil = expiry − ⌈τmin · 365 days / 1e18⌉`.
+    function _setModel(Series storage s, uint256 modelId) internal {
         ModelRegistry.ModelInfo memory m = registry.getModel(modelId);
         bool ok = !m.retired && m.numOutputs == 1 && m.numInputs == NUM_SIGNALS - 1 && m.outputDecimals == 18;
         for (uint256 i; ok && i < m.inputs.length; ++i) {
             ok = m.inputs[i].decimals == 18;
         }
         if (!ok) revert ModelLayoutMismatch(modelId);
+        uint256 expiry = s.expiry;
+        bool isCall = s.isCall;
+        ModelRegistry.OptionTerms memory t = registry.optionTermsOf(modelId);
+        if (t.kind != (isCall ? 1 : 2)) revert ModelKindMismatch(modelId, t.kind, isCall);
+        uint256 band = uint256(t.quantizationBound) + t.referenceError;
+        if (band > MAX_BAND) revert ErrorBandTooLarge(modelId, band);
         _checkCovers(modelId, m, I_MONEYNESS - 1, WAD);
         uint256 ttm = expiry > block.timestamp ? ((expiry - block.timestamp) * WAD) / YEAR : 0;
         _checkCovers(modelId, m, I_TIME_TO_EXPIRY - 1, ttm);
+        uint256 minTtm = m.inputs[I_TIME_TO_EXPIRY - 1].min;
+        // ttm >= minTtm, so (expiry - now) >= minTtm · YEAR / 1e18: no underflow below now.
+        s.coveredUntil = uint40(expiry - (minTtm * YEAR + WAD - 1) / WAD);
+        s.bandE5 = uint16((band + 1e13 - 1) / 1e13);
+        uint256 maxM = m.inputs[I_MONEYNESS - 1].max;
+        uint256 bps = (maxM * 10_000 + WAD - 1) / WAD;
+        s.reserveMoneynessBps = bps > type(uint32).max ? type(uint32).max : uint32(bps);
+        s.modelId = modelId;
+    }
+
+    /// @notice The no-arbitrage clamp of a proven priceOverStrike (see the contract NatSpec),
+    /// all wad; `timeToExpiry` in years, `rate` per year. Pure, exposed for off-chain mirrors.
+    /// @return clampedPrice The value in [lower, upper].
+    /// @return clamped Whether it differs from `priceOverStrike`.
+    function clampToBounds(uint256 priceOverStrike, uint256 moneyness, uint256 timeToExpiry, uint256 rate, bool isCall)
+        public
+        pure
+        returns (uint256 clampedPrice, bool clamped)
+    {
+        // x = rate · τ (wad; both < 2^128 by the registry ranges), bracketed by xDown <= x <= xUp.
+        uint256 xDown = (rate * timeToExpiry) / WAD;
+        uint256 xUp = (rate * timeToExpiry + WAD - 1) / WAD;
+        uint256 lower;
+        uint256 upper;
+        if (isCall) {
+            // D⁺ = min(1 − xDown + ⌈xUp²/2⌉, 1) >= e^{−x} (x >= 0); always > 0.
+            uint256 dPlus = WAD + (xUp * xUp + 2 * WAD - 1) / (2 * WAD) - xDown;
+            if (dPlus > WAD) dPlus = WAD; // e^{−x} <= 1 for x >= 0 (rates are unsigned)
+            lower = moneyness > dPlus ? moneyness - dPlus : 0;
+            upper = moneyness;
+        } else {
+            // D⁻ = max(1 − xUp, 0) <= 1 − x <= e^{−x}.
+            uint256 dMinus = xUp < WAD ? WAD - xUp : 0;
+            lower = dMinus > moneyness ? dMinus - moneyness : 0;
+            upper = WAD;
+        }
+        clampedPrice = priceOverStrike < lower ? lower : (priceOverStrike > upper ? upper : priceOverStrike);
+        clamped = clampedPrice != priceOverStrike;
     }
 
     function _checkCovers(uint256 modelId, ModelRegistry.ModelInfo memory m, uint256 i, uint256 value) internal pure {
@@ -561,6 +761,21 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
             revert StaleOracle(address(oracle), updatedAt, heartbeat);
         }
         return (_toWad(uint256(answer), decimals), updatedAt);
+    }
+
+    /// @dev As `_readOracle`, with the round id.
+    function _readOracleRound(AggregatorV3Interface oracle, uint8 decimals, uint256 heartbeat)
+        internal
+        view
+        returns (uint256, uint256 updatedAt, uint80 roundId)
+    {
+        int256 answer;
+        (roundId, answer,, updatedAt,) = oracle.latestRoundData();
+        if (answer <= 0) revert InvalidOracleAnswer(address(oracle), answer);
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
+            revert StaleOracle(address(oracle), updatedAt, heartbeat);
+        }
+        return (_toWad(uint256(answer), decimals), updatedAt, roundId);
     }
 
     function _toWad(uint256 answer, uint8 decimals) internal pure returns (uint256) {

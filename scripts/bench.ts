@@ -210,8 +210,13 @@ function renderMarkdown(out: { machine: Record<string, string | number>; date: s
     ["proofBytesJson", "proof size as snarkjs JSON (bytes)"],
     ["verifyGas", "verifyProof gas (transaction, incl. 21k base)"],
     ["submitGas", "feed submit gas (verify + checks + store)"],
-    ["openPositionGas", "margin engine openPosition gas"],
-    ["liquidateGas", "margin engine liquidate gas"],
+    ["openPositionGas", "margin engine openPosition gas (1 open series, spread and fee included)"],
+    ["openPositionColdSeriesGas", "margin engine openPosition gas, first open interest in the series"],
+    ["openPosition8Gas", "margin engine openPosition gas (8 open series)"],
+    ["closePositionGas", "margin engine closePosition gas (1 open series)"],
+    ["closePosition8Gas", "margin engine closePosition gas (1 of 8 open series)"],
+    ["liquidateGas", "margin engine liquidate gas (1 open series)"],
+    ["liquidate8Gas", "margin engine liquidate gas (8 open series)"],
   ];
   const m = out.machine;
   const lines = [

@@ -62,12 +62,22 @@ describe("deployStack on the in-process chain", () => {
     await expect(
       deployStack(ethers, {
         verifier: { address: await verifier.getAddress() },
-        model: { modelId: MODEL_ID, numOutputs: 1, outputDecimals: 18, inputs: OPTION_INPUT_SPECS },
+        model: { modelId: MODEL_ID, numOutputs: 1, outputDecimals: 18, inputs: OPTION_INPUT_SPECS, option: { kind: "call", quantizationBound: 0n, referenceError: 10n ** 16n } },
         allowMocks: false,
         collateral: { mock: { decimals: 6 } },
         series: [],
       }),
     ).rejects.toBeInstanceOf(MockNotAllowedError);
+    // Outside development chains the model's option terms (kind, error band) are required.
+    const { ethers: e2 } = await hre.network.create();
+    await expect(
+      deployStack(e2, {
+        verifier: { address: await verifier.getAddress() },
+        model: { modelId: MODEL_ID, numOutputs: 1, outputDecimals: 18, inputs: OPTION_INPUT_SPECS },
+        allowMocks: false,
+        series: [],
+      }),
+    ).rejects.toThrow(/model\.option/);
   });
 });
 

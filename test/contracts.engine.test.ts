@@ -6,8 +6,10 @@ import {
   ENGINE_RISK,
   expectRevert,
   FEED_RISK,
+  latestTimestamp,
   MODEL_ID,
   newSpotRound,
+  PUT_MODEL_ID,
   SPOT_ANSWER,
   STRIKE,
   submitPrice,
@@ -50,6 +52,33 @@ async function reentrantFixture() {
 }
 
 const as = (c: Contract, who: { address: string }) => c.connect(who as never) as Contract;
+
+/** The engine on a MockOptionPriceFeed (series 1 and 2 at 100 per unit, spot 2,000, no reserve). */
+async function mockFeedFixture() {
+  const [owner, alice, bob, carol] = await ethers.getSigners();
+  const feed = (await ethers.deployContract("MockOptionPriceFeed")) as unknown as Contract;
+  const token = (await ethers.deployContract("MockERC20", ["Test USD", "TUSD", 6])) as unknown as Contract;
+  const engine = (await ethers.deployContract("MarginEngine", [owner.address, await token.getAddress(), await feed.getAddress(), ENGINE_RISK])) as unknown as Contract;
+  const now = await latestTimestamp(ethers.provider);
+  for (const id of [1n, 2n]) {
+    await (await feed.setExpiry(id, now + 30n * 86_400n)).wait();
+    await (await feed.setObservation(id, 100n * WAD, 2_000n * WAD, now)).wait();
+  }
+  await (await token.mint(owner.address, POOL)).wait();
+  await (await token.approve(await engine.getAddress(), POOL)).wait();
+  await (await engine.fundPool(POOL)).wait();
+  for (const who of [alice, bob]) {
+    await (await token.mint(who.address, 10_000n * USD)).wait();
+    await (await (token.connect(who) as Contract).approve(await engine.getAddress(), 2n ** 256n - 1n)).wait();
+  }
+  return { owner, alice, bob, carol, feed, token, engine };
+}
+
+async function expectEngineBooks(stack: { engine: Contract; token: Contract }, accounts: string[]) {
+  let sum = BigInt(await stack.engine.poolBalance());
+  for (const a of accounts) sum += BigInt(await stack.engine.collateralOf(a));
+  expect(BigInt(await stack.token.balanceOf(await stack.engine.getAddress())) * SCALE).toBe(sum);
+}
 
 /** A new spot round, then a price for each `[seriesId, priceOverStrike]` proven for it. */
 async function submitRound(stack: TestStack, prices: [bigint, bigint][], spot?: bigint) {
@@ -167,17 +196,18 @@ describe("MarginEngine: positions and margin", () => {
     await expectBooksBalance(stack, [stack.alice.address]);
   });
 
-  it("trades against the pool: it must be able to pay, and only governance takes funds out", async () => {
+  it("trades against the pool: open interest is capped by its free balance, and only governance takes funds out", async () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await expectRevert(as(stack.engine, stack.alice).withdrawPool(stack.alice.address, 1n), stack.engine, "OwnableUnauthorizedAccount", [stack.alice.address]);
-    await (await stack.engine.withdrawPool(stack.owner.address, POOL - 150n * USD)).wait();
+    await (await stack.engine.withdrawPool(stack.owner.address, POOL - 4_150n * USD)).wait();
     await (await e.deposit(5_000n * USD)).wait();
-    // A short of 2 receives 200 from a pool of 150.
-    await expectRevert(e.openPosition(1n, false, 2n * WAD, 0n), stack.engine, "InsufficientPoolLiquidity", [150n * WAD, 200n * WAD]);
+    // unitReserve of the call = strike · the model's largest moneyness (2) = 4,000 per unit:
+    // a short of 2 is 8,000 of exposure against a free pool of 4,150.
+    await expectRevert(e.openPosition(1n, false, 2n * WAD, 0n), stack.engine, "OpenInterestCap", [1n, 8_000n * WAD, 4_150n * WAD]);
     await (await e.openPosition(1n, false, WAD, 0n)).wait();
-    expect(await stack.engine.poolBalance()).toBe(50n * WAD);
-    await expectRevert(stack.engine.withdrawPool(stack.owner.address, 51n * USD), stack.engine, "InsufficientPoolLiquidity", [50n * WAD, 51n * WAD]);
+    expect(await stack.engine.poolBalance()).toBe(4_050n * WAD);
+    await expectRevert(stack.engine.withdrawPool(stack.owner.address, 4_051n * USD), stack.engine, "InsufficientPoolLiquidity", [4_050n * WAD, 4_051n * WAD]);
     await expectBooksBalance(stack, [stack.alice.address]);
   });
 
@@ -258,7 +288,7 @@ describe("MarginEngine: liquidation", () => {
 });
 
 describe("MarginEngine: stale prices", () => {
-  it("block open and withdraw, and never enable a liquidation", async () => {
+  it("block opening; the leg is then MISSING: valued conservatively, so a liquidation is not frozen", async () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const e = as(stack.engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
@@ -269,23 +299,23 @@ describe("MarginEngine: stale prices", () => {
     await networkHelpers.time.increase(ENGINE_RISK.maxPriceAge + 1);
     const maxAge = BigInt(ENGINE_RISK.maxPriceAge);
     await expectRevert(e.openPosition(1n, false, WAD, 0n), stack.engine, "StalePrice", [1n, t, maxAge]);
-    await expectRevert(e.withdraw(1n), stack.engine, "StalePrice", [1n, t, maxAge]);
-    await expectRevert(e.closePosition(1n, WAD, MAX), stack.engine, "StalePrice", [1n, t, maxAge]);
-    await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "StalePrice", [1n, t, maxAge]);
-    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(false);
-    expect((await health(stack, stack.alice.address)).fresh).toBe(false);
+    // MISSING: the short call is valued at spot (2,000 per unit): equity 800 − 4,000.
+    expect(await health(stack, stack.alice.address)).toEqual({ equity: -3_200n * WAD, im: 600n * WAD, mm: 400n * WAD, fresh: true });
+    expect((await stack.engine.markStatus(1n))[2]).toBe(2n);
+    await expectRevert(e.withdraw(1n), stack.engine, "InitialMarginViolated", [-3_200n * WAD - SCALE, 600n * WAD]);
     // Deposits never need a price.
     await (await e.deposit(1n * USD)).wait();
-    // A fresh proof makes the account actionable again.
-    await refreshOracles(stack);
-    await submitPrice(stack, { priceOverStrike: pos(300n * WAD) });
+    expect(await stack.engine.isLiquidatable(stack.alice.address)).toBe(true);
     await (await as(stack.engine, stack.bob).liquidate(stack.alice.address)).wait();
+    expect(await stack.engine.openSeriesOf(stack.alice.address)).toEqual([]);
+    expect((await stack.engine.openInterest(1n)).shorts).toBe(0n);
+    await expectBooksBalance(stack, [stack.alice.address, stack.bob.address]);
   });
 
   it("a series that never had a price blocks opening", async () => {
     const stack = await networkHelpers.loadFixture(engineFixture);
     const series = await stack.feed.getSeries(1n);
-    await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: false, modelId: MODEL_ID, risk: FEED_RISK })).wait();
+    await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: false, modelId: PUT_MODEL_ID, risk: FEED_RISK })).wait();
     await (await as(stack.engine, stack.alice).deposit(1_000n * USD)).wait();
     await expectRevert(as(stack.engine, stack.alice).openPosition(2n, true, WAD, MAX), stack.engine, "NoPrice", [2n]);
   });
@@ -307,13 +337,14 @@ describe("MarginEngine: marks must be current", () => {
     expect((await health(stack, stack.alice.address)).fresh).toBe(false);
     const [usable, reason] = await stack.engine.markStatus(1n);
     expect([usable, reason]).toEqual([false, stack.engine.interface.getError("PriceNotCurrent")!.selector]);
+    expect((await stack.engine.markStatus(1n))[2]).toBe(1n); // PENDING: never liquidates
     await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "PriceNotCurrent", [1n, t]);
     await expectRevert(e.openPosition(1n, false, WAD, 0n), stack.engine, "PriceNotCurrent", [1n, t]);
     await expectRevert(e.closePosition(1n, WAD, MAX), stack.engine, "PriceNotCurrent", [1n, t]);
     await expectRevert(e.withdraw(1n), stack.engine, "PriceNotCurrent", [1n, t]);
     // The new round's proven price: healthy again (equity 800 − 2·150 = 500 ≥ MM 380).
     await submitPrice(stack, { priceOverStrike: pos(150n * WAD), newRound: false });
-    expect(await stack.engine.markStatus(1n)).toEqual([true, "0x00000000"]);
+    expect([...(await stack.engine.markStatus(1n))]).toEqual([true, "0x00000000", 0n]);
     await expectRevert(as(stack.engine, stack.bob).liquidate(stack.alice.address), stack.engine, "AccountHealthy", [500n * WAD, 380n * WAD]);
     await (await e.closePosition(1n, WAD, MAX)).wait();
   });
@@ -411,44 +442,44 @@ describe("MarginEngine: expiry", () => {
 
 describe("MarginEngine: pool shortfall", () => {
   it("a liquidation the pool cannot pay in full succeeds; the rest is the account's claim", async () => {
-    const stack = await networkHelpers.loadFixture(engineFixture);
-    const series = await stack.feed.getSeries(1n);
-    await (await stack.feed.createSeries({ spotOracle: series.spotOracle, volOracle: series.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, modelId: MODEL_ID, risk: FEED_RISK })).wait();
-    await submitRound(stack, [[1n, pos(100n * WAD)], [2n, pos(100n * WAD)]]);
-    const e = as(stack.engine, stack.alice);
+    // A feed mock with no long reserve (unitReserve 0) lets governance drain the pool, as a
+    // pool loss beyond the reserve would: the claim path is what is under test here.
+    const stack = await networkHelpers.loadFixture(mockFeedFixture);
+    const { engine, feed } = stack;
+    const e = as(engine, stack.alice);
     await (await e.deposit(1_000n * USD)).wait();
     await (await e.openPosition(2n, true, 5n * WAD, MAX)).wait(); // pays 500
     await (await e.openPosition(1n, false, 2n * WAD, 0n)).wait(); // receives 200
     await (await e.withdraw(400n * USD)).wait(); // collateral 300, equity 600 = IM
     // Governance leaves 50 in the pool.
-    await (await stack.engine.withdrawPool(stack.owner.address, POOL + 300n * USD - 50n * USD)).wait();
-    expect(await stack.engine.poolBalance()).toBe(50n * WAD);
+    await (await engine.withdrawPool(stack.owner.address, POOL + 300n * USD - 50n * USD)).wait();
+    expect(await engine.poolBalance()).toBe(50n * WAD);
     // Series 1 to 210: equity = 300 + 5·100 − 2·210 = 380 < MM 400; the pool owes 80.
-    await submitRound(stack, [[1n, pos(210n * WAD)], [2n, pos(100n * WAD)]]);
-    const receipt = await (await as(stack.engine, stack.bob).liquidate(stack.alice.address)).wait();
-    const names = receipt!.logs.map((l: never) => stack.engine.interface.parseLog(l)?.name);
+    await (await feed.setObservation(1n, 210n * WAD, 2_000n * WAD, await latestTimestamp(ethers.provider))).wait();
+    const receipt = await (await as(engine, stack.bob).liquidate(stack.alice.address)).wait();
+    const names = receipt!.logs.map((l: never) => engine.interface.parseLog(l)?.name);
     expect(names).toContain("ClaimRecorded");
     // Paid 50, claim 30; the bonus (5% of 400 = 20) comes from what was credited.
-    expect(await stack.engine.claimOf(stack.alice.address)).toBe(30n * WAD);
-    expect(await stack.engine.totalClaims()).toBe(30n * WAD);
-    expect(await stack.engine.poolBalance()).toBe(0n);
-    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(330n * WAD);
+    expect(await engine.claimOf(stack.alice.address)).toBe(30n * WAD);
+    expect(await engine.totalClaims()).toBe(30n * WAD);
+    expect(await engine.poolBalance()).toBe(0n);
+    expect(await engine.collateralOf(stack.alice.address)).toBe(330n * WAD);
     expect(await stack.token.balanceOf(stack.bob.address)).toBe(10_000n * USD + 20n * USD);
-    await expectBooksBalance(stack, [stack.alice.address]);
+    await expectEngineBooks(stack, [stack.alice.address]);
 
     // Governance cannot take funds owed to the claim; nor can trades.
-    await expectRevert(as(stack.engine, stack.carol).payClaim(stack.alice.address), stack.engine, "NothingToPay", [stack.alice.address]);
+    await expectRevert(as(engine, stack.carol).payClaim(stack.alice.address), engine, "NothingToPay", [stack.alice.address]);
     await (await stack.token.mint(stack.owner.address, 100n * USD)).wait();
-    await (await stack.token.approve(await stack.engine.getAddress(), 100n * USD)).wait();
-    await (await stack.engine.fundPool(100n * USD)).wait();
-    await expectRevert(stack.engine.withdrawPool(stack.owner.address, 71n * USD), stack.engine, "InsufficientPoolLiquidity", [70n * WAD, 71n * WAD]);
-    await (await as(stack.engine, stack.carol).payClaim(stack.alice.address)).wait();
-    expect(await stack.engine.claimOf(stack.alice.address)).toBe(0n);
-    expect(await stack.engine.totalClaims()).toBe(0n);
-    expect(await stack.engine.collateralOf(stack.alice.address)).toBe(360n * WAD);
-    await (await stack.engine.withdrawPool(stack.owner.address, 70n * USD)).wait();
+    await (await stack.token.approve(await engine.getAddress(), 100n * USD)).wait();
+    await (await engine.fundPool(100n * USD)).wait();
+    await expectRevert(engine.withdrawPool(stack.owner.address, 71n * USD), engine, "InsufficientPoolLiquidity", [70n * WAD, 71n * WAD]);
+    await (await as(engine, stack.carol).payClaim(stack.alice.address)).wait();
+    expect(await engine.claimOf(stack.alice.address)).toBe(0n);
+    expect(await engine.totalClaims()).toBe(0n);
+    expect(await engine.collateralOf(stack.alice.address)).toBe(360n * WAD);
+    await (await engine.withdrawPool(stack.owner.address, 70n * USD)).wait();
     await (await e.withdraw(360n * USD)).wait();
-    await expectBooksBalance(stack, [stack.alice.address]);
+    await expectEngineBooks(stack, [stack.alice.address]);
   });
 });
 

@@ -110,12 +110,13 @@ describe("OptionPriceFeed: accepted submissions", () => {
     expect(step === 31_709_791_983n || step === 31_709_791_984n).toBe(true);
   });
 
-  it("a put's price may not exceed its strike; a call's may not exceed spot", async () => {
+  it("a put's price is clamped to its strike, a call's to spot (at the money)", async () => {
     const put = await networkHelpers.loadFixture(putFixture);
-    await expectRevert(trySubmit(put, { priceOverStrike: WAD + 1n }), put.feed, "PriceAboveBound", [WAD + 1n, WAD]);
-    await submitPrice(put, { priceOverStrike: WAD });
+    await submitPrice(put, { priceOverStrike: WAD + 1n });
+    expect((await put.feed.latestObservation(1n))[0]).toBe(STRIKE);
     const call = await networkHelpers.loadFixture(stackFixture);
-    await expectRevert(trySubmit(call, { priceOverStrike: WAD + 1n }), call.feed, "PriceAboveBound", [WAD + 1n, WAD]);
+    await submitPrice(call, { priceOverStrike: WAD + 1n });
+    expect((await call.feed.latestObservation(1n))[0]).toBe(STRIKE); // spot = strike here
   });
 
   it("accepts a submission one second before expiry, none at or after it", async () => {
@@ -348,7 +349,7 @@ describe("OptionPriceFeed: settlement at expiry", () => {
     const firstAt = BigInt(await stack.spotOracle.updatedAt());
     // A later, more favourable round (for the call's holders) cannot be chosen instead.
     await newSpotRound(stack, 2_400n * 10n ** 8n);
-    await expectRevert(stack.feed.settle(1n, first + 1n), stack.feed, "SettlementRoundNotFirst", [first + 1n, firstAt, stack.expiry]);
+    await expectRevert(stack.feed.settle(1n, first + 1n), stack.feed, "SettlementRoundNotFirst", [first + 1n, first, firstAt]);
     await expectRevert(stack.feed.settle(1n, first + 2n), stack.spotOracle, "NoDataPresent", [first + 2n]);
     const receipt = await (await stack.feed.connect(stack.bob).getFunction("settle")(1n, first)).wait();
     const ev = stack.feed.interface.parseLog(receipt!.logs[0]);
@@ -408,6 +409,7 @@ describe("OptionPriceFeed: governance", () => {
     const t = await submitPrice(stack);
     const v2 = await ethers.deployContract("MockVerifier");
     await (await stack.registry.registerModel(MODEL_ID + 1n, await v2.getAddress(), 1, 18, INPUT_SPECS)).wait();
+    await (await stack.registry.setOptionTerms(MODEL_ID + 1n, 1, 0n, 0n)).wait();
     await (await stack.registry.retireModel(MODEL_ID)).wait();
     await (await stack.feed.setSeriesModel(1n, MODEL_ID + 1n)).wait();
     await expectRevert(stack.feed.submit(1n, t, a, b, c, (await statementFor(stack, 1n)).signals), stack.feed, "ObservationNotNewer", [t, t]);
@@ -434,6 +436,7 @@ describe("OptionPriceFeed: the model must cover the series", () => {
     await (await stack.registry.registerModel(otm, v, 1, 18, specs([(105n * WAD) / 100n, 2n * WAD], [0n, 2n * WAD]))).wait();
     await (await stack.registry.registerModel(short, v, 1, 18, specs([WAD / 2n, 2n * WAD], [0n, WAD / 20n]))).wait();
     await (await stack.registry.registerModel(late, v, 1, 18, specs([WAD / 2n, 2n * WAD], [WAD / 10n, 2n * WAD]))).wait();
+    for (const id of [otm, short, late]) await (await stack.registry.setOptionTerms(id, 1, 0n, 0n)).wait();
     const base = { spotOracle: s.spotOracle, volOracle: s.volOracle, strike: STRIKE, expiry: stack.expiry, isCall: true, risk: FEED_RISK };
     await expectRevert(stack.feed.createSeries({ ...base, modelId: otm }), stack.feed, "ModelDoesNotCoverSeries", [otm, 0n, WAD, (105n * WAD) / 100n, 2n * WAD]);
     const ttmAt = async (next: bigint) => ((stack.expiry - next) * WAD) / 31_536_000n;

@@ -168,13 +168,13 @@ describe("OptionPriceFeed with a generated model's real Groth16 verifier", () =>
 describe("gas with a real verifier (5 public signals)", () => {
   let generatedVerifyGas = 0;
 
-  it("generated model: submit stays within 300,000 gas; open, stress move inside the ranges, liquidate", async () => {
+  it("generated model: submit stays within 310,000 gas; open, stress move inside the ranges, liquidate", async () => {
     const connection = await hre.network.create();
     try {
       const report = await measureContractGas(connection.ethers, { verifier: model });
       console.log(`contract gas (generated model, ${model.constraints} constraints): ${JSON.stringify(report)}`);
-      expect(report.submit).toBeLessThanOrEqual(300_000);
-      expect(report.submitFirst).toBeLessThanOrEqual(300_000);
+      expect(report.submit).toBeLessThanOrEqual(310_000);
+      expect(report.submitFirst).toBeLessThanOrEqual(310_000);
       expect(report.verifyProofTx).toBeLessThan(report.submit);
       expect(BigInt(report.prices.liquidation)).toBeGreaterThan(BigInt(report.prices.open));
       generatedVerifyGas = report.verifyProofTx;
@@ -187,7 +187,7 @@ describe("gas with a real verifier (5 public signals)", () => {
     const connection = await hre.network.create();
     try {
       const report = await measureContractGas(connection.ethers, { verifier: layout });
-      expect(report.submit).toBeLessThanOrEqual(300_000);
+      expect(report.submit).toBeLessThanOrEqual(310_000);
       expect(report.liquidate).toBeGreaterThan(0);
       // Only calldata bytes differ (zero bytes are cheaper).
       expect(Math.abs(report.verifyProofTx - generatedVerifyGas)).toBeLessThan(1_000);

@@ -4,6 +4,47 @@ pragma solidity ^0.8.28;
 /// @title IOptionPriceFeed
 /// @notice What a consumer (the margin engine) needs from a proven option-price feed.
 interface IOptionPriceFeed {
+    /// @notice Everything the margin engine needs to value and trade one series, in one call.
+    /// All amounts wad (18 decimals) in the strike's quote unit, per unit of underlying.
+    /// @param price Latest stored price (clamped to the no-arbitrage bounds); 0 if never set.
+    /// @param spot Spot proven with `price`.
+    /// @param observedAt Unix seconds `price` refers to (0 if never set; expiry once settled).
+    /// @param spotNow The spot oracle's latest answer in wad whatever its age (0 if <= 0): the
+    /// conservative bound of a short call whose mark is missing.
+    /// @param strike Strike.
+    /// @param expiry Expiry, unix seconds (0: no such series).
+    /// @param coveredUntil Last moment (exclusive) at which the model can price the series.
+    /// @param spread At least the model's error band times the strike (rounded up).
+    /// @param unitReserve Upper bound of what a long is worth at a proven mark: the strike for a
+    /// put; strike × the model's largest moneyness for a call (rounded up).
+    /// @param isCall Call or put.
+    /// @param settled `price` is the final settlement price.
+    /// @param current Proven, not settled, for both oracles' latest rounds, model active,
+    /// sequencer usable.
+    /// @param sequencerUp No sequencer feed, or the sequencer is up for longer than the grace period.
+    /// @param usableSince When the sequencer's grace period after its last restart ended (or
+    /// ends), unix seconds; 0 without a sequencer feed. Consumers measure ages from no earlier
+    /// than this, so keepers get a full age window to prove after an outage.
+    struct Mark {
+        uint256 price;
+        uint256 spot;
+        uint256 observedAt;
+        uint256 spotNow;
+        uint256 strike;
+        uint256 expiry;
+        uint256 coveredUntil;
+        uint256 spread;
+        uint256 unitReserve;
+        bool isCall;
+        bool settled;
+        bool current;
+        bool sequencerUp;
+        uint256 usableSince;
+    }
+
+    /// @notice The series' mark and terms (all zero for an unknown series).
+    function mark(uint256 seriesId) external view returns (Mark memory);
+
     /// @notice The latest proven observation of a series.
     /// @return price Option price per unit of underlying, wad (18 decimals) in the strike's
     /// quote unit; 0 if never set.
@@ -18,9 +59,10 @@ interface IOptionPriceFeed {
         view
         returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId, bool settled);
 
-    /// @notice Whether the latest proven (not settled) price of a series is for the spot
-    /// oracle's latest round, i.e. still reflects the oracle. False before the first price,
-    /// after settlement, and as soon as the spot oracle has a newer round.
+    /// @notice Whether the latest proven (not settled) price of a series is for the spot AND
+    /// volatility oracles' latest rounds, from an active model, with the sequencer usable.
+    /// False before the first price, after settlement, and as soon as either oracle has a newer
+    /// round.
     function isCurrent(uint256 seriesId) external view returns (bool);
 
     /// @notice Expiry (unix seconds) of a series, 0 if the series does not exist.

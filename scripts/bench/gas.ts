@@ -49,7 +49,17 @@ export async function measureGas(args: {
   });
   try {
     const report = await measureContractGas(ethers, { verifier: model });
-    return { verifyGas, submitGas: report.submit, openPositionGas: report.openPosition, liquidateGas: report.liquidate };
+    return {
+      verifyGas,
+      submitGas: report.submit,
+      openPositionGas: report.openPosition,
+      openPositionColdSeriesGas: report.openPositionColdSeries,
+      openPosition8Gas: report.openPosition8,
+      closePositionGas: report.closePosition,
+      closePosition8Gas: report.closePosition8,
+      liquidateGas: report.liquidate,
+      liquidate8Gas: report.liquidate8,
+    };
   } finally {
     await model.close();
   }

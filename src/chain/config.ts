@@ -9,7 +9,7 @@ import { compileSolidity } from "../zk/solidity.js";
 import { buildOptionLayoutVerifier, OPTION_LAYOUT_TEST_MODEL_ID } from "./optionLayoutCircuit.js";
 import { DEV_CHAIN_IDS, type DeployStackParameters } from "./deployStack.js";
 import { modelFactsFromQuantized } from "./modelFacts.js";
-import { DEFAULT_FEED_RISK, OPTION_INPUT_SPECS, type ModelFacts, type VerifierSource } from "./types.js";
+import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, fractionToWadUp, OPTION_INPUT_SPECS, type ModelFacts, type OptionTerms, type VerifierSource } from "./types.js";
 
 const uint = z.union([z.string().regex(/^[0-9]+$/, "an unsigned integer as a decimal string"), z.number().int().min(0)]).transform((v) => BigInt(v));
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "a 0x-prefixed 20-byte address");
@@ -17,6 +17,13 @@ const oracle = z.union([
   z.object({ address }),
   z.object({ mock: z.object({ decimals: z.number().int().min(0).max(36), answer: uint, description: z.string().optional() }) }),
 ]);
+/** Option kind and error band (fractions of the strike, e.g. from `zkinfer quantize`'s report). */
+const optionTerms = z.strictObject({
+  kind: z.enum(["call", "put"]),
+  quantizationBound: z.number().min(0).lt(1).describe("guaranteed |float − quantized|, fraction of strike"),
+  referenceError: z.number().min(0).lt(1).describe("measured worst |model − reference|, fraction of strike"),
+});
+
 // Strict: keys of older configs (maxAge, deviation bands) are refused, not silently ignored.
 const feedRisk = z.strictObject({
   spotHeartbeat: z.number().int().positive().max(16_777_215),
@@ -35,25 +42,36 @@ export const deployConfigSchema = z.strictObject({
     .optional(),
   model: z
     .union([
-      z.object({ qmodel: z.string().describe("quantized model file") }),
+      z.object({ qmodel: z.string().describe("quantized model file"), option: optionTerms.optional() }),
       z.object({
         modelId: uint,
         numOutputs: z.number().int().min(1).default(1),
         outputDecimals: z.number().int().min(0).max(36).default(18),
         inputs: z.array(z.object({ decimals: z.number().int().min(0).max(36), min: uint, max: uint })).optional(),
+        option: optionTerms.optional(),
       }),
     ])
     .optional(),
   owner: address.optional(),
   collateral: z.union([z.object({ address }), z.object({ mock: z.object({ decimals: z.number().int().min(0).max(18), name: z.string().optional(), symbol: z.string().optional() }) })]).optional(),
   engineRisk: z
-    .object({
+    .strictObject({
       imBps: z.number().int().min(0).max(10_000),
       mmBps: z.number().int().min(0).max(10_000),
       liquidationBonusBps: z.number().int().min(0).max(10_000),
       maxPriceAge: z.number().int().positive(),
+      feeBps: z.number().int().min(0).max(1_000).default(DEFAULT_ENGINE_RISK.feeBps),
+      seriesCapBps: z.number().int().min(1).max(10_000).default(DEFAULT_ENGINE_RISK.seriesCapBps),
+      accountCapBps: z.number().int().min(1).max(10_000).default(DEFAULT_ENGINE_RISK.accountCapBps),
+      reduceOnlyWindow: z.number().int().min(0).max(4_294_967_295).default(DEFAULT_ENGINE_RISK.reduceOnlyWindow),
+      minTick: uint.refine((v) => v > 0n && v < 2n ** 96n, "a tick in (0, 2^96) wad").default(DEFAULT_ENGINE_RISK.minTick),
     })
+    .refine((r) => r.mmBps <= r.imBps, { message: "mmBps must not exceed imBps", path: ["mmBps"] })
     .optional(),
+  sequencer: z
+    .strictObject({ address, gracePeriod: z.number().int().min(0).default(3_600) })
+    .optional()
+    .describe("Chainlink L2 sequencer-uptime feed (L2 deployments)"),
   series: z
     .array(
       z.strictObject({
@@ -165,6 +183,10 @@ export async function resolveDeployConfig(
     }
   }
   if (!model) throw new InvalidValueError({ field: "model", value: undefined, allowed: "{ qmodel } or { modelId, inputs } with a configured verifier" });
+  // Without option terms, deployStack applies its development default (dev chains only).
+  const terms = config.model?.option;
+  if (terms) model.option = toOptionTerms(terms);
+  else if (!dev) throw new InvalidValueError({ field: "model.option", value: undefined, allowed: `{ kind, quantizationBound, referenceError } on chain ${args.chainId} (the spread is set from the error band)` });
 
   const series = config.series?.map((s, i) => {
     const expiry = s.expiry ?? (s.expiresInSeconds !== undefined ? args.now + BigInt(s.expiresInSeconds) : undefined);
@@ -173,7 +195,16 @@ export async function resolveDeployConfig(
   });
 
   return {
-    params: { verifier, model, owner: config.owner, collateral: config.collateral, engineRisk: config.engineRisk, series },
+    params: { verifier, model, owner: config.owner, collateral: config.collateral, engineRisk: config.engineRisk, sequencer: config.sequencer, series },
     notes,
+  };
+}
+
+/** Config option terms (real fractions of the strike) to registry wad, rounded up. */
+export function toOptionTerms(t: { kind: "call" | "put"; quantizationBound: number; referenceError: number }): OptionTerms {
+  return {
+    kind: t.kind,
+    quantizationBound: fractionToWadUp(t.quantizationBound, "model.option.quantizationBound"),
+    referenceError: fractionToWadUp(t.referenceError, "model.option.referenceError"),
   };
 }

@@ -8,9 +8,13 @@ import {
   type EngineRiskParams,
   type ModelFacts,
   type OracleSource,
+  type SequencerParameters,
   type SeriesParameters,
   type VerifierSource,
 } from "./types.js";
+
+/** Error band assumed on development chains when the model facts carry none: 1% of strike, wad. */
+export const DEV_OPTION_TERMS = { quantizationBound: 0n, referenceError: 10n ** 16n };
 
 /** Chain ids treated as development chains (mocks allowed): Hardhat's default. */
 export const DEV_CHAIN_IDS: readonly bigint[] = [31337n];
@@ -24,6 +28,8 @@ export interface DeployStackParameters {
   /** Collateral token of the engine; default on a dev chain: a 6-decimal mock. */
   collateral?: CollateralSource;
   engineRisk?: EngineRiskParams;
+  /** L2 sequencer-uptime feed (none by default: L1 or a dev chain). */
+  sequencer?: SequencerParameters;
   /** Series to create; default on a dev chain: one 30-day call at strike 2,000 on mock oracles. */
   series?: SeriesParameters[];
   /** Allow mock tokens / oracles. Default: only on a development chain (chain id 31337). */
@@ -112,11 +118,26 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
   // Registry + model
   const registryAddress = await named("registry", "ModelRegistry", [deployer]);
   const registry = await ethers.getContractAt("ModelRegistry", registryAddress, signer);
-  const m = params.model;
+  const m: ModelFacts = { ...params.model };
+  if (!m.option) {
+    // Development chains: the kind of the series to create (calls by default), a 1% band.
+    if (!allowMocks) throw new InvalidValueError({ field: "model.option", value: undefined, allowed: `option terms (kind and error band) on chain ${chainId}` });
+    const kinds = new Set((params.series ?? [{ isCall: true }]).map((x) => (x.isCall ? "call" : "put")));
+    if (kinds.size > 1) throw new InvalidValueError({ field: "model.option", value: undefined, allowed: "option terms; calls and puts need separate models" });
+    m.option = { kind: [...kinds][0] as "call" | "put", ...DEV_OPTION_TERMS };
+    log(`  model option terms: ${m.option.kind}, development error band 1% of strike`);
+  }
   await send("registerModel", registry.registerModel(m.modelId, verifier, m.numOutputs, m.outputDecimals, m.inputs));
+  {
+    await send("setOptionTerms", registry.setOptionTerms(m.modelId, m.option.kind === "call" ? 1 : 2, m.option.quantizationBound, m.option.referenceError));
+  }
 
   // Feed + series
-  const feedAddress = await named("feed", "OptionPriceFeed", [deployer, registryAddress]);
+  const seq = params.sequencer;
+  if (seq && (!Number.isInteger(seq.gracePeriod) || seq.gracePeriod < 0)) {
+    throw new InvalidValueError({ field: "sequencer.gracePeriod", value: seq.gracePeriod, allowed: "a non-negative integer number of seconds" });
+  }
+  const feedAddress = await named("feed", "OptionPriceFeed", [deployer, registryAddress, seq?.address ?? "0x0000000000000000000000000000000000000000", seq?.gracePeriod ?? 0]);
   const feed = await ethers.getContractAt("OptionPriceFeed", feedAddress, signer);
   const oracle = async (label: string, source: OracleSource): Promise<string> => {
     if ("address" in source) return source.address;
@@ -145,6 +166,10 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
   }
   const series: DeployedSeries[] = [];
   for (const [i, s] of seriesParams.entries()) {
+    const kind = s.isCall ? "call" : "put";
+    if (m.option.kind !== kind) {
+      throw new InvalidValueError({ field: `series.${i}.isCall`, value: s.isCall, allowed: `${m.option.kind === "call"} (the model prices ${m.option.kind}s)` });
+    }
     const spotOracle = await oracle(`spotOracle${i + 1}`, s.spotOracle);
     const volOracle = await oracle(`volOracle${i + 1}`, s.volOracle);
     await send(`createSeries${i + 1}`, feed.createSeries({ spotOracle, volOracle, strike: s.strike, expiry: s.expiry, isCall: s.isCall, modelId: m.modelId, risk: s.risk }));

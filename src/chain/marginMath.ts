@@ -54,3 +54,18 @@ export function accountHealth(collateral: bigint, legs: readonly MarginLeg[], im
 export function premium(size: bigint, price: bigint, side: "pay" | "receive"): bigint {
   return side === "pay" ? ceilDiv(size * price, WAD) : (size * price) / WAD;
 }
+
+/**
+ * The engine's fill prices of a USABLE mark (`MarginEngine`): a buyer pays the ask
+ * max(mark + spread, minTick), a seller receives the bid max(mark − spread, 0), both wad per
+ * unit; the fee is feeBps of spot per unit (rounded down per unit, then up on the trade).
+ */
+export function fillPrices(mark: bigint, spread: bigint, minTick: bigint, spot: bigint, feeBps: bigint): { bid: bigint; ask: bigint; feePerUnit: bigint } {
+  const ask = mark + spread > minTick ? mark + spread : minTick;
+  return { bid: mark > spread ? mark - spread : 0n, ask, feePerUnit: (spot * feeBps) / BPS };
+}
+
+/** Fee of a trade of `size` (rounded up, paid to the pool). */
+export function tradeFee(size: bigint, feePerUnit: bigint): bigint {
+  return ceilDiv(size * feePerUnit, WAD);
+}

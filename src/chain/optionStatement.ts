@@ -140,3 +140,26 @@ export async function readOptionInputs(feed: FeedReader, seriesId: bigint): Prom
   const [spot, vol] = await Promise.all([readLatestRound(feed.runner, s.spotOracle), readLatestRound(feed.runner, s.volOracle)]);
   return expectedOptionInputs({ strike: BigInt(s.strike), expiry: BigInt(s.expiry), rate: BigInt(s.rate) }, spot, vol);
 }
+
+/**
+ * The feed's no-arbitrage interval of priceOverStrike (`OptionPriceFeed.clampToBounds`), wad
+ * fractions of the strike: call [max(m − D⁺, 0), m], put [max(D⁻ − m, 0), 1], with x = rate·τ
+ * bracketed by xDown ≤ x ≤ xUp, D⁺ = min(1 − xDown + ⌈xUp²/2⌉, 1) ≥ e^{−x} and D⁻ = max(1 − xUp, 0) ≤ e^{−x}.
+ */
+export function noArbitrageBounds(moneyness: bigint, timeToExpiry: bigint, rate: bigint, isCall: boolean): { lower: bigint; upper: bigint } {
+  const xDown = (rate * timeToExpiry) / WAD;
+  const xUp = (rate * timeToExpiry + WAD - 1n) / WAD;
+  if (isCall) {
+    const poly = WAD + (xUp * xUp + 2n * WAD - 1n) / (2n * WAD) - xDown;
+    const dPlus = poly > WAD ? WAD : poly;
+    return { lower: moneyness > dPlus ? moneyness - dPlus : 0n, upper: moneyness };
+  }
+  const dMinus = xUp < WAD ? WAD - xUp : 0n;
+  return { lower: dMinus > moneyness ? dMinus - moneyness : 0n, upper: WAD };
+}
+
+/** priceOverStrike as the feed stores it: clamped into `noArbitrageBounds`. */
+export function clampPriceOverStrike(priceOverStrike: bigint, moneyness: bigint, timeToExpiry: bigint, rate: bigint, isCall: boolean): bigint {
+  const { lower, upper } = noArbitrageBounds(moneyness, timeToExpiry, rate, isCall);
+  return priceOverStrike < lower ? lower : priceOverStrike > upper ? upper : priceOverStrike;
+}

@@ -10,6 +10,19 @@ export interface InputSpec {
   max: bigint;
 }
 
+/**
+ * `ModelRegistry.setOptionTerms`: the only option kind the model may price and its error band,
+ * wad fractions of the strike (the unit of priceOverStrike). The engine's spread is at least
+ * `quantizationBound + referenceError` times the strike.
+ */
+export interface OptionTerms {
+  kind: "call" | "put";
+  /** Guaranteed |float − quantized| over the declared domain (quantize report `guaranteedBound`), wad. */
+  quantizationBound: bigint;
+  /** Measured worst |model − reference price| (e.g. against Black–Scholes), wad. */
+  referenceError: bigint;
+}
+
 /** The registry's facts of a model. */
 export interface ModelFacts {
   /** Poseidon hash of the quantized model (a BN254 field element). */
@@ -17,6 +30,15 @@ export interface ModelFacts {
   numOutputs: number;
   outputDecimals: number;
   inputs: InputSpec[];
+  /** Option kind and error band; without it no series can be created on the model. */
+  option?: OptionTerms;
+}
+
+/** Chainlink L2 sequencer-uptime feed of the price feed (optional, per deployment). */
+export interface SequencerParameters {
+  address: string;
+  /** Seconds after the sequencer is back up before prices are usable (Chainlink: 3600). */
+  gracePeriod: number;
 }
 
 /**
@@ -32,12 +54,22 @@ export interface FeedRiskParams {
   rate: bigint;
 }
 
-/** `MarginEngine.RiskParams`. */
+/** `MarginEngine.RiskParams` (see the contract's NatSpec for units). */
 export interface EngineRiskParams {
   imBps: number;
   mmBps: number;
   liquidationBonusBps: number;
   maxPriceAge: number;
+  /** Fee per unit traded, bps of spot, to the pool (0..1,000). */
+  feeBps: number;
+  /** Open interest per series and side × unitReserve, bps of the free pool (1..10,000). */
+  seriesCapBps: number;
+  /** One account's position in one series × unitReserve, bps of the free pool (1..10,000). */
+  accountCapBps: number;
+  /** Seconds before the model's coverage ends from which a series is reduce-only. */
+  reduceOnlyWindow: number;
+  /** Least price per unit a buyer pays, wad (> 0). */
+  minTick: bigint;
 }
 
 /** An existing contract, or a mock oracle to deploy (dev chains only). */
@@ -73,4 +105,27 @@ export const DEFAULT_FEED_RISK: FeedRiskParams = {
   rate: 5n * 10n ** 16n,
 };
 
-export const DEFAULT_ENGINE_RISK: EngineRiskParams = { imBps: 1_500, mmBps: 1_000, liquidationBonusBps: 500, maxPriceAge: 3_600 };
+/**
+ * Defaults: the fee (25 bps of spot per unit and trade) pays for a front-run of one 0.5%
+ * spot-oracle deviation step (see contracts/README.md, "Economics"); a series may use 20% of
+ * the free pool per side, an account 5%; reduce-only one day before coverage ends.
+ */
+export const DEFAULT_ENGINE_RISK: EngineRiskParams = {
+  imBps: 1_500,
+  mmBps: 1_000,
+  liquidationBonusBps: 500,
+  maxPriceAge: 3_600,
+  feeBps: 25,
+  seriesCapBps: 2_000,
+  accountCapBps: 500,
+  reduceOnlyWindow: 86_400,
+  minTick: 10n ** 12n,
+};
+
+/** Wad from a real fraction, rounded UP (a band is never understated). */
+export function fractionToWadUp(value: number, field: string): bigint {
+  if (!Number.isFinite(value) || value < 0 || value >= 1) {
+    throw new RangeError(`${field}: ${value} is not a fraction in [0, 1)`);
+  }
+  return BigInt(Math.ceil(value * 1e18));
+}

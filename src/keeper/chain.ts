@@ -1,7 +1,7 @@
 /**
  * The keeper's one adapter to the chain: everything it reads from and sends to the feed goes
  * through `FeedAdapter`, written against today's `OptionPriceFeed` (contracts/
- * OptionPriceFeed.sol) and the statement rules of src/contracts/optionStatement.ts.
+ * OptionPriceFeed.sol) and the statement rules of src/chain/optionStatement.ts.
  *
  * Today's feed keys a mark by the spot round alone (`observedAt` = that round's updatedAt,
  * strictly increasing per series), and accepts only the oracles' latest rounds. So:

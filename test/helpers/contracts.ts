@@ -15,6 +15,10 @@ export const DAY = 86_400n;
 
 /** A model id: a field element, as a Poseidon hash would be. */
 export const MODEL_ID = BigInt(id("zkinfer test option model")) % FIELD_ORDER;
+/** A put model with the same verifier and ranges (the registry binds a model to one kind). */
+export const PUT_MODEL_ID = BigInt(id("zkinfer test put model")) % FIELD_ORDER;
+export const KIND_CALL = 1;
+export const KIND_PUT = 2;
 
 export const STRIKE = 2_000n * WAD;
 export const SPOT_DECIMALS = 8;
@@ -43,7 +47,23 @@ export const INPUT_SPECS = [
   { decimals: 18, min: 0n, max: WAD / 5n },
 ];
 
-export const ENGINE_RISK = { imBps: 1_500, mmBps: 1_000, liquidationBonusBps: 500, maxPriceAge: 3_600 };
+/**
+ * Engine risk parameters of the tests: no fee, caps at the whole free pool, no reduce-only
+ * window and a 1-wei tick, so that the margin arithmetic tests see exact marks; the economic
+ * tests set fee, caps and spread explicitly.
+ */
+export const ENGINE_RISK = {
+  imBps: 1_500,
+  mmBps: 1_000,
+  liquidationBonusBps: 500,
+  maxPriceAge: 3_600,
+  feeBps: 0,
+  seriesCapBps: 10_000,
+  accountCapBps: 10_000,
+  reduceOnlyWindow: 0,
+  minTick: 1n,
+};
+export type EngineRisk = typeof ENGINE_RISK;
 
 // ------------------------------------------------------------------ reverts
 
@@ -93,6 +113,13 @@ export interface DeployTestStackOptions {
   /** An already deployed verifier to register instead of a MockVerifier. */
   verifierAddress?: string;
   modelId?: bigint;
+  /** Error band recorded for the models (wad fractions of the strike; default 0 and 0). */
+  band?: { quantizationBound: bigint; referenceError: bigint };
+  /** Input ranges of the models (default INPUT_SPECS). */
+  inputSpecs?: typeof INPUT_SPECS;
+  /** Sequencer-uptime feed of the price feed (default none) and its grace period. */
+  sequencer?: { feed: string; grace: number };
+  engineRisk?: Partial<EngineRisk>;
 }
 
 export async function latestTimestamp(provider: Provider): Promise<bigint> {
@@ -104,11 +131,27 @@ export async function deployTestStack(ethers: HardhatEthers, options: DeployTest
   const [owner, alice, bob, carol] = await ethers.getSigners();
   const verifier = (await ethers.deployContract("MockVerifier")) as unknown as Contract;
   const registry = (await ethers.deployContract("ModelRegistry", [owner.address])) as unknown as Contract;
-  const modelId = options.modelId ?? MODEL_ID;
-  await (await registry.registerModel(modelId, options.verifierAddress ?? (await verifier.getAddress()), 1, 18, INPUT_SPECS)).wait();
+  const isCall = options.isCall ?? true;
+  const modelId = options.modelId ?? (isCall ? MODEL_ID : PUT_MODEL_ID);
+  const band = options.band ?? { quantizationBound: 0n, referenceError: 0n };
+  const specs = options.inputSpecs ?? INPUT_SPECS;
+  const verifierAddress = options.verifierAddress ?? (await verifier.getAddress());
+  await (await registry.registerModel(modelId, verifierAddress, 1, 18, specs)).wait();
+  await (await registry.setOptionTerms(modelId, isCall ? KIND_CALL : KIND_PUT, band.quantizationBound, band.referenceError)).wait();
+  // The other kind, for tests that add series of the other kind.
+  const otherId = isCall ? PUT_MODEL_ID : MODEL_ID;
+  if (otherId !== modelId) {
+    await (await registry.registerModel(otherId, await verifier.getAddress(), 1, 18, specs)).wait();
+    await (await registry.setOptionTerms(otherId, isCall ? KIND_PUT : KIND_CALL, band.quantizationBound, band.referenceError)).wait();
+  }
   const spotOracle = (await ethers.deployContract("MockV3Aggregator", [SPOT_DECIMALS, SPOT_ANSWER, "SPOT / QUOTE"])) as unknown as Contract;
   const volOracle = (await ethers.deployContract("MockV3Aggregator", [VOL_DECIMALS, VOL_ANSWER, "IV"])) as unknown as Contract;
-  const feed = (await ethers.deployContract("OptionPriceFeed", [owner.address, await registry.getAddress()])) as unknown as Contract;
+  const feed = (await ethers.deployContract("OptionPriceFeed", [
+    owner.address,
+    await registry.getAddress(),
+    options.sequencer?.feed ?? "0x0000000000000000000000000000000000000000",
+    options.sequencer?.grace ?? 0,
+  ])) as unknown as Contract;
   const expiry = (await latestTimestamp(ethers.provider)) + 30n * DAY;
   await (
     await feed.createSeries({
@@ -116,7 +159,7 @@ export async function deployTestStack(ethers: HardhatEthers, options: DeployTest
       volOracle: await volOracle.getAddress(),
       strike: STRIKE,
       expiry,
-      isCall: options.isCall ?? true,
+      isCall,
       modelId,
       risk: FEED_RISK,
     })
@@ -130,7 +173,7 @@ export async function deployTestStack(ethers: HardhatEthers, options: DeployTest
     owner.address,
     await token.getAddress(),
     await feed.getAddress(),
-    ENGINE_RISK,
+    { ...ENGINE_RISK, ...options.engineRisk },
   ])) as unknown as Contract;
   return { owner, alice, bob, carol, registry, verifier, spotOracle, volOracle, feed, token, engine, seriesId: 1n, expiry };
 }

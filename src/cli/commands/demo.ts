@@ -98,14 +98,19 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
       await tx("MockERC20.mint", () => token.mint(owner.address, 100_000n * USD));
       await tx("MockERC20.approve", () => token.approve(result.contracts.engine, 100_000n * USD));
       await tx("MarginEngine.fundPool", () => engine.fundPool(100_000n * USD));
-      const deposit = 310n * USD;
+      // The short sells at the bid (mark − spread, the spread covering the model's error band)
+      // and pays the fee; the deposit leaves equity 10 above initial margin after that.
+      const m = await feed.mark(seriesId);
+      const bid = sub.price > m.spread ? sub.price - m.spread : 0n;
+      const fee = (BigInt(m.spot) * BigInt((await engine.riskParams()).feeBps)) / 10_000n;
+      const deposit = 310n * USD + (2n * BigInt(m.spread) + fee + 10n ** 12n - 1n) / 10n ** 12n;
       await tx("MockERC20.mint", () => token.mint(alice.address, deposit));
       await tx("MockERC20.approve", () => as(token, alice).approve(result.contracts.engine, deposit));
       await tx("MarginEngine.deposit", () => as(engine, alice).deposit(deposit));
       ctx.progress(`  Alice deposits ${deposit / USD} USD of collateral`);
-      // limitPrice: the least Alice accepts per unit (slippage protection); the proven mark.
-      await tx("MarginEngine.openPosition", () => as(engine, alice).openPosition(seriesId, false, size, sub.price));
-      ctx.progress(`  Alice sells 1 call at the proven price (premium ${usd(sub.price)} credited)`);
+      // limitPrice: the least Alice accepts per unit (slippage protection): the bid.
+      await tx("MarginEngine.openPosition", () => as(engine, alice).openPosition(seriesId, false, size, bid));
+      ctx.progress(`  Alice sells 1 call at the bid, proven price − spread (premium ${usd(bid)} credited, fee ${usd(fee)} to the pool)`);
       const h = await health(engine, alice.address);
       ctx.progress(`  margin: equity ${usd(h.equity)}, initial ${usd(h.im)}, maintenance ${usd(h.mm)} → ${h.liquidatable ? "LIQUIDATABLE" : "healthy"}`);
       return sub.price;
