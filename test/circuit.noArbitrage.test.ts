@@ -157,8 +157,9 @@ describe("no-arbitrage clamp in the circuit", () => {
         expect(seen.free).toBe(true);
       });
 
-      // One real proof (calls) is enough to show the gadgets prove and verify end to end; setup is slow.
-      it.runIf(kind === "call")("a real Groth16 proof of a clamped price verifies and carries the reference output", async () => {
+      // One real proof (calls) is enough to show the gadgets prove and verify end to end; setup is
+      // slow. Registered for calls only, so the put suite reports no skipped test.
+      if (kind === "call") it("a real Groth16 proof of a clamped price verifies and carries the reference output", async () => {
         const raw = find("low");
         const ptau = await resolvePtau({ power: requiredPower(constraints, q.publicSignals.length), log: () => {} });
         const keys = await setupGroth16({ r1csPath: o2Build.r1csPath, ptauPath: ptau.path, outDir: path.join(dir, "keys"), name: `noarb-${kind}`, entropy: "test" });

@@ -36,10 +36,15 @@ const asIgnition = (a: { contractName: string; abi: readonly unknown[]; bytecode
  *
  * Parameters (bigints as bigint, or "123n" strings in a parameters file):
  * - `ZkinferRegistry`: `modelId`, `inputs` ([{ decimals, min, max }] in the model's input
- *   order), `outputDecimals` (18), `numOutputs` (1).
+ *   order), `outputDecimals` (18), `numOutputs` (1), and the model's option terms:
+ *   `optionKind` (1 call, 2 put), `quantizationBound`, `referenceError` (wad fractions of the
+ *   strike; the engine's spread is at least their sum).
  * - `ZkinferFeed`: `spotOracle`, `volOracle` (AggregatorV3 addresses), `strike` (wad),
- *   `expiry` (unix s), `isCall` (true), `rate` (wad/year), `spotHeartbeat`, `volHeartbeat` (s).
- * - `ZkinferEngine`: `collateral` (ERC-20 address), `imBps`, `mmBps`, `liquidationBonusBps`, `maxPriceAge`.
+ *   `expiry` (unix s), `isCall` (true), `rate` (wad/year), `spotHeartbeat`, `volHeartbeat` (s),
+ *   `sequencerUptimeFeed` (L2 only; zero address = none), `sequencerGracePeriod` (s).
+ * - `ZkinferEngine`: `collateral` (ERC-20 address) and the engine's `RiskParams` fields
+ *   (`imBps`, `mmBps`, `liquidationBonusBps`, `maxPriceAge`, `feeBps`, `seriesCapBps`,
+ *   `accountCapBps`, `reduceOnlyWindow`, `minTick`; defaults `DEFAULT_ENGINE_RISK`).
  * Owner of every contract: the first account (transfer with Ownable2Step afterwards).
  */
 export function zkinferModules(verifier: VerifierArtifact) {
@@ -53,13 +58,19 @@ export function zkinferModules(verifier: VerifierArtifact) {
     const owner = m.getAccount(0);
     const registry = m.contract("ModelRegistry", asIgnition(contractArtifact("ModelRegistry")), [owner]);
     m.call(registry, "registerModel", [m.getParameter("modelId"), v, m.getParameter("numOutputs", 1), m.getParameter("outputDecimals", 18), m.getParameter("inputs")]);
+    m.call(registry, "setOptionTerms", [m.getParameter("modelId"), m.getParameter("optionKind", 1), m.getParameter("quantizationBound"), m.getParameter("referenceError")]);
     return { verifier: v, registry };
   });
 
   const feed = buildModule("ZkinferFeed", (m) => {
     const { verifier: v, registry: r } = m.useModule(registry);
     const owner = m.getAccount(0);
-    const feed = m.contract("OptionPriceFeed", asIgnition(contractArtifact("OptionPriceFeed")), [owner, r]);
+    const feed = m.contract("OptionPriceFeed", asIgnition(contractArtifact("OptionPriceFeed")), [
+      owner,
+      r,
+      m.getParameter("sequencerUptimeFeed", "0x0000000000000000000000000000000000000000"),
+      m.getParameter("sequencerGracePeriod", 3_600),
+    ]);
     const created = m.call(feed, "createSeries", [
       {
         spotOracle: m.getParameter("spotOracle"),
@@ -93,6 +104,11 @@ export function zkinferModules(verifier: VerifierArtifact) {
         mmBps: m.getParameter("mmBps", DEFAULT_ENGINE_RISK.mmBps),
         liquidationBonusBps: m.getParameter("liquidationBonusBps", DEFAULT_ENGINE_RISK.liquidationBonusBps),
         maxPriceAge: m.getParameter("maxPriceAge", DEFAULT_ENGINE_RISK.maxPriceAge),
+        feeBps: m.getParameter("feeBps", DEFAULT_ENGINE_RISK.feeBps),
+        seriesCapBps: m.getParameter("seriesCapBps", DEFAULT_ENGINE_RISK.seriesCapBps),
+        accountCapBps: m.getParameter("accountCapBps", DEFAULT_ENGINE_RISK.accountCapBps),
+        reduceOnlyWindow: m.getParameter("reduceOnlyWindow", DEFAULT_ENGINE_RISK.reduceOnlyWindow),
+        minTick: m.getParameter("minTick", DEFAULT_ENGINE_RISK.minTick),
       },
     ]);
     return { ...deployed, engine };
@@ -133,15 +149,26 @@ export interface ZkinferParametersInput {
   collateral?: string;
 }
 
+/** Development error band when a model's facts carry no option terms: 1% of the strike. */
+const DEV_BAND = { quantizationBound: 0n, referenceError: 10n ** 16n };
+
 /** The parameters of `zkinferModules(…)` for one model and one series, by module id. */
 export function zkinferParameters(p: ZkinferParametersInput): Record<string, Record<string, IgnitionParameter>> {
   const modelId = p.model.modelId;
+  const isCall = p.isCall ?? (p.model.option ? p.model.option.kind === "call" : true);
+  const terms = p.model.option ?? { kind: isCall ? "call" : "put", ...DEV_BAND };
+  if ((terms.kind === "call") !== isCall) {
+    throw new RangeError(`isCall: ${isCall} contradicts the model's option kind "${terms.kind}" (a series must be of the kind its model prices)`);
+  }
   return {
     ZkinferRegistry: {
       modelId,
       numOutputs: p.model.numOutputs,
       outputDecimals: p.model.outputDecimals,
       inputs: p.model.inputs.map((i) => ({ decimals: i.decimals, min: i.min, max: i.max })),
+      optionKind: terms.kind === "call" ? 1 : 2,
+      quantizationBound: terms.quantizationBound,
+      referenceError: terms.referenceError,
     },
     ZkinferFeed: {
       modelId,
@@ -149,7 +176,7 @@ export function zkinferParameters(p: ZkinferParametersInput): Record<string, Rec
       volOracle: p.volOracle,
       strike: p.strike,
       expiry: p.expiry,
-      isCall: p.isCall ?? true,
+      isCall,
       rate: p.rate ?? DEFAULT_FEED_RISK.rate,
     },
     ...(p.collateral ? { ZkinferEngine: { collateral: p.collateral } } : {}),
