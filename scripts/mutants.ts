@@ -7,8 +7,9 @@
 // behaviour). A survivor, a stale mutant (its `search` text does not occur exactly once) or a
 // failing unmutated baseline fails the run.
 //
-// Scratch copies: the repository without .git, node_modules (symlinked), Hardhat's artifacts and
-// cache, and generated circuits. Copies whose tests need contracts run `hardhat build` first.
+// Scratch copies: the repository without .git, node_modules (symlinked) and generated circuits,
+// with Hardhat's artifacts and build cache copied, so `hardhat build` (run first in copies whose
+// tests need contracts) recompiles only what the mutant changed.
 // Two mutants run at a time (the machine has two cores), each vitest with one worker; compiled
 // circuits are cached across mutants by the hash of their sources (ZKINFER_CIRCUIT_CACHE).
 import { spawn } from "node:child_process";
@@ -33,7 +34,7 @@ interface Outcome {
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const COUNT_TEST = /constraint count/i;
-const SKIP_COPY = new Set([".git", "node_modules", "artifacts", "cache", "types", "coverage", ".zkinfer-cache"]);
+const SKIP_COPY = new Set([".git", "node_modules", "types", "coverage", ".zkinfer-cache"]);
 const SKIP_NESTED = [path.join("bench", "tmp"), path.join("circuits", "generated")];
 const WORKERS = 2;
 const TIMEOUT_MS = 15 * 60_000;
