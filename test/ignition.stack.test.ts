@@ -21,7 +21,7 @@ describe("Ignition modules", () => {
     const expiry = now + 30n * 86_400n;
     const deployed = await ignition.deploy(modules.engine, {
       parameters: {
-        ZkinferRegistry: { modelId: MODEL_ID, inputs: OPTION_INPUT_SPECS },
+        ZkinferRegistry: { modelId: MODEL_ID, inputs: OPTION_INPUT_SPECS, optionKind: 1, quantizationBound: 6n * 10n ** 13n, referenceError: 10n ** 15n },
         ZkinferFeed: { modelId: MODEL_ID, spotOracle: await mocks.spotOracle.getAddress(), volOracle: await mocks.volOracle.getAddress(), strike: 2_000n * 10n ** 18n, expiry, rate: 5n * 10n ** 16n },
         ZkinferEngine: { collateral: await mocks.collateral.getAddress() },
       },
@@ -38,6 +38,8 @@ describe("Ignition modules", () => {
     expect(series.spotOracle).toBe(await mocks.spotOracle.getAddress());
     expect(await engine.feed()).toBe(await feed.getAddress());
     expect(await engine.collateralToken()).toBe(await mocks.collateral.getAddress());
+    const terms = (await registry.optionTermsOf(MODEL_ID)) as { kind: bigint; quantizationBound: bigint; referenceError: bigint };
+    expect([terms.kind, terms.quantizationBound, terms.referenceError]).toEqual([1n, 6n * 10n ** 13n, 10n ** 15n]);
     const model = (await registry.getModel(MODEL_ID)) as { verifier: string };
     expect(model.verifier).toBe(await verifier.getAddress());
   });
