@@ -3,14 +3,15 @@
  * through `FeedAdapter`, written against today's `OptionPriceFeed` (contracts/
  * OptionPriceFeed.sol) and the statement rules of src/chain/optionStatement.ts.
  *
- * Today's feed keys a mark by the spot round alone (`observedAt` = that round's updatedAt,
- * strictly increasing per series), and accepts only the oracles' latest rounds. So:
- * - a series is marked for (spot round, vol round) when the feed's last `observedAt` is at or
- *   after the spot round's updatedAt — a new volatility round on the same spot round cannot be
- *   proven until the feed's key covers the volatility round too (`isMarked` is the one place
- *   to change when it does);
+ * The feed keys a mark by (spot round, volatility round): `observedAt` is the spot round's
+ * updatedAt (non-decreasing per series) and the stored price records its volatility round
+ * (`lastVolRound`); only the oracles' latest rounds are accepted. So:
+ * - a series is marked for (spot round, vol round) when the feed's last `observedAt` is after
+ *   the spot round's updatedAt, or equal to it with the same volatility round (`isMarked`);
+ *   a new volatility round on the same spot round is proven and submitted again;
  * - a proof is stale as soon as either oracle has a newer round (`ObservationNotLatestRound`,
- *   `VolatilityMismatch`).
+ *   `VolatilityMismatch`), and while an L2 sequencer is down or in its grace period
+ *   (`SequencerDown`, `SequencerGracePeriod`: the next poll proves again).
  */
 import { Contract, type ContractRunner, Interface, type Provider, type Signer } from "ethers";
 import { expectedOptionInputs, type OptionInputs } from "../chain/optionStatement.js";
@@ -19,11 +20,11 @@ import type { MarkKey, ProveResult } from "./job.js";
 
 export const FEED_ABI = [
   "function seriesCount() view returns (uint256)",
-  "function getSeries(uint256 seriesId) view returns (tuple(address spotOracle, uint40 expiry, uint24 spotHeartbeat, uint8 spotDecimals, bool isCall, address volOracle, uint24 volHeartbeat, uint8 volDecimals, uint64 rate, uint128 strike, uint256 modelId))",
+  "function getSeries(uint256 seriesId) view returns (tuple(address spotOracle, uint40 expiry, uint24 spotHeartbeat, uint8 spotDecimals, bool isCall, uint16 bandE5, address volOracle, uint24 volHeartbeat, uint8 volDecimals, uint64 rate, uint96 strike, uint80 lastVolRound, uint40 coveredUntil, uint32 reserveMoneynessBps, uint256 modelId))",
   "function latestObservation(uint256 seriesId) view returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId, bool settled)",
   "function submit(uint256 seriesId, uint256 observedAt, uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[] publicSignals) returns (uint256)",
   "function settle(uint256 seriesId, uint80 roundId) returns (uint256)",
-  "event PriceSubmitted(uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, address submitter)",
+  "event PriceSubmitted(uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, uint256 volRoundId, bool clamped, address submitter)",
   "error ObservationNotLatestRound(uint256 observedAt, uint256 latestUpdatedAt)",
   "error ObservationNotNewer(uint256 observedAt, uint256 lastObservedAt)",
   "error VolatilityMismatch(uint256 expected, uint256 actual)",
@@ -34,6 +35,10 @@ export const FEED_ABI = [
   "error AlreadySettled(uint256 seriesId)",
   "error NotExpired(uint256 seriesId, uint256 expiry)",
   "error InvalidProof()",
+  "error SequencerDown()",
+  "error SequencerGracePeriod(uint256 upSince, uint256 gracePeriod)",
+  "error SettlementRoundNotFirst(uint256 roundId, uint256 previousRoundId, uint256 previousUpdatedAt)",
+  "error SettlementTooManyRounds(uint256 roundId)",
 ];
 
 export const ORACLE_ABI = [
@@ -46,7 +51,8 @@ export const ORACLE_ABI = [
 export const ENGINE_ABI = [
   "function isLiquidatable(address account) view returns (bool)",
   "function liquidate(address account) returns (uint256)",
-  "event PositionOpened(address indexed account, uint256 indexed seriesId, bool isLong, uint256 size, uint256 price, uint256 premium)",
+  "event PositionOpened(address indexed account, uint256 indexed seriesId, bool isLong, uint256 size, uint256 price, uint256 premium, uint256 fee)",
+  "error SequencerUnusable(uint256 seriesId)",
   "error AccountHealthy(int256 equity, uint256 maintenanceMargin)",
   "error PriceNotCurrent(uint256 seriesId, uint256 observedAt)",
   "error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxPriceAge)",
@@ -54,7 +60,9 @@ export const ENGINE_ABI = [
 ];
 
 /** Reverts that mean "the oracle moved on: this proof is stale" (prove the new statement). */
-export const STALE_ERRORS = new Set(["ObservationNotLatestRound", "VolatilityMismatch", "MoneynessMismatch", "TimeToExpiryMismatch", "StaleOracle"]);
+export const STALE_ERRORS = new Set(["ObservationNotLatestRound", "VolatilityMismatch", "MoneynessMismatch", "TimeToExpiryMismatch", "StaleOracle", "SequencerDown", "SequencerGracePeriod"]);
+/** Reverts that mean "the sequencer is not usable: retry later" (not stale, not done). */
+export const RETRY_ERRORS = new Set(["SequencerDown", "SequencerGracePeriod"]);
 /** Reverts that mean "someone already marked this round". */
 export const DONE_ERRORS = new Set(["ObservationNotNewer", "AlreadySettled"]);
 
@@ -82,13 +90,16 @@ export interface SeriesStatement {
 
 export interface Marked {
   observedAt: bigint;
+  /** Volatility round id of the stored price (the feed's `lastVolRound`). */
+  volRound: bigint;
   settled: boolean;
 }
 
 export type SubmitOutcome =
   | { status: "included"; txHash: string; blockNumber: number; gasUsed: bigint }
   | { status: "stale"; reason: string }
-  | { status: "already-marked"; reason: string };
+  | { status: "already-marked"; reason: string }
+  | { status: "retry-later"; reason: string };
 
 export class RpcError extends Error {
   override name = "RpcError";
@@ -271,12 +282,18 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
       };
     },
     async marked(seriesId) {
-      const [, , observedAt, , settled] = await retry(`latestObservation(${seriesId})`, () => feed.latestObservation(seriesId));
-      return { observedAt: BigInt(observedAt), settled: Boolean(settled) };
+      // Read fresh every time: the volatility round of the stored price changes with each mark.
+      const [[, , observedAt, , settled], s] = await Promise.all([
+        retry(`latestObservation(${seriesId})`, () => feed.latestObservation(seriesId)),
+        retry(`getSeries(${seriesId})`, () => feed.getSeries(seriesId)),
+      ]);
+      return { observedAt: BigInt(observedAt), volRound: BigInt(s.lastVolRound), settled: Boolean(settled) };
     },
-    isMarked(_key, marked, st) {
-      // Today's replay key: the spot round's updatedAt (see the module comment).
-      return marked.settled || marked.observedAt >= st.inputs.observedAt;
+    isMarked(key, marked, st) {
+      // The feed's replay key: (spot round's updatedAt, volatility round). A newer spot round
+      // on chain, or the same spot round with this volatility round, means already marked.
+      if (marked.settled || marked.observedAt > st.inputs.observedAt) return true;
+      return marked.observedAt === st.inputs.observedAt && marked.volRound === key.volRound;
     },
     async submit(key, observedAt, p) {
       const args = [key.seriesId, observedAt, p.a, p.b, p.c, p.publicSignals] as const;
@@ -287,6 +304,7 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
         const name = revertName(e);
         if (name && DONE_ERRORS.has(name)) return { status: "already-marked", reason: name };
         if (name && STALE_ERRORS.has(name)) return { status: "stale", reason: name };
+        if (name && RETRY_ERRORS.has(name)) return { status: "retry-later", reason: name };
         throw e;
       }
       try {
@@ -297,6 +315,7 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
         const name = revertName(e);
         if (name && DONE_ERRORS.has(name)) return { status: "already-marked", reason: name };
         if (name && STALE_ERRORS.has(name)) return { status: "stale", reason: name };
+        if (name && RETRY_ERRORS.has(name)) return { status: "retry-later", reason: name };
         throw e;
       }
     },
@@ -304,20 +323,27 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
       const s = await series(seriesId);
       const spot = await latestRound(s.spotOracle);
       if (spot.updatedAt < s.expiry) return { status: "no-round", reason: `no spot round at or after expiry ${s.expiry} yet` };
-      // Walk back to the first round at or after expiry (round ids sequential, as the feed assumes).
-      let r = spot.roundId;
-      for (let i = 0; i < 1_000 && r > 1n; i++) {
-        const [, , , prevUpdated] = await retry("getRoundData", () => oracle(s.spotOracle).getRoundData(r - 1n));
-        if (BigInt(prevUpdated) < s.expiry) break;
-        r -= 1n;
+      // Walk back over the rounds at or after expiry (round ids sequential, as the feed
+      // assumes) and take the first VALID one: answer > 0 and not future-dated.
+      const now = BigInt((await retry("latest block", () => provider.getBlock("latest")))!.timestamp);
+      let r: bigint | undefined;
+      for (let id = spot.roundId, i = 0; i < 1_000 && id >= 1n; i++, id--) {
+        const [, answer, , updated] = await retry("getRoundData", () => oracle(s.spotOracle).getRoundData(id));
+        if (BigInt(updated) < s.expiry) break;
+        if (BigInt(answer) > 0n && BigInt(updated) <= now) r = id;
       }
+      if (r === undefined) return { status: "no-round", reason: `no valid spot round at or after expiry ${s.expiry} yet` };
+      const round = r;
       try {
-        await retry("settle (static call)", () => feed.settle.staticCall(seriesId, r));
-        const { tx, receipt } = await sendWithNonce("settle", (nonce) => feed.settle(seriesId, r, { nonce }));
+        await retry("settle (static call)", () => feed.settle.staticCall(seriesId, round));
+        const { tx, receipt } = await sendWithNonce("settle", (nonce) => feed.settle(seriesId, round, { nonce }));
         return { status: "included", txHash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
       } catch (e) {
         const name = revertName(e);
         if (name === "AlreadySettled") return { status: "already-marked", reason: name };
+        if (name && RETRY_ERRORS.has(name)) return { status: "retry-later", reason: name };
+        // The walk raced a new round or hit the feed's skip limit: say so, try at the next scan.
+        if (name === "SettlementRoundNotFirst" || name === "SettlementTooManyRounds") return { status: "no-round", reason: name };
         throw e;
       }
     },

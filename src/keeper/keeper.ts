@@ -137,6 +137,8 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
       }
       done(outcome.status);
       if (outcome.status === "stale") void scan(key.seriesId);
+      // Sequencer down or in its grace period: forget the job so that a later scan proves again.
+      if (outcome.status === "retry-later") await queue.forget(job.id);
     } catch (e) {
       // RPC down for longer than the backoff: forget the job so that the next scan proves again.
       const reason = e instanceof RpcError ? "rpc" : "submit";
@@ -214,7 +216,7 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
     if (r.status === "included") {
       metrics.settlements++;
       log({ event: "settled", seriesId: seriesId.toString(), txHash: r.txHash });
-    } else if (r.status === "no-round") {
+    } else if (r.status === "no-round" || r.status === "retry-later") {
       skipOnce(seriesId, `${key}:${expiry}`, `expired-awaiting-round: ${r.reason}`);
     }
   }

@@ -27,13 +27,13 @@ export async function deployManySeries(ethers: HardhatEthers, count: number, opt
   return { ...stack, seriesIds: Array.from({ length: count }, (_, i) => BigInt(i + 1)) };
 }
 
-/** Accepted marks per "series:observedAt", from the PriceSubmitted log. */
+/** Accepted marks per "series:observedAt:volRoundId", from the PriceSubmitted log. */
 export async function marksByRound(feed: Contract): Promise<Map<string, number>> {
   const logs = await feed.queryFilter(feed.filters.PriceSubmitted());
   const m = new Map<string, number>();
   for (const l of logs) {
-    const args = (l as unknown as { args: [bigint, bigint] }).args;
-    const k = `${args[0]}:${args[1]}`;
+    const args = (l as unknown as { args: [bigint, bigint, bigint, bigint, bigint] }).args;
+    const k = `${args[0]}:${args[1]}:${args[4]}`;
     m.set(k, (m.get(k) ?? 0) + 1);
   }
   return m;
