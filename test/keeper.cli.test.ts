@@ -73,7 +73,7 @@ describe("zkinfer keeper --queue redis:// with a zkinfer prover-worker process (
     const record = JSON.parse(await readFile(path.join(cli.dir, "tiny", "deployments", "default.json"), "utf8"));
     const spot = await ethers.getContractAt("MockV3Aggregator", record.mocks[Object.keys(record.mocks).find((k) => k.startsWith("spotOracle"))!]);
     await (await spot.updateAnswer(2_050n * 10n ** 8n)).wait();
-    const worker = spawn(process.execPath, ["bin/zkinfer.js", "--dir", cli.dir, "prover-worker", "--model", "tiny", "--queue", redis.url, "--workers", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+    const worker = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "--dir", cli.dir, "prover-worker", "--model", "tiny", "--queue", redis.url, "--workers", "1"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     worker.stdout!.on("data", (d) => (out += d));
     worker.stderr!.on("data", (d) => (out += d));

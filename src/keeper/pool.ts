@@ -63,8 +63,11 @@ interface Slot {
   peakRssMb: number;
 }
 
-// The worker is TypeScript: run it through tsx's loader (as bin/zkinfer.js does).
-const WORKER = fileURLToPath(new URL("./poolWorker.ts", import.meta.url));
+// The worker sits beside this module: compiled JavaScript in the package (dist/), TypeScript in a
+// clone run through tsx (the tests, `npm run zkinfer`), which then needs tsx's loader.
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const WORKER = fileURLToPath(new URL(FROM_SOURCE ? "./poolWorker.ts" : "./poolWorker.js", import.meta.url));
+const WORKER_EXEC_ARGV = FROM_SOURCE ? ["--import", "tsx"] : [];
 
 export async function createProverPool(args: { wasmPath: string; zkeyPath: string; size?: number }): Promise<ProverPool> {
   const size = args.size ?? Math.max(1, os.availableParallelism());
@@ -74,7 +77,7 @@ export async function createProverPool(args: { wasmPath: string; zkeyPath: strin
   let closing = false;
 
   function spawn(index: number, prev?: Slot): Slot {
-    const child = fork(WORKER, [args.wasmPath, args.zkeyPath], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(WORKER, [args.wasmPath, args.zkeyPath], { execArgv: WORKER_EXEC_ARGV, stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const slot: Slot = { index, child, ready: Promise.resolve(), proofs: prev?.proofs ?? 0, restarts: prev ? prev.restarts + 1 : 0, rssMb: 0, peakRssMb: prev?.peakRssMb ?? 0 };
     slot.ready = new Promise<void>((resolve, reject) => {
       child.on("message", (m: PoolResponse) => {
