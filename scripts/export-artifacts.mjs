@@ -1,18 +1,11 @@
 // Copies the compiled artifacts (abi + bytecode, Hardhat's format) of the contracts a consumer
 // deploys into dist/artifacts/<Name>.json, so the package's Ignition modules and deployStack
 // work in a project that never compiles zkinfer's Solidity (no npmFilesToBuild, no name
-// clash with the project's own mocks). Run after `hardhat build`: node scripts/export-artifacts.mjs
+// clash with the project's own mocks). Run after `hardhat build` and `tsc`: node scripts/export-artifacts.mjs
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
-const CONTRACTS = {
-  ModelRegistry: "contracts/ModelRegistry.sol",
-  OptionPriceFeed: "contracts/OptionPriceFeed.sol",
-  OptionSeriesAggregator: "contracts/OptionSeriesAggregator.sol",
-  MarginEngine: "contracts/MarginEngine.sol",
-  // Development mocks (oracle, collateral): shipped compiled only, never as sources.
-  MockV3Aggregator: "contracts/test/MockV3Aggregator.sol",
-  MockERC20: "contracts/test/MockERC20.sol",
-};
+// The one list of shipped contracts (src/chain/contractArtifacts.ts), from the build `tsc` just wrote.
+const { CONTRACT_SOURCES: CONTRACTS } = await import("../dist/chain/contractArtifacts.js");
 
 const root = new URL("../", import.meta.url);
 const out = new URL("dist/artifacts/", root);

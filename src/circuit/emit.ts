@@ -146,7 +146,8 @@ function assertIntegers(q: QuantizedModel): void {
   check("modelId", q.modelId);
 }
 
-function linear(weights: readonly string[], bias: string, vars: readonly string[]): string {
+/** Σ w_j·vars_j + bias as a circom expression (constant weights: no constraint). */
+export function linear(weights: readonly string[], bias: string, vars: readonly string[]): string {
   const terms: string[] = [];
   weights.forEach((w, j) => {
     if (w !== "0") terms.push(`(${w}) * ${vars[j]}`);

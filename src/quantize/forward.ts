@@ -38,11 +38,13 @@ export function checkRawInputs(q: QuantizedModel, raw: readonly bigint[]): void 
   });
 }
 
-/** The integer reference forward pass, bit-exact with the generated circuit. */
-export function integerForward(q: QuantizedModel, raw: readonly bigint[]): IntegerTrace {
-  checkRawInputs(q, raw);
-  const u = q.inputs.map((inp, j) => (raw[j] - BigInt(inp.minRaw)) >> BigInt(inp.shift));
-  let current = u;
+/**
+ * The network on scaler outputs u: every layer's accumulators, the hidden activations and the
+ * clamped output accumulator (before the output rescale). Shared by the single-price and the
+ * risk-vector references.
+ */
+export function integerNetwork(q: QuantizedModel, u: readonly bigint[]): Pick<IntegerTrace, "acc" | "act" | "clamped"> {
+  let current = [...u];
   const acc: bigint[][] = [];
   const act: bigint[][] = [];
   for (const layer of q.layers) {
@@ -59,6 +61,14 @@ export function integerForward(q: QuantizedModel, raw: readonly bigint[]): Integ
   let clamped = current[0];
   if (q.output.clampMin !== undefined && clamped < BigInt(q.output.clampMin)) clamped = BigInt(q.output.clampMin);
   if (q.output.clampMax !== undefined && clamped > BigInt(q.output.clampMax)) clamped = BigInt(q.output.clampMax);
+  return { acc, act, clamped };
+}
+
+/** The integer reference forward pass, bit-exact with the generated circuit. */
+export function integerForward(q: QuantizedModel, raw: readonly bigint[]): IntegerTrace {
+  checkRawInputs(q, raw);
+  const u = q.inputs.map((inp, j) => (raw[j] - BigInt(inp.minRaw)) >> BigInt(inp.shift));
+  const { acc, act, clamped } = integerNetwork(q, u);
   const output = ((clamped + half(q.output.shift)) >> BigInt(q.output.shift)) * BigInt(q.output.factor);
   if (q.output.noArbitrage) {
     const c = integerNoArbitrage(q.output.noArbitrage, raw, output);

@@ -1,7 +1,7 @@
 import { InvalidValueError } from "../../errors.js";
 import { activationOps } from "../../layers/registry.js";
 import type { QuantizedModel } from "../../quantize/types.js";
-import { commentText, emitCircuit } from "../emit.js";
+import { commentText, emitCircuit, linear } from "../emit.js";
 import { circuitSignals } from "../names.js";
 import { componentPositions, widthOf, type RiskSpec } from "./spec.js";
 
@@ -141,13 +141,4 @@ export function emitRiskCircuit(q: QuantizedModel, spec: RiskSpec): string {
   L.push(`component main { public [${sig.inputs.join(", ")}] } = Risk();`);
   L.push("");
   return L.join("\n");
-}
-
-function linear(weights: readonly string[], bias: string, vars: readonly string[]): string {
-  const terms: string[] = [];
-  weights.forEach((w, j) => {
-    if (w !== "0") terms.push(`(${w}) * ${vars[j]}`);
-  });
-  terms.push(`(${bias})`);
-  return terms.join(" + ");
 }

@@ -1,7 +1,6 @@
 import { InputOutOfRangeError, InvalidValueError } from "../../errors.js";
-import { activationOps } from "../../layers/registry.js";
 import { roundShift } from "../../quantize/bounds.js";
-import { checkRawInputs } from "../../quantize/forward.js";
+import { checkRawInputs, integerNetwork } from "../../quantize/forward.js";
 import type { QuantizedModel } from "../../quantize/types.js";
 import { FIELD_ORDER } from "../../zk/field.js";
 import { componentPositions, type RiskSpec } from "./spec.js";
@@ -53,20 +52,7 @@ export function checkRiskInputs(q: QuantizedModel, spec: RiskSpec, raw: readonly
 
 /** The network's output quotient at scaler inputs u (hidden layers, clamp, output rescale). */
 export function quotientAt(q: QuantizedModel, u: readonly bigint[]): bigint {
-  let current = [...u];
-  for (const layer of q.layers) {
-    const a = layer.weight.map((row, i) => row.reduce((s, w, j) => s + BigInt(w) * current[j], BigInt(layer.bias[i])));
-    if (layer.activation.kind !== "none") {
-      const ops = activationOps(layer.activation);
-      current = a.map((v) => ops.integer(layer.activation, v, layer.shift));
-    } else {
-      current = a;
-    }
-  }
-  let c = current[0];
-  if (q.output.clampMin !== undefined && c < BigInt(q.output.clampMin)) c = BigInt(q.output.clampMin);
-  if (q.output.clampMax !== undefined && c > BigInt(q.output.clampMax)) c = BigInt(q.output.clampMax);
-  return roundShift(c, q.output.shift);
+  return roundShift(integerNetwork(q, u).clamped, q.output.shift);
 }
 
 export function riskForward(q: QuantizedModel, spec: RiskSpec, raw: readonly bigint[]): RiskVector {
