@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IOptionPriceFeed} from "./interfaces/IOptionPriceFeed.sol";
+import {IZkinferSeriesErrors} from "./interfaces/IZkinferErrors.sol";
 import {MarginMath} from "./libraries/MarginMath.sol";
 
 /// @title MarginEngine
@@ -58,7 +59,7 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 ///
 /// Tokens: standard ERC-20s with at most 18 decimals. Fee-on-transfer and rebasing tokens are
 /// not supported. The token balance of the engine always equals `Σ collateralOf + poolBalance`.
-contract MarginEngine is Ownable2Step, ReentrancyGuardTransient {
+contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Governance-set risk parameters.
@@ -200,18 +201,8 @@ contract MarginEngine is Ownable2Step, ReentrancyGuardTransient {
     error ZeroAmount();
     /// @dev The collateral token has more than 18 decimals.
     error UnsupportedTokenDecimals(uint8 decimals);
-    /// @dev A risk parameter is out of its range (see `RiskParams`).
-    error InvalidRiskParams();
-    /// @dev The feed has no series with this id.
-    error UnknownSeries(uint256 seriesId);
-    /// @dev The series has expired: no new positions.
-    error SeriesExpired(uint256 seriesId, uint256 expiry);
     /// @dev The series is about to leave the model's coverage: only reductions, from `from` on.
     error ReduceOnly(uint256 seriesId, uint256 from);
-    /// @dev The series has no proven price yet.
-    error NoPrice(uint256 seriesId);
-    /// @dev The series' proven price is older than `maxPriceAge` (MISSING: it cannot trade).
-    error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxPriceAge);
     /// @dev The series' proven price is not for the oracles' latest rounds (or its model was
     /// retired) and is at most `maxPriceAge` old: a keeper is expected to prove the new round.
     error PriceNotCurrent(uint256 seriesId, uint256 observedAt);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Groth16Call} from "./libraries/Groth16Call.sol";
+import {IZkinferProofErrors} from "./interfaces/IZkinferErrors.sol";
 
 /// @title ModelRegistry
 /// @notice Governance-curated list of proven models. A model is identified by its model id
@@ -18,7 +19,7 @@ import {Groth16Call} from "./libraries/Groth16Call.sol";
 ///
 /// Registrations are immutable: the verifier, layout and ranges of a model id never change.
 /// A model can only be retired (permanently); a new version is a new model id.
-contract ModelRegistry is Ownable2Step {
+contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     /// @notice Declared facts of one model input.
     /// @param decimals Decimals of the raw on-chain integer (18 = wad).
     /// @param min Smallest valid raw value (inclusive).
@@ -114,14 +115,10 @@ contract ModelRegistry is Ownable2Step {
     error InvalidInputRange(uint256 index, uint256 min, uint256 max);
     /// @dev The verifier did not answer `verifyProof` with N signals by an ABI-encoded bool.
     error VerifierProbeFailed(address verifier, bytes4 selector);
-    /// @dev The number of public signals is not numOutputs + numInputs.
-    error SignalCountMismatch(uint256 expected, uint256 actual);
     /// @dev A public signal is not below the BN254 scalar field order.
     error SignalNotInField(uint256 index, uint256 value);
     /// @dev An input signal is outside the model's declared range.
     error InputOutOfRange(uint256 inputIndex, uint256 value, uint256 min, uint256 max);
-    /// @dev The verifier did not return exactly `true` for the proof and signals.
-    error InvalidProof();
     /// @dev Writing the model record as contract code failed.
     error RecordWriteFailed();
     /// @dev The option kind is not 1 (call) or 2 (put).

@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 import {IOptionPriceFeed} from "./interfaces/IOptionPriceFeed.sol";
+import {IZkinferProofErrors, IZkinferSeriesErrors} from "./interfaces/IZkinferErrors.sol";
 import {Groth16Call} from "./libraries/Groth16Call.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
@@ -91,7 +92,7 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 /// are sequential (consecutive integers, as in one aggregator phase); across a phase change
 /// of a proxy the previous id does not exist and that round cannot be used. The settled
 /// observation is final (`observedAt = expiry`, `settled = true`): it never goes stale.
-contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
+contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSeriesErrors, Ownable2Step {
     /// @notice Per-series parameters of the submission checks.
     /// @param spotHeartbeat Largest accepted age of the spot oracle's latest `updatedAt` (seconds).
     /// @param volHeartbeat Largest accepted age of the volatility oracle's `updatedAt` (seconds).
@@ -234,13 +235,9 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     /// @dev The settlement round is not the first VALID one at or after expiry: round
     /// `previousRoundId` (updated at `previousUpdatedAt >= expiry`) is valid too.
     error SettlementRoundNotFirst(uint256 roundId, uint256 previousRoundId, uint256 previousUpdatedAt);
-    /// @dev The series has expired: no more proven prices (it settles instead).
-    error SeriesExpired(uint256 seriesId, uint256 expiry);
     /// @dev The model's declared range of input `inputIndex` (0 moneyness, 1 timeToExpiry)
     /// does not contain `value` (at the money: 1e18; the series' current time to expiry).
     error ModelDoesNotCoverSeries(uint256 modelId, uint256 inputIndex, uint256 value, uint256 min, uint256 max);
-    /// @dev No series has this id.
-    error UnknownSeries(uint256 seriesId);
     /// @dev An oracle address has no contract code.
     error OracleHasNoCode(address oracle);
     /// @dev An oracle reports more than 36 decimals.
@@ -249,12 +246,8 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     error InvalidStrike(uint256 strike);
     /// @dev Expiry is not in the future at creation.
     error InvalidExpiry(uint256 expiry);
-    /// @dev A heartbeat is 0.
-    error InvalidRiskParams();
     /// @dev The model is retired or its layout is not 1 output + 4 inputs, all with 18 decimals.
     error ModelLayoutMismatch(uint256 modelId);
-    /// @dev The number of public signals is not 5.
-    error SignalCountMismatch(uint256 expected, uint256 actual);
     /// @dev `observedAt` is not the `updatedAt` of the spot oracle's latest round.
     error ObservationNotLatestRound(uint256 observedAt, uint256 latestUpdatedAt);
     /// @dev `observedAt` is at or after the series' expiry.
@@ -284,14 +277,8 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     error VolatilityMismatch(uint256 expected, uint256 actual);
     /// @dev The rate signal is not the series' rate.
     error RateMismatch(uint256 expected, uint256 actual);
-    /// @dev The verifier did not return exactly `true`.
-    error InvalidProof();
     /// @dev Price or spot does not fit in 96 bits (above ~7.9e10 units of quote).
     error ObservationOverflow(uint256 price, uint256 spot);
-    /// @dev The series has no accepted price yet.
-    error NoPrice(uint256 seriesId);
-    /// @dev The latest price is older than the caller's `maxAge`.
-    error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxAge);
 
     /// @param sequencerUptimeFeed_ Chainlink L2 sequencer-uptime feed, or address(0) for none.
     /// @param sequencerGracePeriod_ Seconds after the sequencer is back up before marks and

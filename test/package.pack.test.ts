@@ -47,7 +47,7 @@ describe("npm pack", () => {
       expect(paths, key).toContain(t.types.replace(/^\.\//, ""));
     }
     expect(paths).toContain(pkg.bin.zkinfer.replace(/^\.\//, ""));
-    for (const sol of ["ModelRegistry", "OptionPriceFeed", "OptionSeriesAggregator", "MarginEngine", "interfaces/AggregatorV3Interface", "interfaces/IOptionPriceFeed", "libraries/MarginMath"]) {
+    for (const sol of ["ModelRegistry", "OptionPriceFeed", "OptionSeriesAggregator", "MarginEngine", "interfaces/AggregatorV3Interface", "interfaces/IOptionPriceFeed", "interfaces/IZkinferErrors", "libraries/MarginMath"]) {
       expect(paths).toContain(`contracts/${sol}.sol`);
     }
     expect(paths).toContain("circuits/lib/zkinfer.circom");
