@@ -1,6 +1,10 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { ContractFactory, type BaseContract, type ContractTransactionResponse } from "ethers";
-import { InvalidValueError } from "../errors.js";
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { errorDeploymentResultToExceptionMessage } from "@nomicfoundation/hardhat-ignition/helpers";
+import { type ArgumentType, type Artifact, deploy, DeploymentResultType, type ExecutionEventListener, ExecutionEventType, type Future } from "@nomicfoundation/ignition-core";
+import { BaseError, InvalidValueError } from "../errors.js";
+import { asIgnition, layers } from "../ignition/modules.js";
+import { contractArtifact } from "./contractArtifacts.js";
 import {
   DEFAULT_ENGINE_RISK,
   DEFAULT_FEED_RISK,
@@ -35,6 +39,12 @@ export interface DeployStackParameters {
   /** Allow mock tokens / oracles. Default: only on a development chain (chain id 31337). */
   allowMocks?: boolean;
   log?: (line: string) => void;
+  /**
+   * Where Hardhat Ignition keeps the deployment's journal, so that an interrupted deployment
+   * resumes there (the same folder and parameters) instead of starting over. Default: none
+   * (the journal is kept in memory).
+   */
+  ignitionDir?: string;
 }
 
 export interface DeployedSeries {
@@ -74,10 +84,22 @@ export class MockNotAllowedError extends InvalidValueError {
   override name = "MockNotAllowedError";
 }
 
+/** Hardhat Ignition did not complete the deployment (a reverted or failed transaction, a timeout, …). */
+export class DeploymentFailedError extends BaseError {
+  override name = "DeploymentFailedError";
+}
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+/** Gas labels of the layers' contract futures (calls and mocks are labelled by their ids). */
+const CONTRACT_LABELS: Record<string, string> = { Verifier: "verifier", ModelRegistry: "registry", OptionPriceFeed: "feed", MarginEngine: "engine" };
+
 /**
  * Deploy a model's verifier (unless given), the registry (model registered), the price feed
  * (series created), and the margin engine, with mocks for what is missing on a
- * development chain. Every transaction is awaited; returns all addresses.
+ * development chain. It builds one Hardhat Ignition module from the same layers as the
+ * public modules (`zkinferModules`, src/ignition/modules.ts), with the values below as
+ * literals, and deploys it with Ignition. Everything is checked before the first
+ * transaction; returns all addresses and the gas of every transaction.
  */
 export async function deployStack(ethers: HardhatEthers, params: DeployStackParameters): Promise<DeployStackReturnType> {
   const log = params.log ?? (() => {});
@@ -86,38 +108,14 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const allowMocks = params.allowMocks ?? DEV_CHAIN_IDS.includes(chainId);
   const startBlock = (await ethers.provider.getBlockNumber()) + 1;
-  const gasUsed: Record<string, bigint> = {};
-  const mocks: Record<string, string> = {};
 
   const requireMocks = (what: string) => {
     if (!allowMocks) {
       throw new MockNotAllowedError({ field: what, value: "mock", allowed: `an existing contract address on chain ${chainId} (mocks only on development chains)` });
     }
   };
-  const deploy = async (label: string, factory: ContractFactory, args: unknown[] = []): Promise<string> => {
-    const contract = (await factory.deploy(...args)) as BaseContract;
-    const receipt = await contract.deploymentTransaction()!.wait();
-    gasUsed[label] = receipt!.gasUsed;
-    const address = await contract.getAddress();
-    log(`  ${label}: ${address}`);
-    return address;
-  };
-  const named = async (label: string, name: string, args: unknown[] = []) => deploy(label, await ethers.getContractFactory(name, signer), args);
-  const send = async (label: string, tx: Promise<ContractTransactionResponse>) => {
-    const receipt = await (await tx).wait();
-    gasUsed[label] = receipt!.gasUsed;
-    return receipt!;
-  };
 
-  // Verifier
-  const verifier =
-    "address" in params.verifier
-      ? params.verifier.address
-      : await deploy("verifier", new ContractFactory(params.verifier.abi as never, params.verifier.bytecode, signer));
-
-  // Registry + model
-  const registryAddress = await named("registry", "ModelRegistry", [deployer]);
-  const registry = await ethers.getContractAt("ModelRegistry", registryAddress, signer);
+  // ---- everything checked before the first transaction
   const m: ModelFacts = { ...params.model };
   if (!m.option) {
     // Development chains: the kind of the series to create (calls by default), a 1% band.
@@ -127,98 +125,159 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
     m.option = { kind: [...kinds][0] as "call" | "put", ...DEV_OPTION_TERMS };
     log(`  model option terms: ${m.option.kind}, development error band 1% of strike`);
   }
-  await send("registerModel", registry.registerModel(m.modelId, verifier, m.numOutputs, m.outputDecimals, m.inputs));
-  {
-    await send("setOptionTerms", registry.setOptionTerms(m.modelId, m.option.kind === "call" ? 1 : 2, m.option.quantizationBound, m.option.referenceError));
-  }
-
-  // Feed + series
+  const option = m.option;
   const seq = params.sequencer;
   if (seq && (!Number.isInteger(seq.gracePeriod) || seq.gracePeriod < 0)) {
     throw new InvalidValueError({ field: "sequencer.gracePeriod", value: seq.gracePeriod, allowed: "a non-negative integer number of seconds" });
   }
-  const feedAddress = await named("feed", "OptionPriceFeed", [deployer, registryAddress, seq?.address ?? "0x0000000000000000000000000000000000000000", seq?.gracePeriod ?? 0]);
-  const feed = await ethers.getContractAt("OptionPriceFeed", feedAddress, signer);
-  const oracle = async (label: string, source: OracleSource): Promise<string> => {
-    if ("address" in source) return source.address;
-    requireMocks(label);
-    const address = await named(label, "MockV3Aggregator", [source.mock.decimals, source.mock.answer, source.mock.description ?? label]);
-    mocks[label] = address;
-    return address;
-  };
   let seriesParams = params.series;
   if (!seriesParams) {
-    if (allowMocks) {
-      const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
-      seriesParams = [
-        {
-          spotOracle: { mock: { decimals: 8, answer: 2_000n * 10n ** 8n, description: "mock spot" } },
-          volOracle: { mock: { decimals: 8, answer: 80_000_000n, description: "mock implied volatility" } },
-          strike: 2_000n * 10n ** 18n,
-          expiry: now + 30n * 86_400n,
-          isCall: true,
-          risk: DEFAULT_FEED_RISK,
-        },
-      ];
-    } else {
-      seriesParams = [];
-    }
+    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    seriesParams = allowMocks
+      ? [
+          {
+            spotOracle: { mock: { decimals: 8, answer: 2_000n * 10n ** 8n, description: "mock spot" } },
+            volOracle: { mock: { decimals: 8, answer: 80_000_000n, description: "mock implied volatility" } },
+            strike: 2_000n * 10n ** 18n,
+            expiry: now + 30n * 86_400n,
+            isCall: true,
+            risk: DEFAULT_FEED_RISK,
+          },
+        ]
+      : [];
   }
-  const series: DeployedSeries[] = [];
   for (const [i, s] of seriesParams.entries()) {
     const kind = s.isCall ? "call" : "put";
-    if (m.option.kind !== kind) {
-      throw new InvalidValueError({ field: `series.${i}.isCall`, value: s.isCall, allowed: `${m.option.kind === "call"} (the model prices ${m.option.kind}s)` });
+    if (option.kind !== kind) {
+      throw new InvalidValueError({ field: `series.${i}.isCall`, value: s.isCall, allowed: `${option.kind === "call"} (the model prices ${option.kind}s)` });
     }
-    const spotOracle = await oracle(`spotOracle${i + 1}`, s.spotOracle);
-    const volOracle = await oracle(`volOracle${i + 1}`, s.volOracle);
-    await send(`createSeries${i + 1}`, feed.createSeries({ spotOracle, volOracle, strike: s.strike, expiry: s.expiry, isCall: s.isCall, modelId: m.modelId, risk: s.risk }));
-    const seriesId = BigInt(await feed.seriesCount());
-    const aggregator = String(await feed.aggregatorOf(seriesId));
-    log(`  series ${seriesId}: ${s.isCall ? "call" : "put"} strike ${s.strike} expiry ${s.expiry}, aggregator ${aggregator}`);
-    series.push({ seriesId, aggregator, spotOracle, volOracle, strike: s.strike, expiry: s.expiry, isCall: s.isCall });
+    if (!("address" in s.spotOracle)) requireMocks(`spotOracle${i + 1}`);
+    if (!("address" in s.volOracle)) requireMocks(`volOracle${i + 1}`);
   }
-
-  // Collateral + engine
-  let collateral: string;
   const c = params.collateral ?? (allowMocks ? { mock: { decimals: 6 } } : undefined);
   if (!c) {
     throw new InvalidValueError({ field: "collateral", value: undefined, allowed: `an ERC-20 address (required on chain ${chainId})` });
   }
-  if ("address" in c) {
-    collateral = c.address;
-  } else {
-    requireMocks("collateral");
-    collateral = await named("collateral", "MockERC20", [c.mock.name ?? "Mock USD", c.mock.symbol ?? "mUSD", c.mock.decimals]);
-    mocks.collateral = collateral;
-  }
-  const engine = await named("engine", "MarginEngine", [deployer, collateral, feedAddress, params.engineRisk ?? DEFAULT_ENGINE_RISK]);
-
-  // Ownership
+  if (!("address" in c)) requireMocks("collateral");
   const owner = params.owner ?? deployer;
   const ownershipPending = owner.toLowerCase() !== deployer.toLowerCase();
-  if (ownershipPending) {
-    for (const [label, address, name] of [
-      ["registry", registryAddress, "ModelRegistry"],
-      ["feed", feedAddress, "OptionPriceFeed"],
-      ["engine", engine, "MarginEngine"],
-    ] as const) {
-      const contract = await ethers.getContractAt(name, address, signer);
-      await send(`transferOwnership.${label}`, contract.transferOwnership(owner));
-    }
-    log(`  ownership transfer to ${owner} pending: it must call acceptOwnership() on registry, feed and engine`);
-  }
 
-  return {
-    chainId,
-    deployer,
-    owner,
-    ownershipPending,
-    model: m,
-    contracts: { registry: registryAddress, feed: feedAddress, engine, verifier, collateral },
-    series,
-    mocks,
-    startBlock,
-    gasUsed,
+  // ---- one Ignition module: future ids are the gas labels
+  const mockIds: string[] = [];
+  const stack = buildModule("ZkinferStack", (b) => {
+    const results: Record<string, ReturnType<typeof layers.verifier>> = {};
+    const verifier = layers.verifier(b, "address" in params.verifier ? params.verifier : { contractName: "Verifier", ...params.verifier });
+    const { registry, calls } = layers.registry(b, verifier, {
+      owner: deployer,
+      modelId: m.modelId,
+      numOutputs: m.numOutputs,
+      outputDecimals: m.outputDecimals,
+      inputs: m.inputs.map((x) => ({ decimals: x.decimals, min: x.min, max: x.max })),
+      optionKind: option.kind === "call" ? 1 : 2,
+      quantizationBound: option.quantizationBound,
+      referenceError: option.referenceError,
+    });
+    const feed = layers.feed(b, registry, { owner: deployer, sequencerUptimeFeed: seq?.address ?? ZERO_ADDRESS, sequencerGracePeriod: seq?.gracePeriod ?? 0 });
+    const oracleArtifact = () => asIgnition(contractArtifact("MockV3Aggregator"));
+    const oracle = (id: string, source: OracleSource): ArgumentType => {
+      if ("address" in source) return source.address;
+      const mock = b.contract("MockV3Aggregator", oracleArtifact(), [source.mock.decimals, source.mock.answer, source.mock.description ?? id], { id });
+      results[id] = mock;
+      mockIds.push(id);
+      return mock as unknown as ArgumentType;
+    };
+    let previous: Future[] = [...calls];
+    for (const [i, s] of seriesParams.entries()) {
+      const created = layers.series(b, feed, `createSeries${i + 1}`, {
+        spotOracle: oracle(`spotOracle${i + 1}`, s.spotOracle),
+        volOracle: oracle(`volOracle${i + 1}`, s.volOracle),
+        strike: s.strike,
+        expiry: s.expiry,
+        isCall: s.isCall,
+        modelId: m.modelId,
+        spotHeartbeat: s.risk.spotHeartbeat,
+        volHeartbeat: s.risk.volHeartbeat,
+        rate: s.risk.rate,
+      }, previous);
+      previous = [created];
+    }
+    let collateral: ArgumentType = "address" in c ? c.address : "";
+    if (!("address" in c)) {
+      const token = b.contract("MockERC20", asIgnition(contractArtifact("MockERC20")), [c.mock.name ?? "Mock USD", c.mock.symbol ?? "mUSD", c.mock.decimals], { id: "collateral" });
+      results.collateral = token;
+      mockIds.push("collateral");
+      collateral = token as unknown as ArgumentType;
+    }
+    const engine = layers.engine(b, feed, { owner: deployer, collateral, risk: { ...(params.engineRisk ?? DEFAULT_ENGINE_RISK) } });
+    if (ownershipPending) {
+      b.call(registry, "transferOwnership", [owner], { id: "transferOwnership_registry", after: calls });
+      b.call(feed, "transferOwnership", [owner], { id: "transferOwnership_feed", after: previous });
+      b.call(engine, "transferOwnership", [owner], { id: "transferOwnership_engine" });
+    }
+    return { ...results, verifier, registry, feed, engine };
+  });
+
+  const hashes = new Map<string, string[]>();
+  const listener = Object.fromEntries(
+    Object.values(ExecutionEventType).map((type) => [
+      type.toLowerCase().replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()),
+      async (event: { futureId?: string; hash?: string }) => {
+        if (type === ExecutionEventType.TRANSACTION_CONFIRM && event.futureId && event.hash) hashes.set(event.futureId, [...(hashes.get(event.futureId) ?? []), event.hash]);
+      },
+    ]),
+  ) as unknown as ExecutionEventListener;
+  const provider = { request: ({ method, params: p }: { method: string; params?: unknown[] | object }) => ethers.provider.send(method, (p as unknown[] | undefined) ?? []) };
+  const result = await deploy({
+    ignitionModule: stack,
+    deploymentParameters: {},
+    provider,
+    accounts: [deployer],
+    defaultSender: deployer,
+    artifactResolver: {
+      loadArtifact: async (name: string) => contractArtifact(name as never) as unknown as Artifact,
+      getBuildInfo: async () => undefined,
+    },
+    executionEventListener: listener,
+    ...(params.ignitionDir ? { deploymentDir: params.ignitionDir } : {}),
+  });
+  if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
+    throw new DeploymentFailedError(`deployment failed: ${errorDeploymentResultToExceptionMessage(result).split("\n").slice(0, 4).join(" ")}`, {
+      details: params.ignitionDir ? `Ignition's journal is in ${params.ignitionDir}: re-run with the same parameters to resume.` : undefined,
+    });
+  }
+  const address = (key: string) => {
+    const future = (stack.results as Record<string, { id: string } | undefined>)[key];
+    const deployed = future && result.contracts[future.id];
+    if (!deployed) throw new DeploymentFailedError(`Ignition returned no contract "${key}" (it returned ${Object.keys(result.contracts).join(", ")})`);
+    return deployed.address;
   };
+
+  // ---- gas per transaction (label: the future id), series read back
+  const gasUsed: Record<string, bigint> = {};
+  for (const [futureId, txs] of hashes) {
+    const id = futureId.slice(futureId.indexOf("#") + 1);
+    const label = CONTRACT_LABELS[id] ?? id.replace(/^transferOwnership_/, "transferOwnership.");
+    for (const hash of txs.slice(-1)) gasUsed[label] = (await ethers.provider.getTransactionReceipt(hash))!.gasUsed;
+  }
+  const mocks: Record<string, string> = Object.fromEntries(mockIds.map((id) => [id, address(id)]));
+  const contracts = { registry: address("registry"), feed: address("feed"), engine: address("engine"), verifier: address("verifier"), collateral: "address" in c ? c.address : address("collateral") };
+  for (const [label, key] of [["verifier", "verifier"], ["registry", "registry"], ["feed", "feed"], ...mockIds.map((id) => [id, id]), ["engine", "engine"]] as const) {
+    if (!("address" in params.verifier) || key !== "verifier") log(`  ${label}: ${address(key)}`);
+  }
+  const feedContract = await ethers.getContractAt(contractArtifact("OptionPriceFeed").abi as never, contracts.feed, signer);
+  const series: DeployedSeries[] = [];
+  for (const [i, s] of seriesParams.entries()) {
+    const seriesId = BigInt(i + 1);
+    const aggregator = String(await feedContract.aggregatorOf(seriesId));
+    const spotOracle = "address" in s.spotOracle ? s.spotOracle.address : mocks[`spotOracle${i + 1}`];
+    const volOracle = "address" in s.volOracle ? s.volOracle.address : mocks[`volOracle${i + 1}`];
+    log(`  series ${seriesId}: ${s.isCall ? "call" : "put"} strike ${s.strike} expiry ${s.expiry}, aggregator ${aggregator}`);
+    series.push({ seriesId, aggregator, spotOracle, volOracle, strike: s.strike, expiry: s.expiry, isCall: s.isCall });
+  }
+  if (BigInt(await feedContract.seriesCount()) !== BigInt(series.length)) {
+    throw new DeploymentFailedError(`the feed at ${contracts.feed} holds ${await feedContract.seriesCount()} series, expected ${series.length}`);
+  }
+  if (ownershipPending) log(`  ownership transfer to ${owner} pending: it must call acceptOwnership() on registry, feed and engine`);
+
+  return { chainId, deployer, owner, ownershipPending, model: m, contracts, series, mocks, startBlock, gasUsed };
 }

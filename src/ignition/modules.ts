@@ -13,7 +13,8 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { contractArtifact } from "../chain/contractArtifacts.js";
-import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, type ModelFacts } from "../chain/types.js";
+import type { ArgumentType, CallableContractFuture, Future, IgnitionModule, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, type EngineRiskParams, type ModelFacts } from "../chain/types.js";
 
 /** A compiled verifier: what `zkinfer export` writes to verifier.json. */
 export interface VerifierArtifact {
@@ -28,8 +29,56 @@ type Artifact = Parameters<Parameters<typeof buildModule>[1]>[0] extends infer M
     : never
   : never;
 
-const asIgnition = (a: { contractName: string; abi: readonly unknown[]; bytecode: string; sourceName?: string }) =>
+export const asIgnition = (a: { contractName: string; abi: readonly unknown[]; bytecode: string; sourceName?: string }) =>
   ({ _format: "hh3-artifact-1", sourceName: a.sourceName ?? `${a.contractName}.sol`, deployedBytecode: "0x", linkReferences: {}, deployedLinkReferences: {}, ...a }) as unknown as Artifact;
+
+type Builder = IgnitionModuleBuilder;
+type Contract = CallableContractFuture<string>;
+/** A literal or a module parameter (`m.getParameter(…)`). */
+type Arg = ArgumentType;
+
+/**
+ * The layers of the stack, as futures added to a module builder. The public modules below
+ * pass module parameters; `deployStack` passes literal values into one module. Either way
+ * each contract is deployed and wired the same way.
+ */
+export const layers = {
+  /** The model's verifier: deployed from its artifact, or an existing address. */
+  verifier(m: Builder, verifier: VerifierArtifact | { address: string }): Contract {
+    if ("address" in verifier) return m.contractAt("Verifier", asIgnition({ contractName: "Verifier", abi: [], bytecode: "0x" }), verifier.address, { id: "Verifier" });
+    return m.contract(verifier.contractName, asIgnition(verifier), [], { id: "Verifier" });
+  },
+  /** The registry, with the model registered and its option terms recorded. */
+  registry(
+    m: Builder,
+    verifier: Contract,
+    p: { owner: Arg; modelId: Arg; numOutputs: Arg; outputDecimals: Arg; inputs: Arg; optionKind: Arg; quantizationBound: Arg; referenceError: Arg },
+  ) {
+    const registry = m.contract("ModelRegistry", asIgnition(contractArtifact("ModelRegistry")), [p.owner], { id: "ModelRegistry" });
+    const registerModel = m.call(registry, "registerModel", [p.modelId, verifier, p.numOutputs, p.outputDecimals, p.inputs], { id: "registerModel" });
+    const setOptionTerms = m.call(registry, "setOptionTerms", [p.modelId, p.optionKind, p.quantizationBound, p.referenceError], { id: "setOptionTerms", after: [registerModel] });
+    return { registry, calls: [registerModel, setOptionTerms] };
+  },
+  /** The price feed (no series). */
+  feed(m: Builder, registry: Contract, p: { owner: Arg; sequencerUptimeFeed: Arg; sequencerGracePeriod: Arg }) {
+    return m.contract("OptionPriceFeed", asIgnition(contractArtifact("OptionPriceFeed")), [p.owner, registry, p.sequencerUptimeFeed, p.sequencerGracePeriod], { id: "OptionPriceFeed" });
+  },
+  /** One series on the feed, after `after` (so that series ids follow the order of the calls). */
+  series(
+    m: Builder,
+    feed: Contract,
+    id: string,
+    p: { spotOracle: Arg; volOracle: Arg; strike: Arg; expiry: Arg; isCall: Arg; modelId: Arg; spotHeartbeat: Arg; volHeartbeat: Arg; rate: Arg },
+    after: (Future | IgnitionModule)[] = [],
+  ) {
+    const { spotHeartbeat, volHeartbeat, rate, ...terms } = p;
+    return m.call(feed, "createSeries", [{ ...terms, risk: { spotHeartbeat, volHeartbeat, rate } }], { id, after });
+  },
+  /** The margin engine on the feed. */
+  engine(m: Builder, feed: Contract, p: { owner: Arg; collateral: Arg; risk: Record<keyof EngineRiskParams, Arg> }) {
+    return m.contract("MarginEngine", asIgnition(contractArtifact("MarginEngine")), [p.owner, p.collateral, feed, p.risk], { id: "MarginEngine" });
+  },
+};
 
 /**
  * The stack's modules for one model verifier.
@@ -48,44 +97,41 @@ const asIgnition = (a: { contractName: string; abi: readonly unknown[]; bytecode
  * Owner of every contract: the first account (transfer with Ownable2Step afterwards).
  */
 export function zkinferModules(verifier: VerifierArtifact) {
-  const verifierModule = buildModule("ZkinferVerifier", (m) => {
-    const contract = m.contract(verifier.contractName, asIgnition(verifier), [], { id: "Verifier" });
-    return { verifier: contract };
-  });
+  const verifierModule = buildModule("ZkinferVerifier", (m) => ({ verifier: layers.verifier(m, verifier) }));
 
   const registry = buildModule("ZkinferRegistry", (m) => {
     const { verifier: v } = m.useModule(verifierModule);
-    const owner = m.getAccount(0);
-    const registry = m.contract("ModelRegistry", asIgnition(contractArtifact("ModelRegistry")), [owner]);
-    m.call(registry, "registerModel", [m.getParameter("modelId"), v, m.getParameter("numOutputs", 1), m.getParameter("outputDecimals", 18), m.getParameter("inputs")]);
-    m.call(registry, "setOptionTerms", [m.getParameter("modelId"), m.getParameter("optionKind", 1), m.getParameter("quantizationBound"), m.getParameter("referenceError")]);
+    const { registry } = layers.registry(m, v, {
+      owner: m.getAccount(0),
+      modelId: m.getParameter("modelId"),
+      numOutputs: m.getParameter("numOutputs", 1),
+      outputDecimals: m.getParameter("outputDecimals", 18),
+      inputs: m.getParameter("inputs"),
+      optionKind: m.getParameter("optionKind", 1),
+      quantizationBound: m.getParameter("quantizationBound"),
+      referenceError: m.getParameter("referenceError"),
+    });
     return { verifier: v, registry };
   });
 
   const feed = buildModule("ZkinferFeed", (m) => {
     const { verifier: v, registry: r } = m.useModule(registry);
-    const owner = m.getAccount(0);
-    const feed = m.contract("OptionPriceFeed", asIgnition(contractArtifact("OptionPriceFeed")), [
-      owner,
-      r,
-      m.getParameter("sequencerUptimeFeed", "0x0000000000000000000000000000000000000000"),
-      m.getParameter("sequencerGracePeriod", 3_600),
-    ]);
-    const created = m.call(feed, "createSeries", [
-      {
-        spotOracle: m.getParameter("spotOracle"),
-        volOracle: m.getParameter("volOracle"),
-        strike: m.getParameter("strike"),
-        expiry: m.getParameter("expiry"),
-        isCall: m.getParameter("isCall", true),
-        modelId: m.getParameter("modelId"),
-        risk: {
-          spotHeartbeat: m.getParameter("spotHeartbeat", DEFAULT_FEED_RISK.spotHeartbeat),
-          volHeartbeat: m.getParameter("volHeartbeat", DEFAULT_FEED_RISK.volHeartbeat),
-          rate: m.getParameter("rate", DEFAULT_FEED_RISK.rate),
-        },
-      },
-    ]);
+    const feed = layers.feed(m, r, {
+      owner: m.getAccount(0),
+      sequencerUptimeFeed: m.getParameter("sequencerUptimeFeed", "0x0000000000000000000000000000000000000000"),
+      sequencerGracePeriod: m.getParameter("sequencerGracePeriod", 3_600),
+    });
+    const created = layers.series(m, feed, "createSeries", {
+      spotOracle: m.getParameter("spotOracle"),
+      volOracle: m.getParameter("volOracle"),
+      strike: m.getParameter("strike"),
+      expiry: m.getParameter("expiry"),
+      isCall: m.getParameter("isCall", true),
+      modelId: m.getParameter("modelId"),
+      spotHeartbeat: m.getParameter("spotHeartbeat", DEFAULT_FEED_RISK.spotHeartbeat),
+      volHeartbeat: m.getParameter("volHeartbeat", DEFAULT_FEED_RISK.volHeartbeat),
+      rate: m.getParameter("rate", DEFAULT_FEED_RISK.rate),
+    }, [registry]);
     const seriesId = m.readEventArgument(created, "SeriesCreated", "seriesId");
     const aggregatorAddress = m.staticCall(feed, "aggregatorOf", [seriesId], 0, { after: [created] });
     const aggregator = m.contractAt("OptionSeriesAggregator", asIgnition(contractArtifact("OptionSeriesAggregator")), aggregatorAddress);
@@ -94,41 +140,13 @@ export function zkinferModules(verifier: VerifierArtifact) {
 
   const engine = buildModule("ZkinferEngine", (m) => {
     const deployed = m.useModule(feed);
-    const owner = m.getAccount(0);
-    const engine = m.contract("MarginEngine", asIgnition(contractArtifact("MarginEngine")), [
-      owner,
-      m.getParameter("collateral"),
-      deployed.feed,
-      {
-        imBps: m.getParameter("imBps", DEFAULT_ENGINE_RISK.imBps),
-        mmBps: m.getParameter("mmBps", DEFAULT_ENGINE_RISK.mmBps),
-        liquidationBonusBps: m.getParameter("liquidationBonusBps", DEFAULT_ENGINE_RISK.liquidationBonusBps),
-        maxPriceAge: m.getParameter("maxPriceAge", DEFAULT_ENGINE_RISK.maxPriceAge),
-        feeBps: m.getParameter("feeBps", DEFAULT_ENGINE_RISK.feeBps),
-        seriesCapBps: m.getParameter("seriesCapBps", DEFAULT_ENGINE_RISK.seriesCapBps),
-        accountCapBps: m.getParameter("accountCapBps", DEFAULT_ENGINE_RISK.accountCapBps),
-        reduceOnlyWindow: m.getParameter("reduceOnlyWindow", DEFAULT_ENGINE_RISK.reduceOnlyWindow),
-        minTick: m.getParameter("minTick", DEFAULT_ENGINE_RISK.minTick),
-      },
-    ]);
+    const risk = Object.fromEntries(Object.entries(DEFAULT_ENGINE_RISK).map(([k, v]) => [k, m.getParameter(k, v)])) as Record<keyof EngineRiskParams, Arg>;
+    const engine = layers.engine(m, deployed.feed, { owner: m.getAccount(0), collateral: m.getParameter("collateral"), risk });
     return { ...deployed, engine };
   });
 
   return { verifier: verifierModule, registry, feed, engine };
 }
-
-/**
- * Development mocks (not for real chains): an 8-decimal spot oracle, an 8-decimal volatility
- * oracle and a 6-decimal collateral token. Parameters `ZkinferDevMocks`: `spot`, `vol`
- * (answers in 8 decimals).
- */
-export const ZkinferDevMocksModule = buildModule("ZkinferDevMocks", (m) => {
-  const oracle = asIgnition(contractArtifact("MockV3Aggregator"));
-  const spotOracle = m.contract("MockV3Aggregator", oracle, [8, m.getParameter("spot", 2_000n * 10n ** 8n), "mock spot"], { id: "SpotOracle" });
-  const volOracle = m.contract("MockV3Aggregator", oracle, [8, m.getParameter("vol", 50_000_000n), "mock implied volatility"], { id: "VolOracle" });
-  const collateral = m.contract("MockERC20", asIgnition(contractArtifact("MockERC20")), ["Mock USD", "mUSD", 6], { id: "Collateral" });
-  return { spotOracle, volOracle, collateral };
-});
 
 /** An Ignition module parameter value (Ignition's SolidityParameterType). */
 export type IgnitionParameter = bigint | number | string | boolean | IgnitionParameter[] | { [field: string]: IgnitionParameter };
