@@ -54,6 +54,39 @@ describe("deployStack on the in-process chain", () => {
     const record = toDeploymentRecord("hardhatMainnet", result, [], new Date(0));
     expect(record.model.modelId).toBe(MODEL_ID.toString());
     expect(record.series[0].seriesId).toBe("1");
+    // One gas figure per transaction, labelled as before Ignition (gas reports rely on it).
+    expect(Object.keys(result.gasUsed).sort()).toEqual(
+      ["collateral", "createSeries1", "engine", "feed", "registerModel", "registry", "setOptionTerms", "spotOracle1", "transferOwnership.engine", "transferOwnership.feed", "transferOwnership.registry", "volOracle1"].sort(),
+    );
+    for (const gas of Object.values(result.gasUsed)) expect(gas).toBeGreaterThan(21_000n);
+  });
+
+  it("creates several series in the order given, on existing oracles, with the given verifier", async () => {
+    const { ethers } = await hre.network.create();
+    const verifier = await ethers.deployContract("MockVerifier");
+    const spot = await ethers.deployContract("MockV3Aggregator", [8, 2_000n * 10n ** 8n, "spot"]);
+    const vol = await ethers.deployContract("MockV3Aggregator", [8, 50_000_000n, "vol"]);
+    const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+    const risk = { spotHeartbeat: 3_600, volHeartbeat: 3_600, rate: 5n * 10n ** 16n };
+    const oracles = { spotOracle: { address: await spot.getAddress() }, volOracle: { address: await vol.getAddress() } };
+    const strikes = [1_800n, 2_000n, 2_200n].map((k) => k * 10n ** 18n);
+    const result = await deployStack(ethers, {
+      verifier: { address: await verifier.getAddress() },
+      model: { modelId: MODEL_ID, numOutputs: 1, outputDecimals: 18, inputs: OPTION_INPUT_SPECS, option: { kind: "put", quantizationBound: 0n, referenceError: 10n ** 16n } },
+      series: strikes.map((strike, i) => ({ ...oracles, strike, expiry: now + BigInt(i + 10) * 86_400n, isCall: false, risk })),
+    });
+    expect(result.mocks).toEqual({ collateral: result.contracts.collateral });
+    expect(result.contracts.verifier).toBe(await verifier.getAddress());
+    expect(result.gasUsed.verifier).toBeUndefined();
+    const feed = await ethers.getContractAt("OptionPriceFeed", result.contracts.feed);
+    expect(await feed.seriesCount()).toBe(3n);
+    for (const [i, s] of result.series.entries()) {
+      expect(s.seriesId).toBe(BigInt(i + 1));
+      const onChain = (await feed.getSeries(s.seriesId)) as { strike: bigint; isCall: boolean };
+      expect(onChain.strike).toBe(strikes[i]);
+      expect(onChain.isCall).toBe(false);
+      expect(await feed.aggregatorOf(s.seriesId)).toBe(s.aggregator);
+    }
   });
 
   it("refuses mocks where they are not allowed", async () => {
@@ -113,9 +146,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(args: string[], env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `scripts/deploy.ts` with these flags, through tsx. */
+function deployScript(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/deploy.ts", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += String(d)));
@@ -167,8 +201,8 @@ describe("scripts/deploy.ts against a local hardhat node", () => {
   });
 
   it("deploys, writes the record, refuses to overwrite it, and overwrites with force", async () => {
-    const env = { ZKINFER_RPC_URL: url, ZKINFER_DEPLOYMENTS_DIR: dir };
-    const first = await run(["run", "scripts/deploy.ts", "--network", "localhost"], env, 180_000);
+    const flags = ["--network", "localhost", "--rpc-url", url, "--deployments-dir", dir];
+    const first = await deployScript(flags, 180_000);
     expect(first.code, first.stderr).toBe(0);
     const recordPath = path.join(dir, "localhost.json");
     const record = JSON.parse(await readFile(recordPath, "utf8")) as DeploymentRecord;
@@ -188,7 +222,7 @@ describe("scripts/deploy.ts against a local hardhat node", () => {
 
     // Without force: refused before any transaction is sent.
     const nonce = await provider.getTransactionCount(record.deployer);
-    const second = await run(["run", "scripts/deploy.ts", "--network", "localhost"], env, 120_000);
+    const second = await deployScript(flags, 120_000);
     expect(second.code).not.toBe(0);
     expect(second.stderr).toMatch(/already exists/);
     expect(await provider.getTransactionCount(record.deployer)).toBe(nonce);
@@ -197,11 +231,18 @@ describe("scripts/deploy.ts against a local hardhat node", () => {
     // With force and a config that reuses the deployed verifier.
     const configPath = path.join(dir, "config.json");
     await writeFile(configPath, JSON.stringify({ verifier: { address: record.contracts.verifier }, model: { modelId: record.model.modelId } }));
-    const third = await run(["run", "scripts/deploy.ts", "--network", "localhost"], { ...env, ZKINFER_FORCE: "1", ZKINFER_DEPLOY_CONFIG: configPath }, 120_000);
+    const third = await deployScript([...flags, "--force", "--config", configPath, "--ignition-dir", path.join(dir, "ignition")], 120_000);
     expect(third.code, third.stderr).toBe(0);
     const replaced = JSON.parse(await readFile(recordPath, "utf8")) as DeploymentRecord;
     expect(replaced.contracts.verifier).toBe(record.contracts.verifier);
     expect(replaced.contracts.registry).not.toBe(record.contracts.registry);
+    // Ignition kept its journal where it was asked to (for resuming an interrupted deployment).
+    expect(existsSync(path.join(dir, "ignition", "journal.jsonl"))).toBe(true);
+
+    // A flag the script does not know is an error naming the usage, not ignored.
+    const unknown = await deployScript([...flags, "--frce"], 60_000);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/invalid arguments.*usage/s);
     provider.destroy();
   }, 300_000);
 });

@@ -31,7 +31,7 @@ const feedRisk = z.strictObject({
   rate: uint,
 });
 
-/** The JSON deployment config (`ZKINFER_DEPLOY_CONFIG`); paths are relative to the file. */
+/** The JSON deployment config (`scripts/deploy.ts --config`); paths are relative to the file. */
 export const deployConfigSchema = z.strictObject({
   verifier: z
     .union([

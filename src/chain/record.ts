@@ -28,7 +28,7 @@ export class DeploymentRecordExistsError extends BaseError {
   readonly path: string;
   constructor(args: { path: string }) {
     super(`deployment record ${args.path} already exists`, {
-      details: "Refusing to overwrite it. Move it away, choose another directory, or pass --force (ZKINFER_FORCE=1) to replace it.",
+      details: "Refusing to overwrite it. Move it away, choose another directory, or pass --force to replace it.",
     });
     this.path = args.path;
   }
