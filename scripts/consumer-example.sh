@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs examples/defi-consumer against the package as npm would ship it: builds and packs
-# zkinfer, trains a tiny model (seconds) and exports its bundle with the packed CLI, installs
-# the tarball into the example (dependencies from the npm cache when present) and runs its test.
+# zkinfer, installs the tarball into the example (dependencies from the npm cache when
+# present), trains a tiny model (seconds), exports its bundle and deploys it on the in-process
+# chain with the installed CLI, and runs the example's test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -24,5 +25,15 @@ zk quantize
 zk compile
 zk setup
 zk export --out bundle
+# A chain command from the installed package in a project that holds none of zkinfer's
+# artifacts: deploy on the in-process chain uses the artifacts shipped in the package.
+zk deploy --json >"$work/deploy.json"
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const k of ["verifier", "registry", "feed", "engine", "collateral"]) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(r.contracts[k])) throw new Error(`zkinfer deploy --json: no ${k} address in ${JSON.stringify(r)}`);
+  }
+  if (r.series.length !== 1 || r.series[0].seriesId !== "1") throw new Error(`zkinfer deploy --json: expected series 1, got ${JSON.stringify(r.series)}`);
+' "$work/deploy.json"
 npx --no-install hardhat build --quiet
 npm test

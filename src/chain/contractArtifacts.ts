@@ -36,12 +36,14 @@ const cache = new Map<string, ContractArtifact>();
 export function contractArtifact(name: ShippedContract): ContractArtifact {
   const hit = cache.get(name);
   if (hit) return hit;
+  // In a clone, Hardhat's own build output (artifacts/, absent from the package) is the
+  // freshest; an installed package has only the shipped copies in dist/artifacts/.
   const candidates = [
-    fileURLToPath(new URL(`../artifacts/${name}.json`, import.meta.url)),
     fileURLToPath(new URL(`../../artifacts/${CONTRACT_SOURCES[name]}/${name}.json`, import.meta.url)),
+    fileURLToPath(new URL(`../artifacts/${name}.json`, import.meta.url)),
   ];
   const file = candidates.find((f) => existsSync(f));
-  if (!file) throw new ArtifactError({ path: candidates[0], problem: `no compiled artifact of ${name}`, details: "Run `npm run build` in the zkinfer package (it copies the contracts' artifacts to dist/artifacts/)." });
+  if (!file) throw new ArtifactError({ path: candidates.join(" or "), problem: `no compiled artifact of ${name}`, details: "Run `npm run build` in the zkinfer package (it copies the contracts' artifacts to dist/artifacts/)." });
   const artifact = JSON.parse(readFileSync(file, "utf8")) as ContractArtifact;
   cache.set(name, artifact);
   return artifact;

@@ -6,6 +6,7 @@
  */
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { type BaseContract, ContractFactory } from "ethers";
+import { contractArtifact } from "./contractArtifacts.js";
 import type { ModelFacts, VerifierSource } from "./types.js";
 
 export interface DeployVerifierParameters {
@@ -34,7 +35,8 @@ export async function deployVerifier(ethers: HardhatEthers, params: DeployVerifi
     "address" in params.verifier
       ? params.verifier.address
       : await deployed("verifier", (await new ContractFactory(params.verifier.abi as never, params.verifier.bytecode, signer).deploy()) as BaseContract);
-  const registryContract = await ethers.deployContract("ModelRegistry", [deployer], signer);
+  const artifact = contractArtifact("ModelRegistry");
+  const registryContract = (await new ContractFactory(artifact.abi as never, artifact.bytecode, signer).deploy(deployer)) as BaseContract;
   const registry = await deployed("registry", registryContract);
   const m = params.model;
   const tx = await (registryContract as unknown as { registerModel(...a: unknown[]): Promise<{ wait(): Promise<{ gasUsed: bigint }> }> }).registerModel(m.modelId, verifier, m.numOutputs, m.outputDecimals, m.inputs);

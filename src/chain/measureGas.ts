@@ -2,6 +2,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import type { Contract } from "ethers";
 import type { OptionModelVerifier } from "./optionModelVerifier.js";
 import { readOptionInputs, WAD } from "./optionStatement.js";
+import { contractArtifact } from "./contractArtifacts.js";
 import { deployStack } from "./deployStack.js";
 
 /** Gas used by the stack's hot paths with a real Groth16 verifier (5 public signals). */
@@ -58,11 +59,11 @@ export async function measureContractGas(ethers: HardhatEthers, args: { verifier
   const facts = args.verifier.model;
   const stack = await deployStack(ethers, { verifier: args.verifier.verifier, model: facts, allowMocks: true });
   const [owner, alice, liquidator, bob, carol, dave] = await ethers.getSigners();
-  const feed = (await ethers.getContractAt("OptionPriceFeed", stack.contracts.feed)) as unknown as Contract;
-  const engine = (await ethers.getContractAt("MarginEngine", stack.contracts.engine)) as unknown as Contract;
-  const token = (await ethers.getContractAt("MockERC20", stack.contracts.collateral)) as unknown as Contract;
-  const spot = (await ethers.getContractAt("MockV3Aggregator", stack.series[0].spotOracle)) as unknown as Contract;
-  const vol = (await ethers.getContractAt("MockV3Aggregator", stack.series[0].volOracle)) as unknown as Contract;
+  const feed = (await ethers.getContractAt(contractArtifact("OptionPriceFeed").abi as never, stack.contracts.feed)) as unknown as Contract;
+  const engine = (await ethers.getContractAt(contractArtifact("MarginEngine").abi as never, stack.contracts.engine)) as unknown as Contract;
+  const token = (await ethers.getContractAt(contractArtifact("MockERC20").abi as never, stack.contracts.collateral)) as unknown as Contract;
+  const spot = (await ethers.getContractAt(contractArtifact("MockV3Aggregator").abi as never, stack.series[0].spotOracle)) as unknown as Contract;
+  const vol = (await ethers.getContractAt(contractArtifact("MockV3Aggregator").abi as never, stack.series[0].volOracle)) as unknown as Contract;
   const verifier = new ethers.Contract(stack.contracts.verifier, args.verifier.verifier.abi as never, owner);
   const { seriesId, strike, expiry } = stack.series[0];
   const base = await feed.getSeries(seriesId);

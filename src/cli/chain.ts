@@ -1,5 +1,6 @@
 /**
- * The chain side of the CLI: a Hardhat network connection (built contracts included),
+ * The chain side of the CLI: a Hardhat network connection (zkinfer's contracts built in a
+ * clone, the package's shipped artifacts anywhere else),
  * deployment records, and revert decoding.
  *
  * The in-process chain (Hardhat's simulated network, the default) lives inside one process:
@@ -8,8 +9,10 @@
  * after `npx hardhat node`).
  */
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { Interface } from "ethers";
+import { Interface, type JsonFragment } from "ethers";
+import { contractArtifact, type ShippedContract } from "../chain/contractArtifacts.js";
 import type { DeploymentRecord } from "../chain/record.js";
 import { deploymentRecordPath } from "../chain/record.js";
 import { BaseError } from "../errors.js";
@@ -50,19 +53,23 @@ export async function connectChain(ctx: CliContext, args: { network?: string; fr
   if (args.network !== undefined && !known.includes(args.network)) {
     throw new CliError(`unknown network "${args.network}"`, { details: `Networks in hardhat.config.ts: ${known.join(", ")}.` });
   }
-  // Build before any artifact lookup, then drop the artifact manager's cached file list: it is
-  // read once per process, so a list read before the build (empty on a fresh clone) would hide
-  // the contracts the build just wrote.
-  if (!(await exists(hre.config.paths.artifacts))) ctx.progress("compiling the contracts (hardhat build)…");
-  try {
-    await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
-  } catch (cause) {
-    throw new CliError("compiling the contracts failed", { details: `Run \`npx hardhat build\` to see the compiler's errors. (${firstLine(cause)})`, cause });
-  }
-  await hre.artifacts.clearCache();
-  for (const name of CONTRACTS) {
-    if (!(await hre.artifacts.artifactExists(name))) {
-      throw new CliError(`the build wrote no artifact for contract ${name}`, { details: `Run \`npx hardhat build\` in ${hre.config.paths.root} and check that contracts/ holds ${name}.sol.` });
+  // Inside zkinfer's own clone the contracts are built from source (an incremental build),
+  // before any artifact lookup; the artifact manager's cached file list is dropped after the
+  // build, since a list read before it (empty on a fresh clone) would hide what it wrote. In
+  // any other project (one that installed zkinfer) the package's shipped artifacts are used
+  // and the project's own contracts are not compiled.
+  if (await isZkinferSource(hre.config.paths.root)) {
+    if (!(await exists(hre.config.paths.artifacts))) ctx.progress("compiling the contracts (hardhat build)…");
+    try {
+      await hre.tasks.getTask("build").run({ quiet: true, noTests: true });
+    } catch (cause) {
+      throw new CliError("compiling the contracts failed", { details: `Run \`npx hardhat build\` to see the compiler's errors. (${firstLine(cause)})`, cause });
+    }
+    await hre.artifacts.clearCache();
+    for (const name of CONTRACTS) {
+      if (!(await hre.artifacts.artifactExists(name))) {
+        throw new CliError(`the build wrote no artifact for contract ${name}`, { details: `Run \`npx hardhat build\` in ${hre.config.paths.root} and check that contracts/ holds ${name}.sol.` });
+      }
     }
   }
   let connection;
@@ -84,10 +91,25 @@ export async function connectChain(ctx: CliContext, args: { network?: string; fr
       cause,
     });
   }
-  const fragments = [];
-  for (const name of CONTRACTS) fragments.push(...(await hre.artifacts.readArtifact(name)).abi.filter((f: { type: string }) => f.type === "error"));
+  const fragments: JsonFragment[] = [];
+  for (const name of CONTRACTS) fragments.push(...(contractArtifact(name).abi as JsonFragment[]).filter((f) => f.type === "error"));
   const errors = new Interface(dedupe(fragments));
   return { ethers, networkName: connection.networkName, inProcess: connection.networkConfig.type === "edr-simulated", chainId, errors };
+}
+
+/** True when `root` is zkinfer's own source tree (a clone), not a project that installed it. */
+async function isZkinferSource(root: string): Promise<boolean> {
+  try {
+    const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8")) as { name?: string };
+    return pkg.name === "zkinfer" && (await exists(path.join(root, "contracts", "OptionPriceFeed.sol")));
+  } catch {
+    return false;
+  }
+}
+
+/** A contract of the stack at `address`, with the package's ABI (no project artifact needed). */
+export async function contractAt(chain: ChainConnection, name: ShippedContract, address: string) {
+  return chain.ethers.getContractAt(contractArtifact(name).abi as never, address);
 }
 
 function dedupe<T extends { name?: string; inputs?: unknown }>(fragments: T[]): T[] {

@@ -12,7 +12,7 @@ import { verifyGroth16 } from "../../zk/groth16.js";
 import { modelPaths } from "../../manifest/paths.js";
 import { readProof } from "../../prove/proofFolder.js";
 import { loadProvingArtifacts, openProver } from "../../prove/proving.js";
-import { type ChainConnection, connectChain, send } from "../chain.js";
+import { type ChainConnection, connectChain, contractAt, send } from "../chain.js";
 import { type CliRuntime, action, examples, parseInteger } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
 import { VerificationFailedError } from "../errors.js";
@@ -69,9 +69,9 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
     return deployed;
   });
   const [owner, alice, bob] = await c.ethers.getSigners();
-  const feed = await c.ethers.getContractAt("OptionPriceFeed", result.contracts.feed);
-  const engine = await c.ethers.getContractAt("MarginEngine", result.contracts.engine);
-  const token = await c.ethers.getContractAt("MockERC20", result.contracts.collateral);
+  const feed = await contractAt(c, "OptionPriceFeed", result.contracts.feed);
+  const engine = await contractAt(c, "MarginEngine", result.contracts.engine);
+  const token = await contractAt(c, "MockERC20", result.contracts.collateral);
   const as = (contract: Contract, signer: unknown) => contract.connect(signer as never) as Contract;
   const tx = async (label: string, fn: () => Promise<{ wait(): Promise<unknown> }>) => {
     const r = await send(c, label, fn);

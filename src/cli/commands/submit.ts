@@ -10,7 +10,7 @@ import { readProof, writeProof } from "../../prove/proofFolder.js";
 import { type ProvingArtifacts, loadProvingArtifacts, openProver } from "../../prove/proving.js";
 import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
 import { toSolidityCalldata, type Prover } from "../../zk/groth16.js";
-import { type ChainConnection, connectChain, readDeployment, revertError, send } from "../chain.js";
+import { type ChainConnection, connectChain, contractAt, readDeployment, revertError, send } from "../chain.js";
 import { type CliRuntime, action, examples, parseInteger, parsePositiveNumber } from "../command.js";
 import type { CliContext } from "../context.js";
 import { CliError, StaleArtifactError } from "../errors.js";
@@ -41,7 +41,7 @@ export function assertDeploymentCurrent(art: ProvingArtifacts, chain: ChainConne
 export async function setMockAnswer(chain: ChainConnection, record: DeploymentRecord, which: "spot" | "vol", value: number): Promise<bigint> {
   const label = Object.keys(record.mocks).find((k) => k.startsWith(`${which}Oracle`));
   if (!label) throw new CliError(`the ${which} oracle of this deployment is not a mock`, { details: "Only mock oracles (development chains) can be set from the CLI." });
-  const oracle = await chain.ethers.getContractAt("MockV3Aggregator", record.mocks[label]);
+  const oracle = await contractAt(chain, "MockV3Aggregator", record.mocks[label]);
   const answer = toRawUnits(String(value), Number(await oracle.decimals()), `--${which}`);
   await send(chain, "MockV3Aggregator.updateAnswer", () => oracle.updateAnswer(answer));
   return answer;
@@ -87,7 +87,7 @@ export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
   const chain = await connectChain(ctx, { network: opts.network });
   const record = await readDeployment(ctx, paths, chain);
   assertDeploymentCurrent(art, chain);
-  const feed = await chain.ethers.getContractAt("OptionPriceFeed", record.contracts.feed);
+  const feed = await contractAt(chain, "OptionPriceFeed", record.contracts.feed);
   const seriesId = BigInt(opts.series ?? record.series[0]?.seriesId ?? 1);
   if (seriesId < 1n || seriesId > BigInt(await feed.seriesCount())) {
     throw new CliError(`no series ${seriesId} in the feed at ${record.contracts.feed}`, { details: `Series ids are 1..${await feed.seriesCount()}.` });
