@@ -29,7 +29,8 @@ zk export --out bundle
 # artifacts: deploy on the in-process chain uses the artifacts shipped in the package.
 zk deploy --json >"$work/deploy.json"
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const { ok, result: r } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  if (ok !== true) throw new Error("zkinfer deploy --json: not ok");
   for (const k of ["verifier", "registry", "feed", "engine", "collateral"]) {
     if (!/^0x[0-9a-fA-F]{40}$/.test(r.contracts[k])) throw new Error(`zkinfer deploy --json: no ${k} address in ${JSON.stringify(r)}`);
   }

@@ -81,6 +81,27 @@ describe("entry points", () => {
     for (const n of out.subs) expect(n).toBeGreaterThan(1);
   });
 
+  it("loads no optional peer dependency (Hardhat, Ignition) when the root entry is imported", () => {
+    const optional = Object.keys((pkg as { peerDependenciesMeta?: Record<string, unknown> }).peerDependenciesMeta ?? {});
+    expect(optional).toContain("@nomicfoundation/ignition-core");
+    // Follow the static imports of dist/index.js through the package's own files.
+    const seen = new Set<string>();
+    const offending: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const src = readFileSync(file, "utf8");
+      for (const m of src.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|^\s*import\s+"([^"]+)"/gm)) {
+        const spec = m[1] ?? m[2];
+        if (spec.startsWith(".")) visit(path.resolve(path.dirname(file), spec));
+        else if (optional.some((o) => spec === o || spec.startsWith(`${o}/`))) offending.push(`${path.relative(ROOT, file)} imports ${spec}`);
+      }
+    };
+    visit(path.join(ROOT, "dist", "index.js"));
+    expect(seen.size).toBeGreaterThan(10);
+    expect(offending).toEqual([]);
+  });
+
   it("runs the compiled CLI", async () => {
     const { stdout } = await run(process.execPath, [path.join(ROOT, pkg.bin.zkinfer), "--help"], { cwd: ROOT });
     expect(stdout).toMatch(/Usage: zkinfer/);

@@ -1,9 +1,6 @@
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
-import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import { errorDeploymentResultToExceptionMessage } from "@nomicfoundation/hardhat-ignition/helpers";
-import { type ArgumentType, type Artifact, deploy, DeploymentResultType, type ExecutionEventListener, ExecutionEventType, type Future } from "@nomicfoundation/ignition-core";
+import type { ArgumentType, Artifact, ExecutionEventListener, Future } from "@nomicfoundation/ignition-core";
 import { BaseError, InvalidValueError } from "../errors.js";
-import { asIgnition, layers } from "../ignition/modules.js";
 import { contractArtifact } from "./contractArtifacts.js";
 import {
   DEFAULT_ENGINE_RISK,
@@ -82,6 +79,26 @@ export interface DeployStackReturnType {
 
 export class MockNotAllowedError extends InvalidValueError {
   override name = "MockNotAllowedError";
+}
+
+/**
+ * Hardhat Ignition, loaded when a deployment starts: it is an optional peer dependency, so
+ * `import "zkinfer"` works without it.
+ */
+async function loadIgnition() {
+  try {
+    const [helpers, core, layers] = await Promise.all([
+      import("@nomicfoundation/hardhat-ignition/helpers"),
+      import("@nomicfoundation/ignition-core"),
+      import("../ignition/modules.js"),
+    ]);
+    return { errorMessage: helpers.errorDeploymentResultToExceptionMessage, ...core, ...layers };
+  } catch (cause) {
+    throw new BaseError("deployStack needs Hardhat Ignition (@nomicfoundation/hardhat-ignition and @nomicfoundation/ignition-core), which is not installed", {
+      details: "Install it in the project: npm install --save-dev @nomicfoundation/hardhat-ignition @nomicfoundation/hardhat-ignition-ethers",
+      cause,
+    });
+  }
 }
 
 /** Hardhat Ignition did not complete the deployment (a reverted or failed transaction, a timeout, …). */
@@ -163,6 +180,7 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
   const ownershipPending = owner.toLowerCase() !== deployer.toLowerCase();
 
   // ---- one Ignition module: future ids are the gas labels
+  const { buildModule, deploy, DeploymentResultType, ExecutionEventType, errorMessage, asIgnition, layers } = await loadIgnition();
   const mockIds: string[] = [];
   const stack = buildModule("ZkinferStack", (b) => {
     const results: Record<string, ReturnType<typeof layers.verifier>> = {};
@@ -241,7 +259,7 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
     ...(params.ignitionDir ? { deploymentDir: params.ignitionDir } : {}),
   });
   if (result.type !== DeploymentResultType.SUCCESSFUL_DEPLOYMENT) {
-    throw new DeploymentFailedError(`deployment failed: ${errorDeploymentResultToExceptionMessage(result).split("\n").slice(0, 4).join(" ")}`, {
+    throw new DeploymentFailedError(`deployment failed: ${errorMessage(result).split("\n").slice(0, 4).join(" ")}`, {
       details: params.ignitionDir ? `Ignition's journal is in ${params.ignitionDir}: re-run with the same parameters to resume.` : undefined,
     });
   }
