@@ -68,6 +68,18 @@ describe("npm pack", () => {
   });
 });
 
+describe("npm ci", () => {
+  it("has an allowScripts decision for every locked package with an install script (npm 11 asks about none)", () => {
+    const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([key]) => key.slice(key.lastIndexOf("node_modules/") + "node_modules/".length));
+    expect(withScripts.length).toBeGreaterThan(0);
+    const allow = (pkg as unknown as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+    expect(withScripts.filter((name) => !(name in allow))).toEqual([]);
+  });
+});
+
 describe("entry points", () => {
   it("import by the package's name in plain Node ESM", async () => {
     const script = `
