@@ -105,7 +105,13 @@ async function validate(mutants: Mutant[]): Promise<string[]> {
 /** Repository-relative files of the checkout: tracked and untracked-but-not-ignored ones. */
 function listedFiles(): string[] | undefined {
   if (!existsSync(path.join(root, ".git"))) return undefined;
-  const out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  let out: Buffer;
+  try {
+    out = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    console.log(`mutation check: git ls-files failed (${String(e).split("\n")[0]}); copying the tree without its ignored build folders instead`);
+    return undefined;
+  }
   return out.toString("utf8").split("\0").filter((f) => f.length > 0 && !f.startsWith("node_modules/"));
 }
 
