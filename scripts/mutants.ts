@@ -398,6 +398,13 @@ async function runOne(m: Job, copy: Copy, cacheDir: string): Promise<Outcome> {
   const started = performance.now();
   const { dir } = copy;
   const seconds = () => Math.round((performance.now() - started) / 100) / 10;
+  const marks: string[] = [];
+  let last = started;
+  const mark = (name: string) => {
+    const now = performance.now();
+    marks.push(`${name} ${((now - last) / 1000).toFixed(1)}`);
+    last = now;
+  };
   try {
     if ("search" in m) {
       const file = path.join(dir, m.file);
@@ -406,12 +413,14 @@ async function runOne(m: Job, copy: Copy, cacheDir: string): Promise<Outcome> {
       if (m.file.endsWith(".sol")) {
         // A mutated contract that does not compile is not a behavioural catch.
         const error = await buildContractMutant(dir, m);
+        mark("compile");
         if (error) return { id: m.id, caughtBy: [], ignored: [], error: `the mutated contract does not compile: ${error}`, seconds: seconds() };
       }
     }
     const env = { ...process.env, ZKINFER_CIRCUIT_CACHE: cacheDir, FORCE_COLOR: "0" };
     const report = path.join(dir, "mutant-report.json");
     const r = await run(path.join(dir, "node_modules", ".bin", "vitest"), ["run", ...m.tests, "--reporter=json", `--outputFile.json=${report}`, "--maxWorkers=1", "--minWorkers=1"], dir, env);
+    mark("tests");
     const json = await readFile(report, "utf8").catch(() => undefined);
     if (json === undefined) return { id: m.id, caughtBy: [], ignored: [], error: `vitest wrote no report (exit ${r.code}): ${r.output.trim().split("\n").slice(-3).join(" | ")}`, seconds: seconds() };
     const rep = JSON.parse(json) as VitestReport;
@@ -426,6 +435,8 @@ async function runOne(m: Job, copy: Copy, cacheDir: string): Promise<Outcome> {
     return { id: m.id, caughtBy, ignored, seconds: seconds() };
   } finally {
     await reset(copy);
+    // ZKINFER_MUTANT_PHASES=1: wall seconds of each phase (contract compile, tests, reset).
+    if (process.env.ZKINFER_MUTANT_PHASES) console.log(`  (${m.id}: ${marks.join(", ")}, reset ${((performance.now() - last) / 1000).toFixed(1)} s)`);
   }
 }
 
