@@ -10,7 +10,13 @@ example="$root/examples/defi-consumer"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-npm run --silent build >/dev/null
+# ZKINFER_SKIP_BUILD=1 (set by .ci/run, right after `npm ci` built dist/ from the same tree):
+# pack the existing build instead of building again.
+if [ "${ZKINFER_SKIP_BUILD:-}" = 1 ]; then
+  [ -f dist/index.js ] && [ -d dist/artifacts ] || { echo "ZKINFER_SKIP_BUILD=1 but dist/ is incomplete: run npm run build" >&2; exit 1; }
+else
+  npm run --silent build >/dev/null
+fi
 tarball="$(npm pack --ignore-scripts --silent --pack-destination "$work")"
 cp "$work/$tarball" "$example/zkinfer.tgz"
 
