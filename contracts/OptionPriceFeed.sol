@@ -355,6 +355,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         _setOracles(s, p.spotOracle, p.volOracle);
         _setRisk(s, p.risk);
         _latest[seriesId].initialized = true;
+        _initRisk(seriesId, p.modelId);
         address aggregator = address(new OptionSeriesAggregator(this, seriesId));
         aggregatorOf[seriesId] = aggregator;
         emit SeriesCreated(
@@ -395,6 +396,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     function setSeriesModel(uint256 seriesId, uint256 modelId) external onlyOwner {
         Series storage s = _existing(seriesId);
         _setModel(s, modelId);
+        _initRisk(seriesId, modelId);
         emit SeriesModelSet(seriesId, modelId);
     }
 
@@ -537,7 +539,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     /// `submitRisk` for this vector and `mark(seriesId).current`.
     function risk(uint256 seriesId) external view returns (Risk memory k) {
         RiskRecord memory r = _risk[seriesId];
-        if (r.group == bytes32(0)) return k;
+        if (r.observedAt == 0) return k;
         uint256 strike = _series[seriesId].strike;
         uint256[8] memory words = _riskScenarios[seriesId];
         k.group = r.group;
@@ -660,6 +662,27 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         return o.price;
     }
 
+    /// @dev For a model with a risk circuit, write non-zero placeholders into the series' risk
+    /// slots (as `initialized` does for the observation), so that the first `submitRisk`
+    /// rewrites non-zero slots and costs the same as every later one. No risk vector is
+    /// served while `observedAt == 0`.
+    function _initRisk(uint256 seriesId, uint256 modelId) internal {
+        if (!registry.hasRiskCircuit(modelId) || _risk[seriesId].group != bytes32(0)) return;
+        _risk[seriesId] = RiskRecord({
+            delta: 1,
+            gamma: 1,
+            observedAt: 0,
+            numScenarios: 0,
+            markScenario: 0,
+            group: bytes32(uint256(1))
+        });
+        uint256 words = (registry.riskCircuitOf(modelId).numScenarios + 3) / 4;
+        uint256[8] storage stored = _riskScenarios[seriesId];
+        for (uint256 i; i < words; ++i) {
+            stored[i] = 1;
+        }
+    }
+
     /// @dev Store a verified risk vector and its mark observation; emits both events.
     function _storeRisk(
         uint256 seriesId,
@@ -721,7 +744,10 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         for (uint256 t; t < rc.numScenarios; ++t) {
             words[t / 4] |= _scenarioPos(rc, s, q, t, m, ttm) << (64 * (t % 4));
         }
-        _riskScenarios[seriesId] = words;
+        uint256[8] storage stored = _riskScenarios[seriesId];
+        for (uint256 i; i < (rc.numScenarios + 3) / 4; ++i) {
+            stored[i] = words[i];
+        }
         r.numScenarios = rc.numScenarios;
         r.markScenario = rc.markScenario;
         (r.delta, r.gamma) = _greeks(rc, q[rc.numScenarios], q[rc.numScenarios + 1], m, s.strike);
