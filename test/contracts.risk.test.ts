@@ -269,6 +269,17 @@ describe("OptionPriceFeed.submitRisk with real proofs", () => {
     // … and a new volatility round makes it non-current again.
     await (await volOracle.updateAnswer(await volOracle.answer())).wait();
     expect((await readRisk(feed, seriesId)).current).toBe(false);
+    // A price proof of that volatility round (the same spot round) replaces the mark: the risk
+    // vector of the same observedAt stays non-current.
+    expect((await proveAndSubmitRisk({ feed, seriesId, q, spec, prover: riskProver })).observedAt).toBe(t);
+    await (await volOracle.updateAnswer(await volOracle.answer())).wait();
+    const st2 = await riskChainStatement(feed as never, seriesId, q, spec);
+    expect(st2.observedAt).toBe(t);
+    const pp2 = await price.prove({ moneyness: st2.inputs[0], timeToExpiry: st2.inputs[1], volatility: st2.inputs[2], rate: st2.inputs[3] });
+    await (await feed.submit(seriesId, t, pp2.a, pp2.b, pp2.c, pp2.publicSignals)).wait();
+    expect(await feed.isCurrent(seriesId)).toBe(true);
+    const replaced = await readRisk(feed, seriesId);
+    expect([replaced.observedAt, replaced.current]).toEqual([t, false]);
   });
 
   it("a mark outside the risk circuit's range: no proof, a named refusal on chain; the price path still works", async () => {
@@ -306,6 +317,23 @@ describe("OptionPriceFeed.submitRisk with real proofs", () => {
     await expectRevert(feed.submitRisk(other, t, cd.a, cd.b, cd.c, cd.publicSignals), registry, "NoRiskCircuit", [id]);
     expect((await readRisk(feed, other)).group).toBe(`0x${"0".repeat(64)}`);
     expect((await readRisk(feed, other)).scenarios).toEqual([]);
+  });
+});
+
+describe("a risk circuit that does not shock the option layout's moneyness and volatility", () => {
+  it("is refused by the feed (RiskLayoutMismatch)", async () => {
+    const id = 555n;
+    await (await registry.registerModel(id, priceVerifierAddress, 1, 18, price.model.inputs)).wait();
+    await (await registry.setOptionTerms(id, 1, 0, 10n ** 16n)).wait();
+    // Shocks timeToExpiry (input 1) in place of moneyness: a valid registry layout, not the feed's.
+    const tau = price.model.inputs[1];
+    await (await registry.registerRiskCircuit(id, { verifier: riskVerifierAddress, ...layout, spotInput: 1, spotMarkMin: tau.min * 2n, spotMarkMax: tau.max / 2n })).wait();
+    const s = await feed.getSeries(seriesId);
+    await (await feed.createSeries({ spotOracle: s.spotOracle, volOracle: s.volOracle, strike: STRIKE, expiry: s.expiry, isCall: true, modelId: id, risk: DEFAULT_FEED_RISK })).wait();
+    const other = BigInt(await feed.seriesCount());
+    const t = await newRound();
+    const { cd } = await proveRiskNow();
+    await expectRevert(feed.submitRisk(other, t, cd.a, cd.b, cd.c, cd.publicSignals), feed, "RiskLayoutMismatch", [id]);
   });
 });
 
