@@ -22,6 +22,7 @@ import { expectedChainRisk, proveRiskRaw, readRisk, riskChainStatement, riskGrid
 import { StatementOutOfRangeError } from "../src/chain/statement.js";
 import { proveAndSubmitRisk, submitRiskProof } from "../src/chain/submit.js";
 import { DEFAULT_FEED_RISK } from "../src/chain/types.js";
+import { zkinferModules, zkinferParameters } from "../src/ignition/modules.js";
 import { quantize } from "../src/quantize/quantize.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
 import { createProver, setupGroth16, type Prover } from "../src/zk/groth16.js";
@@ -35,7 +36,8 @@ import { randomModel } from "./helpers/randomModel.js";
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 const STRIKE = 2_000n * WAD;
 
-const { ethers } = await hre.network.create();
+const connection = await hre.network.create();
+const { ethers } = connection;
 
 let dir: string;
 let q: QuantizedModel;
@@ -161,6 +163,18 @@ describe("ModelRegistry: a model's risk circuit", () => {
     await expectRevert((registry.connect(stranger) as Contract).registerRiskCircuit(id, { verifier: riskVerifierAddress, ...layout }), registry, "OwnableUnauthorizedAccount", [stranger.address]);
     await expectRevert(registry.registerRiskCircuit(778n, { verifier: riskVerifierAddress, ...layout }), registry, "ModelNotRegistered", [778n]);
     await expectRevert(registry.riskCircuitOf(id), registry, "NoRiskCircuit", [id]);
+  });
+
+  it("the Ignition registry module registers the risk circuit from its parameters", async () => {
+    const { ignition } = connection as unknown as { ignition: { deploy: (m: unknown, o?: unknown) => Promise<Record<string, Contract>> } };
+    const modules = zkinferModules({ contractName: "PriceVerifier", ...price.verifier }, { riskVerifier: { contractName: "RiskVerifier", ...riskVerifier } });
+    const s = await feed.getSeries(seriesId);
+    const parameters = zkinferParameters({ model: price.model, spotOracle: s.spotOracle, volOracle: s.volOracle, strike: STRIKE, expiry: s.expiry, riskLayout: layout });
+    const deployed = await ignition.deploy(modules.registry, { parameters: { ZkinferRegistry: parameters.ZkinferRegistry } });
+    const r = await deployed.registry.riskCircuitOf(price.model.modelId);
+    expect(r.gridHash).toBe(riskGridHash(spec.grid));
+    expect([Number(r.numPacked), Number(r.numScenarios), r.factor]).toEqual([2, 15, layout.factor]);
+    expect(r.verifier).not.toBe(riskVerifierAddress);
   });
 
   it("the TypeScript layout refuses a spec of another model", () => {
