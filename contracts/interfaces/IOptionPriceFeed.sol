@@ -67,4 +67,17 @@ interface IOptionPriceFeed {
 
     /// @notice Expiry (unix seconds) of a series, 0 if the series does not exist.
     function seriesExpiry(uint256 seriesId) external view returns (uint256);
+
+    /// @notice One proven risk vector of a series (see OptionPriceFeed.submitRisk).
+    struct Risk {
+        bytes32 group;        // keccak256(abi.encode(gridHash, spotOracle, volOracle)); positions offset only within one group; 0: no risk vector
+        uint256 mark;         // wad per unit of underlying (equal to mark().price when current)
+        int256 delta;         // dPrice/dSpot, wad (1e18 = 1)
+        int256 gamma;         // d2Price/dSpot2, wad per unit of spot (1e18 = 1 per quote unit)
+        uint256[] scenarios;  // scenario prices, wad per unit of underlying, grid order (spot-major), the mark scenario included
+        uint256 observedAt;   // the observation it was proven for
+        bool current;         // proven for the latest spot and vol rounds and it is the series' latest stored mark (same rule as Mark.current)
+    }
+    /// @notice The series' latest risk vector (group 0 and empty scenarios if it has none).
+    function risk(uint256 seriesId) external view returns (Risk memory);
 }
