@@ -764,7 +764,7 @@ contract MarginEngine is Ownable2Step, ReentrancyGuardTransient {
             leg.scenarios = r.scenarios;
             return x.risk = RISK_VECTOR;
         }
-        if (block.timestamp - _max(r.observedAt, k.usableSince) <= riskParams.maxPriceAge) return x.risk = RISK_LATE;
+        if (_max(r.observedAt, k.usableSince) + riskParams.maxPriceAge >= block.timestamp) return x.risk = RISK_LATE;
         return x.risk = RISK_FALLBACK;
     }
 
