@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { setupGroth16 } from "../../zk/groth16.js";
-import { DEV_PTAU_WARNING, requiredPower, resolvePtau } from "../../zk/ptau.js";
+import { isPtauWarning, requiredPower, resolvePtau } from "../../zk/ptau.js";
 import { type ModelPaths, circuitFiles, resolveModel } from "../../manifest/paths.js";
 import { type Manifest, recordStage, requireStages } from "../../manifest/manifest.js";
 import { CliError } from "../errors.js";
@@ -51,7 +51,7 @@ export async function setupCommand(ctx: CliContext, opts: SetupOptions) {
   const power = requiredPower(constraints, q.publicSignals.length);
   const elapsed = stopwatch();
   const log = (line: string) => {
-    if (line === DEV_PTAU_WARNING) {
+    if (isPtauWarning(line)) {
       const bar = "!".repeat(78);
       ctx.warn(`${bar}\n${line}\n${bar}`);
     } else {
