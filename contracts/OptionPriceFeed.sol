@@ -383,6 +383,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     function setSeriesModel(uint256 seriesId, uint256 modelId) external onlyOwner {
         Series storage s = _existing(seriesId);
         _setModel(s, modelId);
+        // The stored risk vector was proven by the previous model (its grid): no longer current.
+        _latest[seriesId].hasRisk = false;
         _initRisk(seriesId, modelId);
         emit SeriesModelSet(seriesId, modelId);
     }

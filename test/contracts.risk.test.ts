@@ -331,6 +331,14 @@ describe("OptionPriceFeed.submitRisk with real proofs", () => {
     await expectRevert(feed.submitRisk(other, t, cd.a, cd.b, cd.c, cd.publicSignals), registry, "NoRiskCircuit", [id]);
     expect((await readRisk(feed, other)).group).toBe(`0x${"0".repeat(64)}`);
     expect((await readRisk(feed, other)).scenarios).toEqual([]);
+    // Moving a series to another model: its stored risk vector (the old grid) is no longer current.
+    await newRound();
+    await proveAndSubmitRisk({ feed, seriesId, q, spec, prover: riskProver });
+    await (await feed.setSeriesModel(seriesId, id)).wait();
+    expect(await feed.isCurrent(seriesId)).toBe(true);
+    expect((await readRisk(feed, seriesId)).current).toBe(false);
+    await (await feed.setSeriesModel(seriesId, price.model.modelId)).wait();
+    expect((await readRisk(feed, seriesId)).current).toBe(false);
   });
 });
 

@@ -94,6 +94,7 @@ const mutants: ContractMutant[] = [
   { id: "risk-mark-range", file: REGISTRY, search: "        if (spot < r.spotMarkMin || spot > r.spotMarkMax) {", replace: "        if (false) {", tests: [RISK_T], why: "a mark outside the risk circuit's range is not refused by name (only by the proof)" },
   { id: "risk-probe", file: REGISTRY, search: "        _probe(l.verifier, selector, numPacked + m.numInputs);\n", replace: "", tests: [RISK_T], why: "a verifier of another signal count can be registered as the risk circuit" },
   { id: "risk-once", file: REGISTRY, search: "        if (_riskCircuits[modelId].verifier != address(0)) revert RiskCircuitAlreadyRegistered(modelId);\n", replace: "", tests: [RISK_T], why: "a model's risk circuit (its grid) can be replaced under open positions" },
+  { id: "risk-model-change", file: FEED, search: "        _latest[seriesId].hasRisk = false;\n", replace: "", tests: [RISK_T], why: "after a model change the previous model's risk vector (another grid) stays current" },
   { id: "risk-shock-order", file: REGISTRY, search: "            if (k <= -one || k >= one || (i > 0 && k <= shocks[i - 1])) revert InvalidShock(axis, i, k);", replace: "            if (k <= -one || k >= one) revert InvalidShock(axis, i, k);", tests: [RISK_T], why: "an unordered grid is registered (scenario order no longer spot-major ascending)" },
 ];
 
