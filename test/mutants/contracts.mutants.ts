@@ -22,6 +22,8 @@ const ENGINE_T = "test/contracts.engine.test.ts";
 const ATTACKS = "test/contracts.attacks.test.ts";
 const GUARDS = "test/contracts.guards.test.ts";
 const FUZZ = "test/contracts.margin.fuzz.test.ts";
+const MATH = "contracts/libraries/MarginMath.sol";
+const PORTFOLIO = "test/contracts.portfolio.test.ts";
 
 const mutants: ContractMutant[] = [
   // ------------------------------------------------------------- submit
@@ -84,6 +86,18 @@ const mutants: ContractMutant[] = [
   { id: "engine-close-limit", file: ENGINE, search: "        if (isLong ? price < limitPrice : price > limitPrice) revert PriceLimitExceeded(price, limitPrice);\n", replace: "", tests: [ENGINE_T], why: "no slippage protection on close" },
   { id: "engine-healthy", file: ENGINE, search: "        if (legs.length == 0 || equity >= int256(mm)) revert AccountHealthy(equity, mm);", replace: "        if (legs.length == 0) revert AccountHealthy(equity, mm);", tests: [ENGINE_T, FUZZ], why: "healthy accounts are liquidated" },
   { id: "engine-withdraw-collateral", file: ENGINE, search: "        if (wad > available) revert InsufficientCollateral(available, wad);\n        collateralOf[msg.sender] = available - wad;", replace: "        collateralOf[msg.sender] = available - wad;", tests: [ENGINE_T], why: "withdrawing more than the collateral (panics instead of the named error)" },
+  // ------------------------------------------------------------- portfolio margin
+  { id: "pm-worst-loss-sign", file: MATH, search: "                if (loss[s] > worst) worst = loss[s];", replace: "                if (-loss[s] > worst) worst = -loss[s];", tests: [PORTFOLIO, FUZZ], why: "the worst gain is margined instead of the worst loss" },
+  { id: "pm-group-separation", file: MATH, search: " || leg.group != g || leg.scenarios.length != m) continue;", replace: " || leg.scenarios.length != m) continue;", tests: [PORTFOLIO, FUZZ], why: "positions in different risk groups offset each other" },
+  { id: "pm-floor", file: MATH, search: "                initialMargin += floorOf(q, leg.spot, leg.strike, leg.isCall, r.imFloorABps, r.imFloorBBps);\n", replace: "", tests: [PORTFOLIO, FUZZ], why: "shorts carry no initial-margin floor" },
+  { id: "pm-floor-otm", file: MATH, search: "        uint256 otm = isCall ? (strike > spot ? strike - spot : 0) : (spot > strike ? spot - strike : 0);", replace: "        uint256 otm = isCall ? (spot > strike ? spot - strike : 0) : (strike > spot ? strike - spot : 0);", tests: [FUZZ], why: "in-the-money shorts get the out-of-the-money discount" },
+  { id: "pm-band-short", file: MATH, search: "                    let v := add(p, spread)", replace: "                    let v := p", tests: [PORTFOLIO, FUZZ], why: "a short's scenario prices are not moved up by the error band: the model's error is harvestable" },
+  { id: "pm-band-long", file: MATH, search: "                    if gt(p, spread) { v := sub(p, spread) }", replace: "                    v := p", tests: [PORTFOLIO, FUZZ], why: "a long's scenario prices are not moved down by the error band: an overpriced hedge offsets too much" },
+  { id: "engine-new-short-vector", file: ENGINE, search: "            if (!isLong) revert NoRiskVector(seriesId);\n", replace: "", tests: [PORTFOLIO], why: "a new short opens without a risk vector" },
+  { id: "engine-risk-late", file: ENGINE, search: "        if (_max(r.observedAt, k.usableSince) + riskParams.maxPriceAge >= block.timestamp) return x.risk = RISK_LATE;\n", replace: "", tests: [PORTFOLIO], why: "a merely late risk vector triggers liquidations at the fallback bounds" },
+  { id: "engine-risk-current", file: ENGINE, search: "        if (r.current && r.observedAt == k.observedAt && r.mark == k.price && m != 0 && m <= MAX_SCENARIOS) {", replace: "        if (m != 0) {", tests: [PORTFOLIO], why: "a stale risk vector margins the current mark" },
+  { id: "engine-risk-mark", file: ENGINE, search: " && r.mark == k.price && m != 0", replace: " && m != 0", tests: [PORTFOLIO], why: "a risk vector proven for another mark is used" },
+  { id: "engine-fallback-bound", file: ENGINE, search: "        hi = _max(hi, k.price) + k.spread;", replace: "        hi = k.price;", tests: [PORTFOLIO], why: "a short without a risk vector is margined below its upper bound: cheaper than with a vector" },
 ];
 
 export default mutants;
