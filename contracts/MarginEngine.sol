@@ -49,7 +49,8 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 /// vector is margined alone at its bounds (a long down to 0, a short up to its largest value),
 /// which is never cheaper than with one; new shorts need a current risk vector; a risk vector
 /// that is late but at most `maxPriceAge` old is PENDING. Open and withdraw need `equity >=
-/// initialMargin` afterwards; `equity < maintenanceMargin` is liquidatable. Collateral is kept in wad: a deposit of `amount` token
+/// initialMargin` afterwards; `equity < maintenanceMargin` is liquidatable. Collateral is kept
+/// in wad: a deposit of `amount` token
 /// units credits `amount · 10^(18 − tokenDecimals)`; bonuses round down to whole units.
 ///
 /// Capacity: the pool is the counterparty of every trade. An open is refused when the series'

@@ -363,7 +363,7 @@ describe("portfolio margin: what an attacker who knows the true price, the next 
     await expectRevert(as(st.engine, alice).openPosition(C2000B.id, false, TEN, 0n), st.engine, "InitialMarginViolated");
   });
 
-  it("eight series of 15 scenarios: the engine matches the mirror, a ninth is refused, the margin check fits 200k gas", async () => {
+  it("eight series of 15 scenarios: the engine matches the mirror, a ninth is refused, the margin check gas is measured", async () => {
     const st = await networkHelpers.loadFixture(fixture);
     const defs: SeriesDef[] = [];
     const strikes = [1_700, 1_800, 1_900, 2_000, 2_100, 2_200, 2_300, 2_400];

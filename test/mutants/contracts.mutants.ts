@@ -24,6 +24,8 @@ const GUARDS = "test/contracts.guards.test.ts";
 const FUZZ = "test/contracts.margin.fuzz.test.ts";
 const REGISTRY = "contracts/ModelRegistry.sol";
 const RISK_T = "test/contracts.risk.test.ts";
+const MATH = "contracts/libraries/MarginMath.sol";
+const PORTFOLIO = "test/contracts.portfolio.test.ts";
 
 const mutants: ContractMutant[] = [
   // ------------------------------------------------------------- submit
@@ -96,6 +98,18 @@ const mutants: ContractMutant[] = [
   { id: "risk-once", file: REGISTRY, search: "        if (_riskCircuits[modelId].verifier != address(0)) revert RiskCircuitAlreadyRegistered(modelId);\n", replace: "", tests: [RISK_T], why: "a model's risk circuit (its grid) can be replaced under open positions" },
   { id: "risk-model-change", file: FEED, search: "        _latest[seriesId].hasRisk = false;\n", replace: "", tests: [RISK_T], why: "after a model change the previous model's risk vector (another grid) stays current" },
   { id: "risk-shock-order", file: REGISTRY, search: "            if (k <= -one || k >= one || (i > 0 && k <= shocks[i - 1])) revert InvalidShock(axis, i, k);", replace: "            if (k <= -one || k >= one) revert InvalidShock(axis, i, k);", tests: [RISK_T], why: "an unordered grid is registered (scenario order no longer spot-major ascending)" },
+  // ------------------------------------------------------------- portfolio margin
+  { id: "pm-worst-loss-sign", file: MATH, search: "                if (loss[s] > worst) worst = loss[s];", replace: "                if (-loss[s] > worst) worst = -loss[s];", tests: [PORTFOLIO, FUZZ], why: "the worst gain is margined instead of the worst loss" },
+  { id: "pm-group-separation", file: MATH, search: " || leg.group != g || leg.scenarios.length != m) continue;", replace: " || leg.scenarios.length != m) continue;", tests: [PORTFOLIO, FUZZ], why: "positions in different risk groups offset each other" },
+  { id: "pm-floor", file: MATH, search: "                initialMargin += floorOf(q, leg.spot, leg.strike, leg.isCall, r.imFloorABps, r.imFloorBBps);\n", replace: "", tests: [PORTFOLIO, FUZZ], why: "shorts carry no initial-margin floor" },
+  { id: "pm-floor-otm", file: MATH, search: "        uint256 otm = isCall ? (strike > spot ? strike - spot : 0) : (spot > strike ? spot - strike : 0);", replace: "        uint256 otm = isCall ? (spot > strike ? spot - strike : 0) : (strike > spot ? strike - spot : 0);", tests: [FUZZ], why: "in-the-money shorts get the out-of-the-money discount" },
+  { id: "pm-band-short", file: MATH, search: "                    let v := add(p, spread)", replace: "                    let v := p", tests: [PORTFOLIO, FUZZ], why: "a short's scenario prices are not moved up by the error band: the model's error is harvestable" },
+  { id: "pm-band-long", file: MATH, search: "                    if gt(p, spread) { v := sub(p, spread) }", replace: "                    v := p", tests: [PORTFOLIO, FUZZ], why: "a long's scenario prices are not moved down by the error band: an overpriced hedge offsets too much" },
+  { id: "engine-new-short-vector", file: ENGINE, search: "            if (!isLong) revert NoRiskVector(seriesId);\n", replace: "", tests: [PORTFOLIO], why: "a new short opens without a risk vector" },
+  { id: "engine-risk-late", file: ENGINE, search: "        if (_max(r.observedAt, k.usableSince) + riskParams.maxPriceAge >= block.timestamp) return x.risk = RISK_LATE;\n", replace: "", tests: [PORTFOLIO], why: "a merely late risk vector triggers liquidations at the fallback bounds" },
+  { id: "engine-risk-current", file: ENGINE, search: "        if (r.current && r.observedAt == k.observedAt && r.mark == k.price && m != 0 && m <= MAX_SCENARIOS) {", replace: "        if (m != 0) {", tests: [PORTFOLIO], why: "a stale risk vector margins the current mark" },
+  { id: "engine-risk-mark", file: ENGINE, search: " && r.mark == k.price && m != 0", replace: " && m != 0", tests: [PORTFOLIO], why: "a risk vector proven for another mark is used" },
+  { id: "engine-fallback-bound", file: ENGINE, search: "        hi = _max(hi, k.price) + k.spread;", replace: "        hi = k.price;", tests: [PORTFOLIO], why: "a short without a risk vector is margined below its upper bound: cheaper than with a vector" },
 ];
 
 export default mutants;
