@@ -158,3 +158,16 @@ export function emitPayoff(qs: QuantizedPayoff, input: string): string[] {
     `    payoff <== payoffRelu.out * ${qs.factor};`,
   ];
 }
+
+/**
+ * The target spec of the network's time value for a price target with declared range
+ * [min, max] on option prices over strike: a call (rates ≥ 0) is worth at least its
+ * undiscounted payoff, so its time value is ≥ 0; a put's time value is ≥ −payoff (the price is
+ * ≥ 0), i.e. ≥ min − the largest payoff over the declared input range. The upper end stays
+ * the price's (time value ≤ price). The clamp of a skip model acts on the time value.
+ */
+export function timeValueTarget<T extends { min?: number; max?: number }>(target: T, skip: PayoffSkip, input: { min: number; max: number }): T {
+  const maxPayoff = skip.option === "call" ? Math.max(input.max - skip.strike, 0) : Math.max(skip.strike - input.min, 0);
+  const min = skip.option === "call" ? 0 : (target.min ?? 0) - maxPayoff;
+  return { ...target, min };
+}
