@@ -159,7 +159,7 @@ export function register(program: Command, runtime: CliRuntime): void {
         "learning the time value above the exact payoff max(m − 1, 0), which the circuit adds back), or --csv with --spec.\n" +
         "Prints the losses per epoch, then test metrics. Same data + seed → the same model, byte for byte.",
     )
-    .option("--name <name>", "model name = artifact folder (default black-scholes-<kind>, or the spec's name)")
+    .option("--name <name>", "model name = artifact folder (default black-scholes-<kind> for the wide domain, black-scholes-narrow-<kind>, or the spec's name)")
     .option("--rows <n>", "rows of the built-in dataset", parseInteger(10, 10_000_000), 50_000)
     .option("--seed <n>", "seed of data, split and training", parseInteger(0, 2 ** 32 - 1), 1)
     .addOption(new Option("--domain <domain>", "built-in dataset: wide (the reference's: S/K 0.4–1.6, τ 0–1.1 incl. expiry, σ 0.01–1, r 0–0.1), narrow (S/K 0.8–1.2, τ 0.02–1) or heston (calls)").argParser(parseChoice(DOMAINS)).default("wide"))
@@ -181,7 +181,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .addHelpText(
       "after",
       examples(
-        "zkinfer train                                   # the reference model (about 30 s)",
+        "zkinfer train                                   # the reference model (about 15 s on an idle core)",
         "zkinfer train --rows 5000 --epochs 20 --name quick",
         "zkinfer train --csv data/mine.csv --spec data/mine.spec.json --hidden 16,16",
       ),
