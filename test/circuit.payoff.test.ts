@@ -154,3 +154,32 @@ for (const option of ["call", "put"] as const) {
     });
   });
 }
+
+describe("payoff skip with the no-arbitrage clamp", () => {
+  it("the clamp acts on network + payoff; the circuit equals the integer reference", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "zkinfer-payoff-noarb-"));
+    try {
+      const base = randomModel({ seed: 24, hidden: [3, 2], clamp: false });
+      const model: FloatModel = { ...base, targetScaler: { offset: 0, scale: 0.05 }, skip: { kind: "payoff", option: "call", input: 0, strike: 1 } };
+      const q = await quantize(model, { actBits: 10, noArbitrage: "call" });
+      expect(emitCircuit(q)).toMatch(/beforeClamp <== outRescale\.out \* \d+ \+ payoff;/);
+      const prod = await compileModelForTest(q, dir, { tag: "o2" });
+      expect(prod.constraints).toBe(predictConstraints(q));
+      let clamped = 0;
+      for (const m of [(8n * WAD) / 10n, WAD, (12n * WAD) / 10n]) {
+        for (const t of [BigInt(q.inputs[1].minRaw), BigInt(q.inputs[1].maxRaw)]) {
+          const raw = [m, t, WAD / 4n, WAD / 20n];
+          const ref = integerForward(q, raw);
+          if (ref.output !== ref.noArbitrage!.before) clamped++;
+          expect(ref.noArbitrage!.before).toBe(integerForward({ ...q, output: { ...q.output, noArbitrage: undefined } }, raw).output);
+          const w = await calculateWitness(prod.wc, toCircuitInput(q, raw));
+          expect(violated(prod, w)).toEqual([]);
+          expect(fromFieldSigned(w[wireOf(prod, "out_priceOverStrike")])).toBe(ref.output);
+        }
+      }
+      expect(clamped).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
