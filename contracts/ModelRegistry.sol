@@ -95,6 +95,13 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     /// @param spotMarkMin Smallest spot input the circuit accepts (all shocked points in the
     /// declared range), raw; spotMarkMax the largest. Within the declared range.
     /// @param volMarkMin As spotMarkMin for the volatility input; volMarkMax the largest.
+    /// @param payoffKind The model's payoff skip (src/layers/payoff.ts): 0 none, else the
+    /// option kind of the payoff it adds (KIND_CALL: relu(x − K), KIND_PUT: relu(K − x)), which
+    /// must be the model's option kind (`setOptionTerms` first). The circuit proves the network's
+    /// time value only; `riskValues` adds the exact payoff at every shocked point.
+    /// @param payoffInput Index of the payoff's input (0 without a skip).
+    /// @param payoffStrike K in raw units of that input (0 without a skip).
+    /// @param payoffFactor Raw output units per raw input unit, > 0 (0 without a skip).
     struct RiskLayout {
         address verifier;
         uint8 shockBits;
@@ -109,6 +116,10 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         uint128 spotMarkMax;
         uint128 volMarkMin;
         uint128 volMarkMax;
+        uint8 payoffKind;
+        uint8 payoffInput;
+        uint128 payoffStrike;
+        uint64 payoffFactor;
     }
 
     /// @notice A registered risk circuit with what a consumer needs to decode its signals.
@@ -138,6 +149,10 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         uint128 volMarkMax;
         int32[] spotShocks;
         int32[] volShocks;
+        uint8 payoffKind;
+        uint8 payoffInput;
+        uint128 payoffStrike;
+        uint64 payoffFactor;
     }
 
     /// @notice Largest packed public signal of a risk circuit, bits (below the field order).
@@ -227,6 +242,12 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     error InvalidMarkRange(uint256 inputIndex, uint256 min, uint256 max);
     /// @dev A shocked input is outside the risk circuit's mark range (no proof can exist).
     error RiskMarkOutOfRange(uint256 inputIndex, uint256 value, uint256 min, uint256 max);
+    /// @notice A risk layout's payoff skip kind is not the model's option kind (`optionKind`, 0
+    /// when never set).
+    error PayoffSkipMismatch(uint256 modelId, uint8 payoffKind, uint8 optionKind);
+    /// @notice A payoff skip whose input is not a model input or whose factor is 0, or a layout
+    /// without a skip whose payoff fields are not all 0.
+    error InvalidPayoffSkip(uint8 payoffInput, uint128 payoffStrike, uint64 payoffFactor);
 
     constructor(address initialOwner) Ownable(initialOwner) {}
 
@@ -333,6 +354,15 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
             }
             if (!ok) revert InvalidDeltaStep(l.deltaStep);
         }
+        if (l.payoffKind != 0) {
+            uint8 kind = _optionTerms[modelId].kind;
+            if (l.payoffKind != kind) revert PayoffSkipMismatch(modelId, l.payoffKind, kind);
+            if (l.payoffInput >= m.numInputs || l.payoffFactor == 0) {
+                revert InvalidPayoffSkip(l.payoffInput, l.payoffStrike, l.payoffFactor);
+            }
+        } else if (l.payoffInput != 0 || l.payoffStrike != 0 || l.payoffFactor != 0) {
+            revert InvalidPayoffSkip(l.payoffInput, l.payoffStrike, l.payoffFactor);
+        }
         bytes memory record = _readRecord(m.data, m.numInputs);
         _checkMarkRange(record, l.spotInput, l.spotMarkMin, l.spotMarkMax, true);
         _checkMarkRange(record, l.volInput, l.volMarkMin, l.volMarkMax, false);
@@ -367,6 +397,10 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         r.volMarkMax = l.volMarkMax;
         r.spotShocks = l.spotShocks;
         r.volShocks = l.volShocks;
+        r.payoffKind = l.payoffKind;
+        r.payoffInput = l.payoffInput;
+        r.payoffStrike = l.payoffStrike;
+        r.payoffFactor = l.payoffFactor;
         emit RiskCircuitRegistered(
             modelId, l.verifier, r.gridHash, uint8(numScenarios), uint8(numPacked), uint8(markScenario)
         );
@@ -420,6 +454,70 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         uint256 vol = signals[r.numPacked + r.volInput];
         if (vol < r.volMarkMin || vol > r.volMarkMax) {
             revert RiskMarkOutOfRange(r.volInput, vol, r.volMarkMin, r.volMarkMax);
+        }
+    }
+
+    /// @notice The components of a risk proof's packed signals (registry layout, not checked
+    /// here: see `checkRiskSignals`) in raw output units: `v[t]` the price of scenario t in grid
+    /// order (t < numScenarios), then dP = P(+h) − P(−h) and d2P = P(+h) − 2·P(0) + P(−h) (the
+    /// vol-0 scenarios at ±h and the mark). A price is the proven quotient · factor plus, for a
+    /// payoff-skip model, the exact payoff at the scenario's shocked input x·(2^b + k)/2^b
+    /// (k the scenario's shock of the payoff input, 0 if the grid does not shock it):
+    /// ⌊relu(±(x·(2^b + k) − 2^b·K)) · payoffFactor / 2^b⌋; dP and d2P get the same differences
+    /// of these payoffs (the TypeScript `decodeRiskSignals`, bit for bit).
+    function riskValues(uint256 modelId, uint256[] calldata signals) external view returns (int256[] memory v) {
+        RiskCircuit storage r = _riskCircuits[modelId];
+        if (r.verifier == address(0)) revert NoRiskCircuit(modelId);
+        uint256 n = r.numScenarios;
+        uint256 markIndex = r.markScenario;
+        int256 f = int256(uint256(r.factor));
+        int256[] memory pay = _riskPayoffs(r, signals[r.numPacked:]);
+        v = new int256[](n + 2);
+        uint256 sig;
+        uint256 used;
+        for (uint256 i; i < n + 2; ++i) {
+            uint256 width = i < n ? r.priceWidth : r.priceWidth + 1 + (i - n);
+            if (used + width > PACK_BITS) {
+                ++sig;
+                used = 0;
+            }
+            // offset 2^(width − 1) for every component (prices w, dP w + 1, d2P w + 2).
+            int256 c = int256((signals[sig] >> used) & ((uint256(1) << width) - 1)) - (int256(1) << (width - 1));
+            used += width;
+            // Components: the mark, the other scenarios in grid order, dP, d2P.
+            uint256 t = i == 0 ? markIndex : (i < n ? (i <= markIndex ? i - 1 : i) : i);
+            v[t] = c * f + (t < n ? pay[t] : int256(0));
+        }
+        if (r.payoffKind != 0) {
+            uint256 nv = r.volShocks.length;
+            uint256 up = uint256(r.deltaStep) * nv + markIndex % nv;
+            uint256 down;
+            for (uint256 i; i < r.spotShocks.length; ++i) {
+                if (r.spotShocks[i] == -r.deltaShock) down = i * nv + markIndex % nv;
+            }
+            v[n] += pay[up] - pay[down];
+            v[n + 1] += pay[up] - 2 * pay[markIndex] + pay[down];
+        }
+    }
+
+    /// @dev The payoff skip at every scenario (grid order), raw output units (see `riskValues`).
+    function _riskPayoffs(RiskCircuit storage r, uint256[] calldata inputs) internal view returns (int256[] memory pay) {
+        uint256 n = r.numScenarios;
+        pay = new int256[](n);
+        uint8 kind = r.payoffKind;
+        if (kind == 0) return pay;
+        uint256 j = r.payoffInput;
+        uint256 b = r.shockBits;
+        int256 d = int256(1) << b;
+        // Inputs are within their declared uint128 ranges (`checkRiskSignals`).
+        int256 x = int256(inputs[j]);
+        int256 strike = int256(uint256(r.payoffStrike));
+        uint256 nv = r.volShocks.length;
+        for (uint256 t; t < n; ++t) {
+            int256 k = j == r.spotInput ? int256(r.spotShocks[t / nv]) : (j == r.volInput ? int256(r.volShocks[t % nv]) : int256(0));
+            int256 a = x * (d + k) - d * strike;
+            if (kind == KIND_PUT) a = -a;
+            if (a > 0) pay[t] = int256((uint256(a) * r.payoffFactor) >> b);
         }
     }
 

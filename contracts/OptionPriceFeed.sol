@@ -433,10 +433,12 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// risk circuit's mark ranges (registry `RiskMarkOutOfRange`: no proof can exist outside).
     /// The mark is stored as `submit` stores a price (clamped the same way; `mark()`,
     /// `latestObservation`, `isCurrent` and the series' aggregator serve it), so this replaces
-    /// `submit` for the series' statement. Scenario prices are clamped into the same
-    /// no-arbitrage interval at the scenario's moneyness (moneyness · (2^b + k) / 2^b, rounded
-    /// down; the volatility shock does not enter the bounds). Δ and Γ are the central
-    /// differences of the proven (unclamped) network, converted as in `risk`.
+    /// `submit` for the series' statement. The packed components are read by the registry's
+    /// `riskValues`: raw prices, for a payoff-skip model the proven time value plus the exact
+    /// payoff at each shocked point. Scenario prices are clamped into the same no-arbitrage
+    /// interval at the scenario's moneyness (moneyness · (2^b + k) / 2^b, rounded down; the
+    /// volatility shock does not enter the bounds). Δ and Γ are the central differences of the
+    /// proven (unclamped) prices, payoff included, converted as in `risk`.
     /// @param publicSignals The packed outputs, then `[moneyness, timeToExpiry, volatility, rate]`.
     /// @return price The stored mark, wad per unit of underlying (rounded down).
     function submitRisk(
@@ -456,12 +458,13 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         if (rc.spotInput != I_MONEYNESS - 1 || rc.volInput != I_VOLATILITY - 1 || rc.numScenarios > 32) {
             revert RiskLayoutMismatch(s.modelId);
         }
-        int256[] memory q = _unpack(rc, publicSignals[:rc.numPacked]);
+        // Raw prices per scenario (grid order), dP, d2P: quotients · factor + payoff skip.
+        int256[] memory v = registry.riskValues(s.modelId, publicSignals);
         Accepted memory acc;
         // From the last packed signal on, indices 1..4 are the four inputs as in `submit`.
-        _checkNew(acc, seriesId, s, observedAt, _pos(q[0], rc.factor), publicSignals[rc.numPacked - 1:]);
+        _checkNew(acc, seriesId, s, observedAt, _pos(v[rc.markScenario]), publicSignals[rc.numPacked - 1:]);
         if (!Groth16Call.verify(rc.verifier, rc.selector, a, b, c, publicSignals)) revert InvalidProof();
-        return _storeRisk(seriesId, s, rc, q, acc, publicSignals[rc.numPacked:]);
+        return _storeRisk(seriesId, s, rc, v, acc, publicSignals[rc.numPacked:]);
     }
 
     // ---------------------------------------------------------------- settlement
@@ -677,11 +680,11 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 seriesId,
         Series memory s,
         ModelRegistry.RiskCircuit memory rc,
-        int256[] memory q,
+        int256[] memory v,
         Accepted memory acc,
         uint256[] calldata inputs
     ) internal returns (uint256 price) {
-        RiskRecord memory r = _riskOf(seriesId, rc, s, q, inputs);
+        RiskRecord memory r = _riskOf(seriesId, rc, s, v, inputs);
         r.observedAt = acc.o.observedAt;
         r.group = keccak256(abi.encode(rc.gridHash, s.spotOracle, s.volOracle));
         _risk[seriesId] = r;
@@ -689,34 +692,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         emit RiskSubmitted(seriesId, r.observedAt, price, r.delta, r.gamma, r.group);
     }
 
-    /// @dev The signed components of the packed signals (registry `RiskCircuit` layout), as
-    /// output quotients: the mark, the other scenarios, dP, d2P.
-    function _unpack(ModelRegistry.RiskCircuit memory rc, uint256[] calldata packed)
-        internal
-        pure
-        returns (int256[] memory v)
-    {
-        uint256 numScenarios = rc.numScenarios;
-        uint256 w = rc.priceWidth;
-        v = new int256[](numScenarios + 2);
-        uint256 sig;
-        uint256 used;
-        for (uint256 i; i < numScenarios + 2; ++i) {
-            uint256 width = i < numScenarios ? w : w + 1 + (i - numScenarios);
-            if (used + width > 252) {
-                ++sig;
-                used = 0;
-            }
-            uint256 raw = (packed[sig] >> used) & ((uint256(1) << width) - 1);
-            // offset 2^(width − 1) for every component (prices w, dP w + 1, d2P w + 2).
-            v[i] = int256(raw) - (int256(1) << (width - 1));
-            used += width;
-        }
-    }
-
-    /// @dev A proven quotient as priceOverStrike (wad fraction of the strike); negative as 0.
-    function _pos(int256 q, uint64 factor) internal pure returns (uint256) {
-        return q > 0 ? uint256(q) * factor : 0;
+    /// @dev A proven raw price as priceOverStrike (wad fraction of the strike); negative as 0.
+    function _pos(int256 p) internal pure returns (uint256) {
+        return p > 0 ? uint256(p) : 0;
     }
 
     /// @dev Clamped scenario prices (stored), Δ and Γ of a verified risk statement.
@@ -724,14 +702,14 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 seriesId,
         ModelRegistry.RiskCircuit memory rc,
         Series memory s,
-        int256[] memory q,
+        int256[] memory v,
         uint256[] calldata inputs
     ) internal returns (RiskRecord memory r) {
         uint256 m = inputs[I_MONEYNESS - 1];
         uint256 ttm = inputs[I_TIME_TO_EXPIRY - 1];
         uint256[8] memory words;
         for (uint256 t; t < rc.numScenarios; ++t) {
-            words[t / 4] |= _scenarioPos(rc, s, q, t, m, ttm) << (64 * (t % 4));
+            words[t / 4] |= _scenarioPos(rc, s, v[t], t, m, ttm) << (64 * (t % 4));
         }
         uint256[8] storage stored = _riskScenarios[seriesId];
         for (uint256 i; i < (rc.numScenarios + 3) / 4; ++i) {
@@ -739,29 +717,28 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         }
         r.numScenarios = rc.numScenarios;
         r.markScenario = rc.markScenario;
-        (r.delta, r.gamma) = _greeks(rc, q[rc.numScenarios], q[rc.numScenarios + 1], m, s.strike);
+        (r.delta, r.gamma) = _greeks(rc, v[rc.numScenarios], v[rc.numScenarios + 1], m, s.strike);
     }
 
-    /// @dev Scenario t's proven priceOverStrike clamped into the no-arbitrage interval at its
-    /// moneyness m · (2^b + k) / 2^b (rounded down); below 2^64.
+    /// @dev Scenario t's proven priceOverStrike (raw `vt`, payoff skip included) clamped into the
+    /// no-arbitrage interval at its moneyness m · (2^b + k) / 2^b (rounded down); below 2^64.
     function _scenarioPos(
         ModelRegistry.RiskCircuit memory rc,
         Series memory s,
-        int256[] memory q,
+        int256 vt,
         uint256 t,
         uint256 m,
         uint256 ttm
     ) internal pure returns (uint256 pos) {
-        uint256 markIndex = rc.markScenario;
-        int256 qt = q[t == markIndex ? 0 : (t < markIndex ? t + 1 : t)];
         int256 k = rc.spotShocks[t / rc.volShocks.length];
         uint256 mt = (m * uint256((int256(1) << rc.shockBits) + k)) >> rc.shockBits;
-        (pos,) = clampToBounds(_pos(qt, rc.factor), mt, ttm, s.rate, s.isCall);
+        (pos,) = clampToBounds(_pos(vt), mt, ttm, s.rate, s.isCall);
         if (pos > type(uint64).max) revert RiskValueOverflow(2, int256(pos));
     }
 
-    /// @dev Δ = dP·factor · 2^b · 1e18 / (2 · k · m) and Γ = ⌊d2P·factor · 4^b · 1e36 / (k² · m²)⌋
-    /// · 1e18 / strike (k = the step's shock, m = moneyness wad, magnitudes rounded down), wad.
+    /// @dev Δ = dP · 2^b · 1e18 / (2 · k · m) and Γ = ⌊d2P · 4^b · 1e36 / (k² · m²)⌋ · 1e18 /
+    /// strike (dP, d2P raw with the payoff skip, k = the step's shock, m = moneyness wad,
+    /// magnitudes rounded down), wad.
     function _greeks(ModelRegistry.RiskCircuit memory rc, int256 dP, int256 d2P, uint256 m, uint256 strike)
         internal
         pure
@@ -769,8 +746,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     {
         uint256 k = uint256(int256(rc.deltaShock));
         uint256 b = rc.shockBits;
-        uint256 d = Math.mulDiv(_abs(dP) * rc.factor, (uint256(1) << b) * WAD, 2 * k * m);
-        uint256 p2 = Math.mulDiv(_abs(d2P) * rc.factor, (uint256(1) << (2 * b)) * WAD * WAD, k * k * m * m);
+        uint256 d = Math.mulDiv(_abs(dP), (uint256(1) << b) * WAD, 2 * k * m);
+        uint256 p2 = Math.mulDiv(_abs(d2P), (uint256(1) << (2 * b)) * WAD * WAD, k * k * m * m);
         uint256 g = Math.mulDiv(p2, WAD, strike);
         delta = _int96(dP < 0 ? -int256(d) : int256(d), d, 0);
         gamma = _int96(d2P < 0 ? -int256(g) : int256(g), g, 1);

@@ -37,6 +37,18 @@ export interface RiskCircuitLayout {
   spotMarkMax: bigint;
   volMarkMin: bigint;
   volMarkMax: bigint;
+  /**
+   * The model's payoff skip (`q.output.skip`): 0 none, 1 call, 2 put (the registry's option
+   * kinds; it must equal the model's `setOptionTerms` kind). The risk circuit proves the time
+   * value only; the registry's `riskValues` adds the exact payoff at every scenario.
+   */
+  payoffKind: number;
+  /** Index of the payoff's input (0 without a skip). */
+  payoffInput: number;
+  /** The payoff's strike in raw input units (0 without a skip). */
+  payoffStrike: bigint;
+  /** Raw output units per raw input unit (0 without a skip). */
+  payoffFactor: bigint;
 }
 
 /**
@@ -64,8 +76,9 @@ export function riskPackedSignalCount(numScenarios: number, priceWidth: number):
 }
 
 /**
- * The registry layout of a model's risk spec. Refuses a spec of another model and a spec whose
- * packing the registry would not derive the same way (the feed decodes with the registry's).
+ * The registry layout of a model's risk spec, its payoff skip included. Refuses a spec of
+ * another model and a spec whose packing the registry would not derive the same way (the feed
+ * decodes with the registry's).
  */
 export function riskLayoutFromSpec(q: QuantizedModel, spec: RiskSpec): RiskCircuitLayout {
   if (spec.modelId !== q.modelId) throw new InvalidValueError({ field: "spec.modelId", value: spec.modelId, allowed: `the quantized model's id ${q.modelId}` });
@@ -89,7 +102,15 @@ export function riskLayoutFromSpec(q: QuantizedModel, spec: RiskSpec): RiskCircu
     spotMarkMax: BigInt(spec.markRange.spot[1]),
     volMarkMin: BigInt(spec.markRange.vol[0]),
     volMarkMax: BigInt(spec.markRange.vol[1]),
+    ...payoffLayout(q),
   };
+}
+
+/** The payoff-skip fields of the registry layout (all 0 for a model without a skip). */
+function payoffLayout(q: QuantizedModel): Pick<RiskCircuitLayout, "payoffKind" | "payoffInput" | "payoffStrike" | "payoffFactor"> {
+  const sk = q.output.skip;
+  if (!sk) return { payoffKind: 0, payoffInput: 0, payoffStrike: 0n, payoffFactor: 0n };
+  return { payoffKind: sk.option === "call" ? 1 : 2, payoffInput: sk.input, payoffStrike: BigInt(sk.strikeRaw), payoffFactor: BigInt(sk.factor) };
 }
 
 /** Send `ModelRegistry.registerRiskCircuit` (owner only) and wait; returns the gas used. */
@@ -134,7 +155,8 @@ const abs = (x: bigint) => (x < 0n ? -x : x);
 
 /**
  * The feed's conversion of a risk proof's public signals (TypeScript mirror of
- * `OptionPriceFeed.submitRisk`, bit-exact): scenario t's proven priceOverStrike (negative as 0)
+ * `OptionPriceFeed.submitRisk` with the registry's `riskValues`, bit-exact): scenario t's
+ * proven priceOverStrike (`decodeRiskSignals`: the payoff skip included; negative as 0)
  * clamped into the no-arbitrage interval at moneyness m·(2^b + k_t) >> b, times the strike / 1e18
  * (rounded down); Δ = dP·2^b·1e18 / (2·k·m) and Γ = ⌊|d2P|·4^b·1e36 / (k²·m²)⌋·1e18 / strike, signed,
  * magnitudes rounded down (k = the step's shock, m = moneyness wad, dP and d2P raw).

@@ -18,7 +18,7 @@ import type { RiskCircuitLayout } from "../chain/risk.js";
 import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, type EngineRiskParams, type ModelFacts } from "../chain/types.js";
 
 /** The fields of `ModelRegistry.RiskLayout` besides the verifier, in struct order. */
-const RISK_LAYOUT_FIELDS = ["shockBits", "spotShocks", "volShocks", "deltaStep", "spotInput", "volInput", "priceWidth", "factor", "spotMarkMin", "spotMarkMax", "volMarkMin", "volMarkMax"] as const satisfies readonly (keyof RiskCircuitLayout)[];
+const RISK_LAYOUT_FIELDS = ["shockBits", "spotShocks", "volShocks", "deltaStep", "spotInput", "volInput", "priceWidth", "factor", "spotMarkMin", "spotMarkMax", "volMarkMin", "volMarkMax", "payoffKind", "payoffInput", "payoffStrike", "payoffFactor"] as const satisfies readonly (keyof RiskCircuitLayout)[];
 
 /** The registry module's parameter of a risk-layout field: `shockBits` → `riskShockBits`. */
 const riskParameter = (field: string) => `risk${field[0].toUpperCase()}${field.slice(1)}`;

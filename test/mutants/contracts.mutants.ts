@@ -26,6 +26,7 @@ const REGISTRY = "contracts/ModelRegistry.sol";
 const RISK_T = "test/contracts.risk.test.ts";
 const MATH = "contracts/libraries/MarginMath.sol";
 const PORTFOLIO = "test/contracts.portfolio.test.ts";
+const RISK_SKIP_T = "test/contracts.riskSkip.test.ts";
 
 const mutants: ContractMutant[] = [
   // ------------------------------------------------------------- submit
@@ -98,6 +99,10 @@ const mutants: ContractMutant[] = [
   { id: "risk-once", file: REGISTRY, search: "        if (_riskCircuits[modelId].verifier != address(0)) revert RiskCircuitAlreadyRegistered(modelId);\n", replace: "", tests: [RISK_T], why: "a model's risk circuit (its grid) can be replaced under open positions" },
   { id: "risk-model-change", file: FEED, search: "        _latest[seriesId].hasRisk = false;\n", replace: "", tests: [RISK_T], why: "after a model change the previous model's risk vector (another grid) stays current" },
   { id: "risk-shock-order", file: REGISTRY, search: "            if (k <= -one || k >= one || (i > 0 && k <= shocks[i - 1])) revert InvalidShock(axis, i, k);", replace: "            if (k <= -one || k >= one) revert InvalidShock(axis, i, k);", tests: [RISK_T], why: "an unordered grid is registered (scenario order no longer spot-major ascending)" },
+  { id: "risk-payoff-prices", file: REGISTRY, search: "            v[t] = c * f + (t < n ? pay[t] : int256(0));", replace: "            v[t] = c * f;", tests: [RISK_SKIP_T], why: "a payoff-skip model's scenario prices are stored as its time values: in-the-money shorts under-margined" },
+  { id: "risk-payoff-greeks", file: REGISTRY, search: "            v[n] += pay[up] - pay[down];\n", replace: "", tests: [RISK_SKIP_T], why: "a payoff-skip model's Δ lacks the payoff's slope (an in-the-money call's Δ is negative)" },
+  { id: "risk-payoff-put", file: REGISTRY, search: "            if (kind == KIND_PUT) a = -a;\n", replace: "", tests: [RISK_SKIP_T], why: "a put skip adds the call payoff" },
+  { id: "risk-payoff-kind", file: REGISTRY, search: "            if (l.payoffKind != kind) revert PayoffSkipMismatch(modelId, l.payoffKind, kind);\n", replace: "", tests: [RISK_SKIP_T], why: "a risk layout may add the payoff of another kind than the model prices (or of a model without option terms) to its time values" },
   // ------------------------------------------------------------- portfolio margin
   { id: "pm-worst-loss-sign", file: MATH, search: "                if (loss[s] > worst) worst = loss[s];", replace: "                if (-loss[s] > worst) worst = -loss[s];", tests: [PORTFOLIO, FUZZ], why: "the worst gain is margined instead of the worst loss" },
   { id: "pm-group-separation", file: MATH, search: " || leg.group != g || leg.scenarios.length != m) continue;", replace: " || leg.scenarios.length != m) continue;", tests: [PORTFOLIO, FUZZ], why: "positions in different risk groups offset each other" },

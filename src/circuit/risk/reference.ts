@@ -108,7 +108,7 @@ export function pack(spec: RiskSpec, values: readonly bigint[]): bigint[] {
 }
 
 export interface DecodedRisk {
-  /** Raw prices (output decimals): the mark and every scenario in spec.scenarios order. */
+  /** Raw prices (output decimals, payoff skip included): the mark and every scenario in spec.scenarios order. */
   mark: bigint;
   prices: bigint[];
   /** Raw-unit differences: dP = P(+h) − P(−h), d2P = P(+h) − 2P(0) + P(−h) (payoff skip included). */
@@ -153,5 +153,5 @@ export function decodeRiskSignals(q: QuantizedModel, spec: RiskSpec, signals: re
   const one = 10 ** q.output.decimals;
   const m = Number(inputs[q.inputs[spec.spotInput].name]) / 10 ** q.inputs[spec.spotInput].decimals;
   const step = spec.grid.spot[spec.grid.deltaStep] / 2 ** spec.grid.shockBits;
-  return { mark: values[0] * f, prices, dP, d2P, inputs, delta: Number(dP) / one / (2 * step * m), gamma: Number(d2P) / one / (step * m) ** 2, step };
+  return { mark: prices[spec.markScenario], prices, dP, d2P, inputs, delta: Number(dP) / one / (2 * step * m), gamma: Number(d2P) / one / (step * m) ** 2, step };
 }
