@@ -41,9 +41,16 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 ///   reverts for it: liquidation, withdrawal and closing work with that valuation.
 ///
 /// Accounting (wad, see `MarginMath`): equity = collateral + Σ_long ⌊size · bid⌋ −
-/// Σ_short ⌈size · ask⌉ (the account's exit value); IM / MM add `imBps` / `mmBps` of spot per
-/// short unit. Open and withdraw need `equity >= initialMargin` afterwards; `equity <
-/// maintenanceMargin` is liquidatable. Collateral is kept in wad: a deposit of `amount` token
+/// Σ_short ⌈size · ask⌉ (the account's exit value). Flat rule (portfolio margin off): IM / MM
+/// add `imBps` / `mmBps` of spot per short unit. Portfolio margin (`portfolioParams.enabled`):
+/// IM = imFactor · worstLoss + Σ_short imFloor, MM = mmFactor · worstLoss + Σ_short mmFloor,
+/// the worst loss taken per risk group over the feed's proven scenario grid (`feed.risk`),
+/// scenario prices moved by the spread against the account; a leg without a current risk
+/// vector is margined alone at its bounds (a long down to 0, a short up to its largest value),
+/// which is never cheaper than with one; new shorts need a current risk vector; a risk vector
+/// that is late but at most `maxPriceAge` old is PENDING. Open and withdraw need `equity >=
+/// initialMargin` afterwards; `equity < maintenanceMargin` is liquidatable. Collateral is kept
+/// in wad: a deposit of `amount` token
 /// units credits `amount · 10^(18 − tokenDecimals)`; bonuses round down to whole units.
 ///
 /// Capacity: the pool is the counterparty of every trade. An open is refused when the series'
@@ -88,6 +95,24 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         uint96 minTick;
     }
 
+    /// @notice Portfolio-margin parameters (one slot). When `enabled`, margin is the scenario
+    /// margin of `MarginMath.portfolioHealth`; otherwise the flat rule of `RiskParams`.
+    /// @param imFactorBps Initial margin per unit of worst loss, bps (>= mmFactorBps, <= 100,000).
+    /// @param mmFactorBps Maintenance margin per unit of worst loss, bps (10,000..100,000: at
+    /// least the whole worst loss).
+    /// @param imFloorABps / imFloorBBps Initial floor per short unit, `max(a·S − OTM, b·S)`, bps of
+    /// spot (<= 10,000 each).
+    /// @param mmFloorABps / mmFloorBBps Maintenance floor, same form (each <= its IM counterpart).
+    struct PortfolioParams {
+        bool enabled;
+        uint32 imFactorBps;
+        uint32 mmFactorBps;
+        uint16 imFloorABps;
+        uint16 imFloorBBps;
+        uint16 mmFloorABps;
+        uint16 mmFloorBBps;
+    }
+
     /// @notice Open interest of a series, wad units; `tracked`: listed in `_longSeries`.
     struct OpenInterest {
         uint120 longs;
@@ -100,6 +125,11 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     uint8 internal constant PENDING = 1;
     uint8 internal constant MISSING = 2;
 
+    /// @dev How a leg's risk vector is treated (portfolio margin).
+    uint8 internal constant RISK_VECTOR = 0;
+    uint8 internal constant RISK_LATE = 1;
+    uint8 internal constant RISK_FALLBACK = 2;
+
     /// @dev A leg's valuation: `price` per unit for its side (bid for a long, ask for a short,
     /// or the conservative value), `spot` for its buffer, `fee` per unit if it trades now.
     struct Valued {
@@ -109,6 +139,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         uint256 unitReserve;
         uint8 state;
         bytes4 reason;
+        uint8 risk;
     }
 
     uint256 internal constant BPS = 10_000;
@@ -118,6 +149,9 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     uint256 public constant MAX_POSITIONS = 8;
     /// @notice Maximum absolute position size, wad units of underlying.
     uint256 public constant MAX_SIZE = type(uint120).max;
+    /// @notice Largest scenario grid used by portfolio margin (a longer risk vector is not used).
+    uint256 public constant MAX_SCENARIOS = 64;
+    uint256 internal constant MAX_FACTOR_BPS = 100_000;
 
     /// @notice The collateral token.
     IERC20 public immutable collateralToken;
@@ -128,6 +162,8 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
     /// @notice Current risk parameters.
     RiskParams public riskParams;
+    /// @notice Current portfolio-margin parameters (off until governance sets them).
+    PortfolioParams public portfolioParams;
     /// @notice Losses that liquidated accounts could not cover (absorbed by the pool), wad.
     uint256 public badDebt;
     /// @notice Funds of the counterparty pool, wad (including what is owed to claims). Packed
@@ -196,6 +232,8 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     event ClaimPaid(address indexed account, uint256 amount);
     /// @notice Risk parameters were set (also at construction).
     event RiskParamsSet(RiskParams params);
+    /// @notice Portfolio-margin parameters were set.
+    event PortfolioParamsSet(PortfolioParams params);
 
     /// @dev An amount or size is zero.
     error ZeroAmount();
@@ -232,6 +270,14 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     error InitialMarginViolated(int256 equity, uint256 initialMargin);
     /// @dev The account is not below maintenance margin (or has no positions).
     error AccountHealthy(int256 equity, uint256 maintenanceMargin);
+    /// @dev A portfolio-margin parameter is out of its range: `field` is its name, `value` what
+    /// was given (see `PortfolioParams`).
+    error InvalidPortfolioParams(string field, uint256 value);
+    /// @dev Portfolio margin: a new short needs a current risk vector for this series' mark.
+    error NoRiskVector(uint256 seriesId);
+    /// @dev Portfolio margin: the series' risk vector is not for its current mark and is at most
+    /// `maxPriceAge` old (PENDING: a keeper is expected to prove it).
+    error RiskNotCurrent(uint256 seriesId, uint256 observedAt);
 
     constructor(address initialOwner, IERC20 token, IOptionPriceFeed feed_, RiskParams memory params)
         Ownable(initialOwner)
@@ -249,6 +295,11 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     /// @notice Replace the risk parameters (apply to all accounts immediately).
     function setRiskParams(RiskParams calldata params) external onlyOwner {
         _setRiskParams(params);
+    }
+
+    /// @notice Replace the portfolio-margin parameters (apply to all accounts immediately).
+    function setPortfolioParams(PortfolioParams calldata params) external onlyOwner {
+        _setPortfolioParams(params);
     }
 
     /// @notice Take `amount` token units out of the pool: at most its free balance (not owed
@@ -293,7 +344,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         uint256 available = collateralOf[msg.sender];
         if (wad > available) revert InsufficientCollateral(available, wad);
         collateralOf[msg.sender] = available - wad;
-        (MarginMath.Leg[] memory legs,,) = _legs(msg.sender, 0);
+        (MarginMath.Position[] memory legs,,) = _legs(msg.sender, 0);
         _requireInitialMargin(msg.sender, legs);
         emit Withdrawn(msg.sender, amount, wad);
         collateralToken.safeTransfer(msg.sender, amount);
@@ -324,11 +375,16 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         positionOf[msg.sender][seriesId] = isLong ? int256(newSize) : -int256(newSize);
 
         // Every leg is valued once; this series' mark must be USABLE and open to new risk.
-        (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory k, uint256 pending) =
+        (MarginMath.Position[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory k, uint256 pending) =
             _legsOrPending(msg.sender, seriesId);
         if (k.expiry == 0) revert UnknownSeries(seriesId);
         if (block.timestamp >= k.expiry) revert SeriesExpired(seriesId, k.expiry);
         _requireUsable(seriesId, v, k);
+        if (portfolioParams.enabled && v.risk != RISK_VECTOR) {
+            // New shorts need a current risk vector; a late one blocks longs too (PENDING).
+            if (v.risk == RISK_LATE) revert RiskNotCurrent(seriesId, k.observedAt);
+            if (!isLong) revert NoRiskVector(seriesId);
+        }
         if (pending != 0) _revertPendingSeries(pending);
         {
             uint256 from = k.coveredUntil > riskParams.reduceOnlyWindow ? k.coveredUntil - riskParams.reduceOnlyWindow : 0;
@@ -401,9 +457,8 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     /// becomes the account's claim.
     /// @return bonus Token units paid to the caller.
     function liquidate(address account) external nonReentrant returns (uint256 bonus) {
-        (MarginMath.Leg[] memory legs,,) = _legs(account, 0);
-        (int256 equity,, uint256 mm) =
-            MarginMath.health(collateralOf[account], legs, riskParams.imBps, riskParams.mmBps);
+        (MarginMath.Position[] memory legs,,) = _legs(account, 0);
+        (int256 equity,, uint256 mm) = _health(collateralOf[account], legs);
         if (legs.length == 0 || equity >= int256(mm)) revert AccountHealthy(equity, mm);
 
         uint256[] memory ids = _ids(account);
@@ -479,10 +534,9 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         view
         returns (int256 equity, uint256 initialMargin, uint256 maintenanceMargin, bool pricesFresh)
     {
-        MarginMath.Leg[] memory legs;
+        MarginMath.Position[] memory legs;
         (legs, pricesFresh) = _legsView(account);
-        (equity, initialMargin, maintenanceMargin) =
-            MarginMath.health(collateralOf[account], legs, riskParams.imBps, riskParams.mmBps);
+        (equity, initialMargin, maintenanceMargin) = _health(collateralOf[account], legs);
     }
 
     /// @notice Series ids in which `account` has an open position.
@@ -492,9 +546,9 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
     /// @notice Whether `account` could be liquidated now (false if a leg is PENDING).
     function isLiquidatable(address account) external view returns (bool) {
-        (MarginMath.Leg[] memory legs, bool fresh) = _legsView(account);
+        (MarginMath.Position[] memory legs, bool fresh) = _legsView(account);
         if (legs.length == 0 || !fresh) return false;
-        (int256 equity,, uint256 mm) = MarginMath.health(collateralOf[account], legs, riskParams.imBps, riskParams.mmBps);
+        (int256 equity,, uint256 mm) = _health(collateralOf[account], legs);
         return equity < int256(mm);
     }
 
@@ -590,7 +644,9 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
     function _revertPendingSeries(uint256 seriesId) internal view {
         IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
-        _revertPending(seriesId, _value(k, seriesId, true).reason, k);
+        Valued memory x = _value(k, seriesId, true);
+        if (x.state != PENDING) revert RiskNotCurrent(seriesId, feed.risk(seriesId).observedAt);
+        _revertPending(seriesId, x.reason, k);
     }
 
     function _revertPending(uint256 seriesId, bytes4 reason, IOptionPriceFeed.Mark memory k) internal pure {
@@ -608,7 +664,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     function _legs(address account, uint256 tradeOf)
         internal
         view
-        returns (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark)
+        returns (MarginMath.Position[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark)
     {
         uint256 pending;
         (legs, v, tradeMark, pending) = _legsOrPending(account, tradeOf);
@@ -620,11 +676,12 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     function _legsOrPending(address account, uint256 tradeOf)
         internal
         view
-        returns (MarginMath.Leg[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark, uint256 pending)
+        returns (MarginMath.Position[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark, uint256 pending)
     {
         uint256[] memory ids = _ids(account);
         uint256 n = ids.length;
-        legs = new MarginMath.Leg[](n);
+        legs = new MarginMath.Position[](n);
+        bool portfolio = portfolioParams.enabled;
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
             int256 size = positionOf[account][seriesId];
@@ -632,30 +689,96 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
             Valued memory x = _value(k, seriesId, size > 0);
             // The traded series is checked by the caller (expiry first, then usability).
             if (x.state == PENDING && seriesId != tradeOf && pending == 0) pending = seriesId;
-            MarginMath.Leg memory leg = legs[i];
+            MarginMath.Position memory leg = legs[i];
             leg.size = size;
             leg.price = x.price;
             leg.spot = x.spot;
+            // A late risk vector is PENDING like a late mark (the traded series: by the caller).
+            if (portfolio && _riskOf(leg, k, x, seriesId) == RISK_LATE && seriesId != tradeOf && pending == 0) {
+                pending = seriesId;
+            }
             if (seriesId == tradeOf) {
                 tradeMark = k;
                 v = _value(k, seriesId, size < 0);
+                v.risk = x.risk;
             }
         }
     }
 
     /// @dev The account's legs; `fresh` tells whether none is PENDING.
-    function _legsView(address account) internal view returns (MarginMath.Leg[] memory legs, bool fresh) {
+    function _legsView(address account) internal view returns (MarginMath.Position[] memory legs, bool fresh) {
         uint256[] memory ids = _ids(account);
         uint256 n = ids.length;
-        legs = new MarginMath.Leg[](n);
+        legs = new MarginMath.Position[](n);
         fresh = true;
+        bool portfolio = portfolioParams.enabled;
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
             int256 size = positionOf[account][seriesId];
-            Valued memory x = _value(feed.mark(seriesId), seriesId, size > 0);
-            legs[i] = MarginMath.Leg({size: size, price: x.price, spot: x.spot});
+            IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
+            Valued memory x = _value(k, seriesId, size > 0);
+            MarginMath.Position memory leg = legs[i];
+            leg.size = size;
+            leg.price = x.price;
+            leg.spot = x.spot;
             if (x.state == PENDING) fresh = false;
+            if (portfolio && _riskOf(leg, k, x, seriesId) == RISK_LATE) fresh = false;
         }
+    }
+
+    /// @dev Portfolio margin: fills the leg's terms, bounds and (if current) risk vector, and
+    /// returns (and stores in `x.risk`) how the vector is treated. The vector is used only if the
+    /// mark is USABLE before expiry and the vector is current, for this very observation and
+    /// mark, with 1..MAX_SCENARIOS scenarios; a vector that is not but is at most `maxPriceAge`
+    /// old is late (PENDING); otherwise the leg is margined alone at its bounds: a long down to 0,
+    /// a short up to max(unitReserve, the MISSING bound, mark) + spread (a settled leg: its price).
+    function _riskOf(MarginMath.Position memory leg, IOptionPriceFeed.Mark memory k, Valued memory x, uint256 seriesId)
+        internal
+        view
+        returns (uint8)
+    {
+        leg.spread = k.spread;
+        leg.strike = k.strike;
+        leg.isCall = k.isCall;
+        if (k.settled && block.timestamp >= k.expiry) {
+            (leg.lo, leg.hi) = (x.price, x.price);
+            return x.risk = RISK_FALLBACK;
+        }
+        uint256 hi = _max(k.unitReserve, k.isCall ? _max(k.spotNow, k.spot) : k.strike);
+        hi = _max(hi, k.price) + k.spread;
+        leg.hi = _max(hi, x.price);
+        if (x.state != USABLE) return x.risk = RISK_FALLBACK;
+        IOptionPriceFeed.Risk memory r = feed.risk(seriesId);
+        if (r.group == bytes32(0)) return x.risk = RISK_FALLBACK;
+        uint256 m = r.scenarios.length;
+        if (r.current && r.observedAt == k.observedAt && r.mark == k.price && m != 0 && m <= MAX_SCENARIOS) {
+            leg.group = r.group;
+            leg.scenarios = r.scenarios;
+            return x.risk = RISK_VECTOR;
+        }
+        if (_max(r.observedAt, k.usableSince) + riskParams.maxPriceAge >= block.timestamp) return x.risk = RISK_LATE;
+        return x.risk = RISK_FALLBACK;
+    }
+
+    /// @dev Equity, IM and MM of `legs` under the rule in force (flat, or portfolio margin).
+    function _health(uint256 collateral, MarginMath.Position[] memory legs)
+        internal
+        view
+        returns (int256 equity, uint256 initialMargin, uint256 maintenanceMargin)
+    {
+        RiskParams memory rp = riskParams;
+        PortfolioParams memory pp = portfolioParams;
+        if (!pp.enabled) return MarginMath.healthFlat(collateral, legs, rp.imBps, rp.mmBps);
+        MarginMath.Rule memory rule = MarginMath.Rule({
+            imFactorBps: pp.imFactorBps,
+            mmFactorBps: pp.mmFactorBps,
+            imFloorABps: pp.imFloorABps,
+            imFloorBBps: pp.imFloorBBps,
+            mmFloorABps: pp.mmFloorABps,
+            mmFloorBBps: pp.mmFloorBBps,
+            minTick: rp.minTick
+        });
+        (equity, initialMargin, maintenanceMargin,) = MarginMath.portfolioHealth(collateral, legs, rule);
     }
 
     /// @dev Caps against the free pool: this side's open interest and the account's position,
@@ -694,10 +817,9 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
     /// @dev `equity >= initialMargin` for the account's positions (`legs`, with their current
     /// sizes) and its current collateral.
-    function _requireInitialMargin(address account, MarginMath.Leg[] memory legs) internal view {
+    function _requireInitialMargin(address account, MarginMath.Position[] memory legs) internal view {
         if (legs.length == 0) return;
-        (int256 equity, uint256 im,) =
-            MarginMath.health(collateralOf[account], legs, riskParams.imBps, riskParams.mmBps);
+        (int256 equity, uint256 im,) = _health(collateralOf[account], legs);
         if (equity < int256(im)) revert InitialMarginViolated(equity, im);
     }
 
@@ -767,6 +889,19 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         packed &= ~(mask << (32 * (n - 1)));
         if (at != n - 1) packed = (packed & ~(mask << (32 * at))) | (last << (32 * at));
         _seriesOf[account] = packed;
+    }
+
+    function _setPortfolioParams(PortfolioParams memory p) internal {
+        if (p.mmFactorBps < BPS || p.mmFactorBps > MAX_FACTOR_BPS) revert InvalidPortfolioParams("mmFactorBps", p.mmFactorBps);
+        if (p.imFactorBps < p.mmFactorBps || p.imFactorBps > MAX_FACTOR_BPS) {
+            revert InvalidPortfolioParams("imFactorBps", p.imFactorBps);
+        }
+        if (p.imFloorABps > BPS) revert InvalidPortfolioParams("imFloorABps", p.imFloorABps);
+        if (p.imFloorBBps > BPS) revert InvalidPortfolioParams("imFloorBBps", p.imFloorBBps);
+        if (p.mmFloorABps > p.imFloorABps) revert InvalidPortfolioParams("mmFloorABps", p.mmFloorABps);
+        if (p.mmFloorBBps > p.imFloorBBps) revert InvalidPortfolioParams("mmFloorBBps", p.mmFloorBBps);
+        portfolioParams = p;
+        emit PortfolioParamsSet(p);
     }
 
     function _setRiskParams(RiskParams memory p) internal {

@@ -10,6 +10,7 @@ import { checkRiskInputs, decodeRiskSignals, riskForward, shockedU } from "../sr
 import { defaultGrid, RiskDomainError, riskSpec, shockUnits, wideGrid, type RiskSpec } from "../src/circuit/risk/spec.js";
 import { InputOutOfRangeError, InvalidValueError } from "../src/errors.js";
 import { quantize } from "../src/quantize/quantize.js";
+import { integerForward } from "../src/quantize/forward.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
 import { fromFieldSigned, toField } from "../src/zk/field.js";
 import { calculateWitness, createProver, loadWitnessCalculator, setupGroth16, verifyGroth16 } from "../src/zk/groth16.js";
@@ -86,6 +87,38 @@ describe("risk spec: the grid and the mark domain", () => {
     const bad = [...v.packed];
     bad[1] += 1n << BigInt(used);
     expect(() => decodeRiskSignals(q, spec, [...bad, ...raw])).toThrow(/publicSignals\[1\]/);
+  });
+});
+
+describe("risk vector of a model with a payoff skip", () => {
+  it("the circuit's quotients are the time value; reference and decoder add the exact payoff at every scenario", async () => {
+    const q = await quantize({ ...model, skip: { kind: "payoff", option: "call", input: 0, strike: 1 } }, { actBits: 10 });
+    const plain = await quantize(model, { actBits: 10 });
+    const spec = riskSpec(q);
+    const f = BigInt(q.output.factor);
+    const D = 1n << BigInt(spec.grid.shockBits);
+    const WAD = 10n ** 18n;
+    let inTheMoney = 0;
+    for (const m of [BigInt(spec.markRange.spot[0]), WAD - 1n, WAD, WAD + 12_345n, BigInt(spec.markRange.spot[1])]) {
+      const raw = q.inputs.map((inp, j) => (j === spec.spotInput ? m : (BigInt(inp.minRaw) + BigInt(inp.maxRaw)) / 2n));
+      const v = riskForward(q, spec, raw);
+      // Same network as without the skip: the circuit (which proves v.q) is unchanged.
+      expect(v.q).toEqual(riskForward(plain, riskSpec(plain), raw).q);
+      expect(v.prices[spec.markScenario]).toBe(integerForward(q, raw).output);
+      spec.scenarios.forEach((s, i) => {
+        const x = m * (D + BigInt(s.spot)) - D * WAD;
+        const pay = x > 0n ? x / D : 0n;
+        if (pay > 0n) inTheMoney++;
+        expect(v.prices[i]).toBe(v.q[i] * f + pay);
+      });
+      const d = decodeRiskSignals(q, spec, [...v.packed, ...raw]);
+      expect(d.prices).toEqual(v.prices);
+      const at = (spot: number) => spec.scenarios.findIndex((s) => s.spot === spot && s.vol === 0);
+      const h = spec.grid.spot[spec.grid.deltaStep];
+      expect(d.dP).toBe(v.prices[at(h)] - v.prices[at(-h)]);
+      expect(d.d2P).toBe(v.prices[at(h)] - 2n * v.prices[spec.markScenario] + v.prices[at(-h)]);
+    }
+    expect(inTheMoney).toBeGreaterThan(10);
   });
 });
 

@@ -209,7 +209,8 @@ describe("setup, prove, verify", () => {
     expectError(await prove("--input", at("nope.json")), 1, /input file .* not found/);
     expectError(await prove("--moneyness", "1.02"), 1, /missing inputs: timeToExpiry, volatility, rate/);
     expectError(await prove(...INPUTS, "--strike", "2000"), 1, /unknown option --strike: the model's inputs are moneyness/);
-    expectError(await prove(...INPUTS.slice(2), "--moneyness", "1.5"), 1, /moneyness = 1\.5 is outside its declared range \[0\.8, 1\.2\]/);
+    // The default built-in domain is the wide one (the reference's): S/K ∈ [0.4, 1.6].
+    expectError(await prove(...INPUTS.slice(2), "--moneyness", "1.7"), 1, /moneyness = 1\.7 is outside its declared range \[0\.4, 1\.6\]/);
     expectError(await prove(...INPUTS.slice(2), "--moneyness", "abc"), 1, /moneyness = "abc" is not a decimal number/);
     expectError(await prove("--raw", ...INPUTS), 1, /raw input moneyness = "1\.02" is not an integer/);
     await writeFile(at("lossy.json"), '{"moneyness": 1020000000000000000}');
@@ -281,7 +282,7 @@ describe("deploy and submit on the in-process chain", () => {
 
   it("turns reverts into one line: a replayed proof, a spot outside the model's range", async () => {
     expectError(await cli("submit", "--model", "tiny", "--proof", firstProofDir), 1, /submit reverted: ObservationNotNewer/);
-    expectError(await cli("submit", "--model", "tiny", "--spot", "2600"), 1, /moneyness = 1\.3, outside the model's declared range/);
+    expectError(await cli("submit", "--model", "tiny", "--spot", "3400"), 1, /moneyness = 1\.7, outside the model's declared range/);
     expectError(await cli("submit", "--model", "tiny", "--series", "7"), 1, /no series 7/);
     expectError(await cli("submit", "--model", "tiny", "--proof", at("p1")), 1, /has no observation time.*--observed-at/);
     expectError(await cli("submit", "--model", "tiny", "--observed-at", "5"), 1, /--observed-at goes with --proof/);

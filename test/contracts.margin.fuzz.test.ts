@@ -2,7 +2,7 @@ import hre from "hardhat";
 import fc from "fast-check";
 import type { Contract } from "ethers";
 import { describe, expect, it } from "vitest";
-import { accountHealth, fillPrices, premium, tradeFee, type MarginLeg } from "../src/chain/marginMath.js";
+import { accountHealth, fillPrices, portfolioHealth, premium, shortFloor, tradeFee, type MarginLeg, type PortfolioLeg, type PortfolioRule } from "../src/chain/marginMath.js";
 
 const { ethers, networkHelpers } = await hre.network.connect();
 
@@ -37,6 +37,92 @@ describe("MarginMath against the TypeScript reference formula", () => {
     const [e1] = await harness.health(0n, [{ size: 1n, price: WAD - 1n, spot: 0n }], 0, 0);
     const [e2, im2, mm2] = await harness.health(0n, [{ size: -1n, price: WAD - 1n, spot: 1n }], 1, 1);
     expect([e1, e2, im2, mm2]).toEqual([0n, -1n, 1n, 1n]);
+  });
+});
+
+describe("MarginMath.portfolioHealth against the TypeScript mirror", () => {
+  async function harnessFixture() {
+    return ethers.deployContract("MarginMathHarness");
+  }
+  const GROUPS = ["0x" + "00".repeat(32), "0x" + "11".repeat(32), "0x" + "22".repeat(32)];
+  const price = fc.bigInt({ min: 0n, max: 2n ** 96n - 1n });
+  // Scenario counts 1..4 and 15 (the default grid), sometimes mismatched within a group; some
+  // values above 2^128 (capped by both implementations).
+  const pleg: fc.Arbitrary<PortfolioLeg> = fc
+    .record({
+      size: fc.oneof(fc.bigInt({ min: -(2n ** 120n), max: 2n ** 120n }), fc.bigInt({ min: -1000n, max: 1000n })),
+      price,
+      spread: fc.bigInt({ min: 0n, max: 2n ** 80n }),
+      lo: fc.bigInt({ min: 0n, max: 2n ** 90n }),
+      hi: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 97n }), fc.constant(2n ** 130n)),
+      spot: price,
+      strike: price,
+      isCall: fc.boolean(),
+      group: fc.constantFrom(...GROUPS),
+      scenarios: fc.oneof(
+        fc.array(fc.oneof(price, fc.constant(2n ** 200n)), { minLength: 0, maxLength: 4 }),
+        fc.array(price, { minLength: 15, maxLength: 15 }),
+      ),
+    });
+  const rule: fc.Arbitrary<PortfolioRule> = fc.record({
+    imFactorBps: fc.bigInt({ min: 10_000n, max: 100_000n }),
+    mmFactorBps: fc.bigInt({ min: 10_000n, max: 100_000n }),
+    imFloorABps: fc.bigInt({ min: 0n, max: 10_000n }),
+    imFloorBBps: fc.bigInt({ min: 0n, max: 10_000n }),
+    mmFloorABps: fc.bigInt({ min: 0n, max: 10_000n }),
+    mmFloorBBps: fc.bigInt({ min: 0n, max: 10_000n }),
+    minTick: fc.bigInt({ min: 0n, max: 2n ** 64n }),
+  });
+
+  it("equity, IM, MM and worst loss match for random portfolios (8 legs, mixed groups and grids)", async () => {
+    const harness = await networkHelpers.loadFixture(harnessFixture);
+    await fc.assert(
+      fc.asyncProperty(fc.bigInt({ min: 0n, max: 2n ** 120n }), fc.array(pleg, { maxLength: 8 }), rule, async (collateral, legs, r) => {
+        const [equity, initialMargin, maintenanceMargin, worstLoss] = await harness.portfolioHealth(collateral, legs, r);
+        expect({ equity, initialMargin, maintenanceMargin, worstLoss }).toEqual(portfolioHealth(collateral, legs, r));
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it("the floor max(a·S − OTM, b·S) matches, rounded up", async () => {
+    const harness = await networkHelpers.loadFixture(harnessFixture);
+    await fc.assert(
+      fc.asyncProperty(fc.bigInt({ min: 0n, max: 2n ** 120n }), price, price, fc.boolean(), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 10_000 }), async (q, spot, strike, isCall, a, b) => {
+        expect(await harness.shortFloor(q, spot, strike, isCall, a, b)).toBe(shortFloor(q, spot, strike, isCall, BigInt(a), BigInt(b)));
+      }),
+      { numRuns: 150 },
+    );
+    // Deribit-style: 15 % − OTM/S, at least 10 %: an ATM short call of 1 unit at S = 2,000 → 300; 500 OTM → 200.
+    expect(shortFloor(WAD, 2_000n * WAD, 2_000n * WAD, true, 1_500n, 1_000n)).toBe(300n * WAD);
+    expect(shortFloor(WAD, 2_000n * WAD, 2_500n * WAD, true, 1_500n, 1_000n)).toBe(200n * WAD);
+    expect(shortFloor(WAD, 2_000n * WAD, 1_800n * WAD, false, 1_500n, 1_000n)).toBe(200n * WAD);
+    expect(shortFloor(WAD, 2_000n * WAD, 2_100n * WAD, true, 1_500n, 1_000n)).toBe(200n * WAD);
+  });
+
+  it("a leg without its vector is never cheaper, and distinct groups add up (scenario values inside [lo, hi])", async () => {
+    const inside = fc
+      .record({ long: fc.boolean(), size: fc.bigInt({ min: 1n, max: 2n ** 100n }), mark: fc.bigInt({ min: 0n, max: 10n ** 22n }), spread: fc.bigInt({ min: 0n, max: 10n ** 20n }), scen: fc.array(fc.bigInt({ min: 0n, max: 10n ** 22n }), { minLength: 15, maxLength: 15 }), group: fc.constantFrom(...GROUPS.slice(1)) })
+      .map(({ long, size, mark, spread, scen, group }): PortfolioLeg => {
+        const price = long ? (mark > spread ? mark - spread : 0n) : mark + spread > 1n ? mark + spread : 1n;
+        return { size: long ? size : -size, price, spread, lo: 0n, hi: 10n ** 22n + spread + 1n, spot: 2_000n * WAD, strike: 2_000n * WAD, isCall: true, group, scenarios: scen };
+      });
+    const r: PortfolioRule = { imFactorBps: 12_500n, mmFactorBps: 10_000n, imFloorABps: 1_000n, imFloorBBps: 500n, mmFloorABps: 500n, mmFloorBBps: 250n, minTick: 1n };
+    fc.assert(
+      fc.property(fc.array(inside, { minLength: 1, maxLength: 8 }), fc.nat(), (legs, k) => {
+        const i = k % legs.length;
+        const full = portfolioHealth(0n, legs, r);
+        const dropped = portfolioHealth(0n, legs.map((l, j) => (j === i ? { ...l, group: GROUPS[0]!, scenarios: [] } : l)), r);
+        expect(dropped.initialMargin).toBeGreaterThanOrEqual(full.initialMargin);
+        expect(dropped.maintenanceMargin).toBeGreaterThanOrEqual(full.maintenanceMargin);
+        // Split by group: the whole is the sum of the parts' worst losses.
+        const byGroup = GROUPS.slice(1).map((g) => portfolioHealth(0n, legs.filter((l) => l.group === g), r).worstLoss);
+        expect(full.worstLoss).toBe(byGroup.reduce((a, b) => a + b, 0n));
+        // Merging all legs into one group can only offset more.
+        expect(portfolioHealth(0n, legs.map((l) => ({ ...l, group: GROUPS[1]! })), r).worstLoss).toBeLessThanOrEqual(full.worstLoss);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 

@@ -32,7 +32,7 @@ describe("model file: round trip", () => {
   it("has the documented top-level shape and a valid hash", () => {
     expect(Object.keys(file).sort()).toEqual(["dataset", "format", "hash", "metrics", "model", "training", "version"]);
     expect(file).toMatchObject({ format: "zkinfer-model", version: 1 });
-    expect(file.dataset).toMatchObject({ source: "black-scholes:call:seed=3:n=600", n: 600 });
+    expect(file.dataset).toMatchObject({ source: "black-scholes-wide:call:seed=3:n=600", n: 600 });
     expect(file.training?.epochsRun).toBe(4);
     expect(file.training?.history.valLoss).toHaveLength(4);
     expect(file.hash).toBe(modelFileHash(file));

@@ -7,6 +7,8 @@ import { serializeModelFile, parseModelFile } from "../src/model/file.js";
 import { predictTrace } from "../src/model/forward.js";
 import { evaluateModel, regressionMetrics } from "../src/train/metrics.js";
 import type { Dataset } from "../src/data/dataset.js";
+import { quantize } from "../src/quantize/quantize.js";
+import { integerForward } from "../src/quantize/forward.js";
 
 describe("determinism", () => {
   it("two runs with the same seed give byte-identical model files; another seed does not", () => {
@@ -31,6 +33,21 @@ describe("accuracy on a small Black–Scholes dataset", () => {
     expect(r.model.layers[0]).toMatchObject({ inDim: 4, outDim: 32 });
     expect(r.training.summary.frozenBatchNormEpochs).toBeGreaterThan(0);
     expect(r.training.summary.batchNormRecalibrated).toBe(true);
+  });
+
+  it("the reference prices down to expiry: τ = 0 is in its declared range and the payoff is exact there", async () => {
+    const r = trainReferenceModel({ seed: 2, n: 4000 });
+    expect(r.model.features[1]).toMatchObject({ name: "timeToExpiry", min: 0, max: 1.1 });
+    expect(r.model.skip).toEqual({ kind: "payoff", option: "call", input: 0, strike: 1 });
+    const q = await quantize(r.model, { actBits: 16 });
+    const WAD = 10n ** 18n;
+    for (const m of [WAD / 2n, WAD, (3n * WAD) / 2n + 7n]) {
+      const out = integerForward(q, [m, 0n, WAD / 2n, WAD / 20n]);
+      // The exact payoff plus the network's (small, clamped ≥ 0) time value at expiry.
+      expect(out.payoff).toBe(m > WAD ? m - WAD : 0n);
+      expect(out.output).toBeGreaterThanOrEqual(out.payoff);
+      expect(Number(out.output - out.payoff) / 1e18).toBeLessThan(0.02);
+    }
   });
 });
 

@@ -106,4 +106,96 @@ contract MarginMathFuzzTest {
         if (isCall) require(lower >= intrinsic, "call lower below S - K");
         else require(lower <= intrinsic, "put lower above K - S");
     }
+
+    // ------------------------------------------------------------ portfolio margin
+
+    function _rule() internal pure returns (MarginMath.Rule memory) {
+        return MarginMath.Rule({imFactorBps: 12_500, mmFactorBps: 10_000, imFloorABps: 1_000, imFloorBBps: 500, mmFloorABps: 500, mmFloorBBps: 250, minTick: 1});
+    }
+
+    /// A leg with 15 scenario prices spread around `mark` by `seed` (each within ±mark), bounds
+    /// wide enough to hold every scenario value.
+    function _pleg(int256 size, uint256 mark, uint256 spread, uint256 seed, bytes32 group) internal pure returns (MarginMath.Position memory l) {
+        l.size = size;
+        l.spread = spread;
+        l.price = size > 0 ? (mark > spread ? mark - spread : 0) : (mark + spread > 1 ? mark + spread : 1);
+        l.lo = 0;
+        l.hi = 2 * mark + spread + 1;
+        l.spot = 2_000e18;
+        l.strike = 2_000e18;
+        l.isCall = true;
+        l.group = group;
+        l.scenarios = new uint256[](15);
+        for (uint256 s; s < 15; ++s) {
+            l.scenarios[s] = mark == 0 ? 0 : uint256(keccak256(abi.encode(seed, s))) % (2 * mark + 1);
+        }
+    }
+
+    function _two(MarginMath.Position memory a, MarginMath.Position memory b) internal pure returns (MarginMath.Position[] memory legs) {
+        legs = new MarginMath.Position[](2);
+        legs[0] = a;
+        legs[1] = b;
+    }
+
+    /// Dropping a leg's risk vector (margining it alone at its bounds) never lowers IM or MM.
+    function testFuzz_fallbackNeverCheaper(uint96 q1, uint96 q2, uint80 m1, uint80 m2, uint64 spread, uint256 seed, bool long1) public pure {
+        int256 s1 = int256(uint256(q1) + 1);
+        MarginMath.Position memory a = _pleg(long1 ? s1 : -s1, m1, spread, seed, bytes32(uint256(1)));
+        MarginMath.Position memory b = _pleg(-int256(uint256(q2) + 1), m2, spread, seed >> 1, bytes32(uint256(1)));
+        (, uint256 im, uint256 mm,) = MarginMath.portfolioHealth(0, _two(a, b), _rule());
+        a.group = bytes32(0);
+        (, uint256 im2, uint256 mm2,) = MarginMath.portfolioHealth(0, _two(a, b), _rule());
+        require(im2 >= im && mm2 >= mm, "a leg without its vector is cheaper");
+    }
+
+    /// Legs in different groups never offset: the worst loss is the sum of each leg's alone.
+    function testFuzz_groupsSeparate(uint96 q1, uint96 q2, uint80 m1, uint80 m2, uint64 spread, uint256 seed) public pure {
+        MarginMath.Position memory a = _pleg(int256(uint256(q1)), m1, spread, seed, bytes32(uint256(1)));
+        MarginMath.Position memory b = _pleg(-int256(uint256(q2)), m2, spread, seed >> 1, bytes32(uint256(2)));
+        (,,, uint256 both) = MarginMath.portfolioHealth(0, _two(a, b), _rule());
+        MarginMath.Position[] memory one = new MarginMath.Position[](1);
+        one[0] = a;
+        (,,, uint256 wa) = MarginMath.portfolioHealth(0, one, _rule());
+        one[0] = b;
+        (,,, uint256 wb) = MarginMath.portfolioHealth(0, one, _rule());
+        require(both == wa + wb, "groups offset");
+        // The same two legs in one group offset at least as well.
+        b.group = a.group;
+        (,,, uint256 same) = MarginMath.portfolioHealth(0, _two(a, b), _rule());
+        require(same <= both, "one group worse than two");
+    }
+
+    /// Worst-loss sign and band direction: a short whose scenario prices all exceed its mark by d
+    /// loses at least q·d in each (the spread moves the scenario against it); a long in the same
+    /// scenarios loses nothing; a short whose scenarios equal its mark loses nothing.
+    function testFuzz_lossSignAndBand(uint96 q96, uint80 mark, uint64 spread, uint64 d) public pure {
+        uint256 q = uint256(q96) + 1;
+        MarginMath.Position memory l = _pleg(-int256(q), mark, spread, 0, bytes32(uint256(1)));
+        for (uint256 s; s < 15; ++s) l.scenarios[s] = uint256(mark) + d;
+        l.hi = uint256(mark) + d + spread + 1;
+        MarginMath.Position[] memory one = new MarginMath.Position[](1);
+        one[0] = l;
+        (,,, uint256 w) = MarginMath.portfolioHealth(0, one, _rule());
+        require(w * WAD + WAD >= q * d, "short loss below q * move");
+        l.size = int256(q);
+        l.price = mark > spread ? mark - spread : 0;
+        (,,, uint256 wl) = MarginMath.portfolioHealth(0, one, _rule());
+        require(wl == 0, "a long loses when prices rise");
+        l.size = -int256(q);
+        l.price = uint256(mark) + spread > 1 ? uint256(mark) + spread : 1;
+        for (uint256 s; s < 15; ++s) l.scenarios[s] = mark;
+        (,,, uint256 w0) = MarginMath.portfolioHealth(0, one, _rule());
+        require(w0 == 0, "a short loses at its own mark");
+    }
+
+    /// The floor is at least b·S and at least a·S − OTM per short unit, rounded up, and IM >= MM.
+    function testFuzz_floor(uint96 q, uint80 spot, uint80 strike, bool isCall, uint16 a, uint16 b) public pure {
+        a = uint16(a % 10_001);
+        b = uint16(b % 10_001);
+        uint256 f = MarginMath.floorOf(q, spot, strike, isCall, a, b);
+        require(f * WAD * 10_000 >= uint256(q) * spot * b, "floor below b*S");
+        uint256 otm = isCall ? (strike > spot ? strike - spot : 0) : (spot > strike ? spot - strike : 0);
+        uint256 aS = uint256(spot) * a;
+        if (aS > otm * 10_000) require(f * WAD * 10_000 >= uint256(q) * (aS - otm * 10_000), "floor below a*S - OTM");
+    }
 }

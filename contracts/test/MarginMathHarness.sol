@@ -13,4 +13,20 @@ contract MarginMathHarness {
     {
         return MarginMath.health(collateral, legs, imBps, mmBps);
     }
+
+    function portfolioHealth(uint256 collateral, MarginMath.Position[] memory legs, MarginMath.Rule memory rule)
+        external
+        pure
+        returns (int256 equity, uint256 initialMargin, uint256 maintenanceMargin, uint256 worstLoss)
+    {
+        return MarginMath.portfolioHealth(collateral, legs, rule);
+    }
+
+    function shortFloor(uint256 size, uint256 spot, uint256 strike, bool isCall, uint256 aBps, uint256 bBps)
+        external
+        pure
+        returns (uint256)
+    {
+        return MarginMath.floorOf(size, spot, strike, isCall, aBps, bBps);
+    }
 }

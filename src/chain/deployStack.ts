@@ -13,6 +13,7 @@ import {
   type SeriesParameters,
   type VerifierSource,
 } from "./types.js";
+import type { RiskCircuitLayout } from "./risk.js";
 
 /** Error band assumed on development chains when the model facts carry none: 1% of strike, wad. */
 export const DEV_OPTION_TERMS = { quantizationBound: 0n, referenceError: 10n ** 16n };
@@ -35,6 +36,12 @@ export interface DeployStackParameters {
   series?: SeriesParameters[];
   /** Allow mock tokens / oracles. Default: only on a development chain (chain id 31337). */
   allowMocks?: boolean;
+  /**
+   * The model's risk-vector circuit, registered after the model (`registerRiskCircuit`) and
+   * before the first series: its verifier (address or abi + bytecode) and layout
+   * (`riskLayoutFromSpec(q, spec)`). Optional.
+   */
+  risk?: { verifier: VerifierSource; layout: RiskCircuitLayout };
   log?: (line: string) => void;
   /**
    * Where Hardhat Ignition keeps the deployment's journal, so that an interrupted deployment
@@ -67,6 +74,8 @@ export interface DeployStackReturnType {
     engine: string;
     verifier: string;
     collateral: string;
+    /** The risk circuit's verifier, when `risk` was given. */
+    riskVerifier?: string;
   };
   series: DeployedSeries[];
   /** Names and addresses of the mocks that were deployed (empty on a real chain). */
@@ -108,7 +117,7 @@ export class DeploymentFailedError extends BaseError {
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 /** Gas labels of the layers' contract futures (calls and mocks are labelled by their ids). */
-const CONTRACT_LABELS: Record<string, string> = { Verifier: "verifier", ModelRegistry: "registry", OptionPriceFeed: "feed", MarginEngine: "engine" };
+const CONTRACT_LABELS: Record<string, string> = { Verifier: "verifier", RiskVerifier: "riskVerifier", ModelRegistry: "registry", OptionPriceFeed: "feed", MarginEngine: "engine" };
 
 /**
  * Deploy a model's verifier (unless given), the registry (model registered), the price feed
@@ -205,6 +214,12 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
       return mock as unknown as ArgumentType;
     };
     let previous: Future[] = [...calls];
+    if (params.risk) {
+      const rv = params.risk.verifier;
+      const { riskVerifier, call } = layers.riskCircuit(b, registry, { modelId: m.modelId, verifier: "address" in rv ? rv : { contractName: "RiskVerifier", ...rv }, layout: { ...params.risk.layout } }, calls);
+      results.riskVerifier = riskVerifier;
+      previous = [call];
+    }
     for (const [i, s] of seriesParams.entries()) {
       const created = layers.series(b, feed, `createSeries${i + 1}`, {
         spotOracle: oracle(`spotOracle${i + 1}`, s.spotOracle),
@@ -278,9 +293,18 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
     for (const hash of txs.slice(-1)) gasUsed[label] = (await ethers.provider.getTransactionReceipt(hash))!.gasUsed;
   }
   const mocks: Record<string, string> = Object.fromEntries(mockIds.map((id) => [id, address(id)]));
-  const contracts = { registry: address("registry"), feed: address("feed"), engine: address("engine"), verifier: address("verifier"), collateral: "address" in c ? c.address : address("collateral") };
-  for (const [label, key] of [["verifier", "verifier"], ["registry", "registry"], ["feed", "feed"], ...mockIds.map((id) => [id, id]), ["engine", "engine"]] as const) {
-    if (!("address" in params.verifier) || key !== "verifier") log(`  ${label}: ${address(key)}`);
+  const contracts = {
+    registry: address("registry"),
+    feed: address("feed"),
+    engine: address("engine"),
+    verifier: address("verifier"),
+    collateral: "address" in c ? c.address : address("collateral"),
+    ...(params.risk ? { riskVerifier: address("riskVerifier") } : {}),
+  };
+  for (const [label, key] of [["verifier", "verifier"], ...(params.risk ? [["riskVerifier", "riskVerifier"]] : []), ["registry", "registry"], ["feed", "feed"], ...mockIds.map((id) => [id, id]), ["engine", "engine"]] as const) {
+    if (key === "verifier" && "address" in params.verifier) continue;
+    if (key === "riskVerifier" && params.risk && "address" in params.risk.verifier) continue;
+    log(`  ${label}: ${address(key)}`);
   }
   const feedContract = await ethers.getContractAt(contractArtifact("OptionPriceFeed").abi as never, contracts.feed, signer);
   const series: DeployedSeries[] = [];

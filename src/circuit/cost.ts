@@ -1,6 +1,7 @@
 import type { QuantizedModel } from "../quantize/types.js";
 import { activationOps } from "../layers/registry.js";
 import { noArbitrageConstraints } from "../quantize/noArbitrage.js";
+import { payoffConstraints } from "../layers/payoff.js";
 
 /**
  * Constraint count of the generated circuit (compiled with --O2), predicted from the bound
@@ -8,7 +9,7 @@ import { noArbitrageConstraints } from "../quantize/noArbitrage.js";
  * optimizer substitutes the linear recomposition into them), a ReLU one product more:
  * input range checks N per decomposition (two unless the range is 2^N − 1), each hidden
  * neuron what its activation kind states (relu: B+1), B+1 per active clamp, B for the output
- * rescale.
+ * rescale, B+1 for a payoff skip.
  */
 export function predictConstraints(q: QuantizedModel): number {
   let n = 0;
@@ -24,5 +25,6 @@ export function predictConstraints(q: QuantizedModel): number {
   }
   for (const b of q.output.clampBits ?? []) if (b > 0) n += b + 1;
   if (q.output.noArbitrage) n += noArbitrageConstraints(q.output.noArbitrage);
+  if (q.output.skip) n += payoffConstraints(q.output.skip);
   return n + q.output.bound.bits;
 }

@@ -3,6 +3,7 @@ import type { QuantizedModel } from "../quantize/types.js";
 import { circuitSignals } from "./names.js";
 import { activationOps } from "../layers/registry.js";
 import { emitNoArbitrage } from "../quantize/noArbitrage.js";
+import { emitPayoff } from "../layers/payoff.js";
 
 /**
  * Emit the circom source of a quantized model's forward pass. Deterministic: the same
@@ -86,12 +87,17 @@ export function emitCircuit(q: QuantizedModel, options: { libInclude?: string } 
   L.push(`    // Output: round(v / 2^${o.shift}) in units of 10^-${o.decimals} / ${o.factor}`);
   L.push(`    component outRescale = Rescale(${o.bound.bits}, ${o.shift});`);
   L.push(`    outRescale.in <== ${value};`);
+  let price = `outRescale.out * ${o.factor}`;
+  if (o.skip) {
+    L.push(...emitPayoff(o.skip, sig.inputs[o.skip.input]));
+    price = `${price} + payoff`;
+  }
   if (o.noArbitrage) {
     L.push(`    signal beforeClamp;`);
-    L.push(`    beforeClamp <== outRescale.out * ${o.factor};`);
+    L.push(`    beforeClamp <== ${price};`);
     L.push(...emitNoArbitrage(o.noArbitrage, { value: "beforeClamp", inputs: sig.inputs, out: sig.output }));
   } else {
-    L.push(`    ${sig.output} <== outRescale.out * ${o.factor};`);
+    L.push(`    ${sig.output} <== ${price};`);
   }
   L.push("}");
   L.push("");
@@ -137,6 +143,11 @@ function assertIntegers(q: QuantizedModel): void {
   if (o.clampMax !== undefined) check("output.clampMax", o.clampMax);
   o.clampBits?.forEach((b, i) => check(`output.clampBits[${i}]`, b));
   check("output.bound.bits", o.bound.bits);
+  if (o.skip) {
+    if (o.skip.kind !== "payoff" || (o.skip.option !== "call" && o.skip.option !== "put")) throw new InvalidValueError({ field: "output.skip.option", value: o.skip.option, allowed: '"call" or "put"' });
+    if (!Number.isSafeInteger(o.skip.input) || o.skip.input < 0 || o.skip.input >= q.inputs.length) throw new InvalidValueError({ field: "output.skip.input", value: o.skip.input, allowed: `an input index in [0, ${q.inputs.length - 1}]` });
+    for (const k of ["strikeRaw", "factor", "bits"] as const) check(`output.skip.${k}`, o.skip[k]);
+  }
   if (o.noArbitrage) {
     const n = o.noArbitrage;
     if (n.kind !== "call" && n.kind !== "put") throw new InvalidValueError({ field: "output.noArbitrage.kind", value: n.kind, allowed: '"call" or "put"' });

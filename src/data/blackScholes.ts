@@ -8,7 +8,7 @@
  */
 import type { FeatureSpec, TargetSpec } from "../model/types.js";
 import type { Dataset } from "./dataset.js";
-import { normalCdf } from "./normal.js";
+import { normalCdf, normalPdf } from "./normal.js";
 import { InvalidValueError } from "../errors.js";
 import { assertSeed, createRng } from "../util/rng.js";
 import { checkInteger, checkOneOf } from "../util/validate.js";
@@ -44,6 +44,21 @@ export function blackScholesPrice(inputs: BlackScholesInputs): number {
   if (kind === "call") return Math.max(0, m * normalCdf(d1) - df * normalCdf(d2));
   if (kind === "put") return Math.max(0, df * normalCdf(-d2) - m * normalCdf(-d1));
   throw new InvalidValueError({ field: "kind", value: kind, allowed: '"call" or "put"' });
+}
+
+/**
+ * Exact Black–Scholes Greeks of the price per strike P/K as a function of moneyness m = S/K:
+ * Δ = ∂(P/K)/∂m = ∂P/∂S (call Φ(d1), put Φ(d1) − 1) and Γ = ∂²(P/K)/∂m² = K·∂²P/∂S²
+ * = φ(d1) / (m σ √T) for both kinds. These are the units of the risk circuit's Δ and Γ.
+ */
+export function blackScholesGreeks(inputs: BlackScholesInputs): { delta: number; gamma: number } {
+  const { kind, moneyness: m, timeToExpiry: t, volatility: v, rate: r } = inputs;
+  // The price's checks name a bad field; reuse them.
+  blackScholesPrice(inputs);
+  const sd = v * Math.sqrt(t);
+  const d1 = (Math.log(m) + (r + 0.5 * v * v) * t) / sd;
+  const gamma = normalPdf(d1) / (m * sd);
+  return { delta: kind === "call" ? normalCdf(d1) : normalCdf(d1) - 1, gamma };
 }
 
 /** Feature specs of the built-in dataset, in column order. Values on chain are wads. */

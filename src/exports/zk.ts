@@ -18,7 +18,8 @@ export {
   verifyGroth16,
 } from "../zk/groth16.js";
 export { releaseCurves } from "../zk/curve.js";
-export { DEV_PTAU_WARNING, PtauTooSmallError, readPtauInfo, requiredPower, resolvePtau, type ResolvePtauParameters } from "../zk/ptau.js";
+export { INSECURE_PTAU_WARNING, insecurePtauName, writeInsecurePtau, type WriteInsecurePtauParameters } from "../zk/devPtau.js";
+export { DEV_PTAU_WARNING, isPtauWarning, PtauTooSmallError, readPtauInfo, requiredPower, resolvePtau, type ResolvePtauParameters } from "../zk/ptau.js";
 export { type CompiledContract, compileSolidity } from "../zk/solidity.js";
 export { type ProvedStatement, proveRaw } from "../prove/proving.js";
 export { type LoadedProof, readProof, type StatementFile, writeProof } from "../prove/proofFolder.js";

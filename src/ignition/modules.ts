@@ -14,7 +14,14 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { contractArtifact } from "../chain/contractArtifacts.js";
 import type { ArgumentType, CallableContractFuture, Future, IgnitionModule, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import type { RiskCircuitLayout } from "../chain/risk.js";
 import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, type EngineRiskParams, type ModelFacts } from "../chain/types.js";
+
+/** The fields of `ModelRegistry.RiskLayout` besides the verifier, in struct order. */
+const RISK_LAYOUT_FIELDS = ["shockBits", "spotShocks", "volShocks", "deltaStep", "spotInput", "volInput", "priceWidth", "factor", "spotMarkMin", "spotMarkMax", "volMarkMin", "volMarkMax", "payoffKind", "payoffInput", "payoffStrike", "payoffFactor"] as const satisfies readonly (keyof RiskCircuitLayout)[];
+
+/** The registry module's parameter of a risk-layout field: `shockBits` → `riskShockBits`. */
+const riskParameter = (field: string) => `risk${field[0].toUpperCase()}${field.slice(1)}`;
 
 /** A compiled verifier: what `zkinfer export` writes to verifier.json. */
 export interface VerifierArtifact {
@@ -59,6 +66,24 @@ export const layers = {
     const setOptionTerms = m.call(registry, "setOptionTerms", [p.modelId, p.optionKind, p.quantizationBound, p.referenceError], { id: "setOptionTerms", after: [registerModel] });
     return { registry, calls: [registerModel, setOptionTerms] };
   },
+  /**
+   * The model's risk-vector circuit: its verifier (deployed from its artifact, or an existing
+   * address) registered with its layout after `after` (the model's registration). Series
+   * created later get their risk slots, so this comes before the first `createSeries`.
+   */
+  riskCircuit(
+    m: Builder,
+    registry: Contract,
+    p: { modelId: Arg; verifier: VerifierArtifact | { address: string }; layout: Record<(typeof RISK_LAYOUT_FIELDS)[number], Arg> },
+    after: Future[],
+  ) {
+    const rv =
+      "address" in p.verifier
+        ? m.contractAt("RiskVerifier", asIgnition({ contractName: "RiskVerifier", abi: [], bytecode: "0x" }), p.verifier.address, { id: "RiskVerifier" })
+        : m.contract(p.verifier.contractName, asIgnition(p.verifier), [], { id: "RiskVerifier" });
+    const call = m.call(registry, "registerRiskCircuit", [p.modelId, { verifier: rv, ...p.layout }], { id: "registerRiskCircuit", after });
+    return { riskVerifier: rv, call };
+  },
   /** The price feed (no series). */
   feed(m: Builder, registry: Contract, p: { owner: Arg; sequencerUptimeFeed: Arg; sequencerGracePeriod: Arg }) {
     return m.contract("OptionPriceFeed", asIgnition(contractArtifact("OptionPriceFeed")), [p.owner, registry, p.sequencerUptimeFeed, p.sequencerGracePeriod], { id: "OptionPriceFeed" });
@@ -87,7 +112,10 @@ export const layers = {
  * - `ZkinferRegistry`: `modelId`, `inputs` ([{ decimals, min, max }] in the model's input
  *   order), `outputDecimals` (18), `numOutputs` (1), and the model's option terms:
  *   `optionKind` (1 call, 2 put), `quantizationBound`, `referenceError` (wad fractions of the
- *   strike; the engine's spread is at least their sum).
+ *   strike; the engine's spread is at least their sum). With `options.riskVerifier` the
+ *   module also deploys it and calls `registerRiskCircuit` with the parameters `risk<Field>`
+ *   (e.g. `riskShockBits`) of `ModelRegistry.RiskLayout` (`zkinferParameters({ riskLayout })`
+ *   fills them).
  * - `ZkinferFeed`: `spotOracle`, `volOracle` (AggregatorV3 addresses), `strike` (wad),
  *   `expiry` (unix s), `isCall` (true), `rate` (wad/year), `spotHeartbeat`, `volHeartbeat` (s),
  *   `sequencerUptimeFeed` (L2 only; zero address = none), `sequencerGracePeriod` (s).
@@ -96,12 +124,12 @@ export const layers = {
  *   `accountCapBps`, `reduceOnlyWindow`, `minTick`; defaults `DEFAULT_ENGINE_RISK`).
  * Owner of every contract: the first account (transfer with Ownable2Step afterwards).
  */
-export function zkinferModules(verifier: VerifierArtifact) {
+export function zkinferModules(verifier: VerifierArtifact, options: { riskVerifier?: VerifierArtifact } = {}) {
   const verifierModule = buildModule("ZkinferVerifier", (m) => ({ verifier: layers.verifier(m, verifier) }));
 
   const registry = buildModule("ZkinferRegistry", (m) => {
     const { verifier: v } = m.useModule(verifierModule);
-    const { registry } = layers.registry(m, v, {
+    const { registry, calls } = layers.registry(m, v, {
       owner: m.getAccount(0),
       modelId: m.getParameter("modelId"),
       numOutputs: m.getParameter("numOutputs", 1),
@@ -111,6 +139,10 @@ export function zkinferModules(verifier: VerifierArtifact) {
       quantizationBound: m.getParameter("quantizationBound"),
       referenceError: m.getParameter("referenceError"),
     });
+    if (options.riskVerifier) {
+      const layout = Object.fromEntries(RISK_LAYOUT_FIELDS.map((f) => [f, m.getParameter(riskParameter(f))])) as Record<(typeof RISK_LAYOUT_FIELDS)[number], Arg>;
+      layers.riskCircuit(m, registry, { modelId: m.getParameter("modelId"), verifier: options.riskVerifier, layout }, calls);
+    }
     return { verifier: v, registry };
   });
 
@@ -165,6 +197,8 @@ export interface ZkinferParametersInput {
   rate?: bigint;
   /** Engine collateral (ERC-20); needed only for the engine module. */
   collateral?: string;
+  /** The risk circuit's layout (`riskLayoutFromSpec`), for modules made with a `riskVerifier`. */
+  riskLayout?: RiskCircuitLayout;
 }
 
 /** Development error band when a model's facts carry no option terms: 1% of the strike. */
@@ -187,6 +221,7 @@ export function zkinferParameters(p: ZkinferParametersInput): Record<string, Rec
       optionKind: terms.kind === "call" ? 1 : 2,
       quantizationBound: terms.quantizationBound,
       referenceError: terms.referenceError,
+      ...(p.riskLayout ? Object.fromEntries(Object.entries(p.riskLayout).map(([k, v]) => [riskParameter(k), v as IgnitionParameter])) : {}),
     },
     ZkinferFeed: {
       modelId,

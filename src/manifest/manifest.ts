@@ -13,6 +13,11 @@
  *     keys/<model>.zkey        proving key, <model>.vkey.json, <Model>Verifier.sol
  *                              (setup; input: the .r1cs)
  *     proof/                   proof.json, public.json, calldata.json, statement.json (prove)
+ *     risk/                    the risk-vector circuit, its own chain of stages:
+ *       circuit/<model>_risk.*   circom, .r1cs, .sym, .wasm, <model>_risk.json (risk spec)
+ *                              (compile --risk; input: qmodel.json)
+ *       keys/<model>_risk.*      zkey, vkey, <Model>RiskVerifier.sol (setup --risk; input: the risk .r1cs)
+ *       proof/                   proof.json, public.json, calldata.json, risk.json (prove --risk)
  *     submissions/<net>-s<id>-<t>/  the same files for each statement `submit` proved
  *     deployments/<net>.json   contract addresses (deploy)
  *
@@ -28,8 +33,16 @@ import { exists, fileHash, writeFileAtomic } from "../util/fs.js";
 import { toJson } from "../util/json.js";
 import type { ModelPaths } from "./paths.js";
 
+/** The price circuit's stages, in order. */
 export const STAGES = ["model", "qmodel", "circuit", "keys"] as const;
-export type Stage = (typeof STAGES)[number];
+/** The risk-vector circuit's stages: it shares model and qmodel with the price circuit. */
+export const RISK_STAGES = ["model", "qmodel", "riskCircuit", "riskKeys"] as const;
+export type Stage = (typeof STAGES)[number] | (typeof RISK_STAGES)[number];
+
+/** The chain of stages that ends in `stage`. */
+export function chainOf(stage: Stage): readonly Stage[] {
+  return (RISK_STAGES as readonly Stage[]).includes(stage) && stage !== "model" && stage !== "qmodel" ? RISK_STAGES : STAGES;
+}
 
 /** The command that makes each stage, for messages. */
 const STEP: Record<Stage, string> = {
@@ -37,6 +50,8 @@ const STEP: Record<Stage, string> = {
   qmodel: "zkinfer quantize",
   circuit: "zkinfer compile",
   keys: "zkinfer setup",
+  riskCircuit: "zkinfer compile --risk",
+  riskKeys: "zkinfer setup --risk",
 };
 
 /** What each stage's artifact is called in messages. */
@@ -45,8 +60,17 @@ const NOUN: Record<Stage, string> = {
   qmodel: "qmodel.json",
   circuit: "circuit",
   keys: "proving key",
+  riskCircuit: "risk circuit",
+  riskKeys: "risk proving key",
 };
-const LABEL: Record<Stage, string> = { model: "model.json", qmodel: "qmodel.json", circuit: "the circuit", keys: "the proving key" };
+const LABEL: Record<Stage, string> = {
+  model: "model.json",
+  qmodel: "qmodel.json",
+  circuit: "the circuit",
+  keys: "the proving key",
+  riskCircuit: "the risk circuit",
+  riskKeys: "the risk proving key",
+};
 
 export interface StageRecord {
   /** Hash of the stage's main file (the input hash of the next stage). */
@@ -106,7 +130,7 @@ export async function writeManifest(paths: ModelPaths, manifest: Manifest): Prom
 
 /** Files and folders of each stage, removed when a stage is replaced by another model. */
 function stageOutputs(paths: ModelPaths): string[] {
-  return [paths.qmodel, paths.samples, paths.circuitDir, paths.keysDir, paths.proofDir, paths.submissionsDir, paths.deploymentsDir];
+  return [paths.qmodel, paths.samples, paths.circuitDir, paths.keysDir, paths.proofDir, paths.submissionsDir, paths.deploymentsDir, paths.riskDir];
 }
 
 /**
@@ -174,7 +198,8 @@ export async function requireStages(paths: ModelPaths, upTo: Stage): Promise<Man
     throw new MissingArtifactError({ artifact: `model "${paths.name}"`, path: paths.dir, step: `zkinfer train --name ${paths.name}` });
   }
   let previous: StageRecord | undefined;
-  for (const stage of STAGES.slice(0, STAGES.indexOf(upTo) + 1)) {
+  const chain = chainOf(upTo);
+  for (const stage of chain.slice(0, chain.indexOf(upTo) + 1)) {
     const record = manifest.stages[stage];
     const step = stage === "model" ? `zkinfer train --name ${paths.name}` : stepFor(stage, paths);
     if (!record) throw new MissingArtifactError({ artifact: LABEL[stage], path: paths.dir, step });
@@ -186,7 +211,7 @@ export async function requireStages(paths: ModelPaths, upTo: Stage): Promise<Man
       }
     }
     if (previous && record.input !== previous.hash) {
-      const prevStage = STAGES[STAGES.indexOf(stage) - 1];
+      const prevStage = chain[chain.indexOf(stage) - 1];
       throw new StaleArtifactError({ artifact: LABEL[stage], reason: `it was made from an older ${NOUN[prevStage]}`, step });
     }
     previous = record;

@@ -28,6 +28,11 @@ export interface ModelPaths {
   /** Proofs made by `submit`, one folder per submitted statement (never over proofDir). */
   submissionsDir: string;
   deploymentsDir: string;
+  /** The risk-vector circuit's artifacts (never over the price circuit's). */
+  riskDir: string;
+  riskCircuitDir: string;
+  riskKeysDir: string;
+  riskProofDir: string;
 }
 
 export function modelPaths(root: string, modelName: string): ModelPaths {
@@ -45,6 +50,10 @@ export function modelPaths(root: string, modelName: string): ModelPaths {
     proofDir: path.join(dir, "proof"),
     submissionsDir: path.join(dir, "submissions"),
     deploymentsDir: path.join(dir, "deployments"),
+    riskDir: path.join(dir, "risk"),
+    riskCircuitDir: path.join(dir, "risk", "circuit"),
+    riskKeysDir: path.join(dir, "risk", "keys"),
+    riskProofDir: path.join(dir, "risk", "proof"),
   };
 }
 
@@ -101,6 +110,36 @@ export function keyFiles(paths: ModelPaths, circuitName: string): { stem: string
     zkey: path.join(paths.keysDir, `${stem}.zkey`),
     vkey: path.join(paths.keysDir, `${stem}.vkey.json`),
     verifier: path.join(paths.keysDir, `${contractName}.sol`),
+    contractName,
+  };
+}
+
+/** File stem of a model's risk-vector circuit and keys: `<model>_risk`. */
+export function riskStem(modelName: string): string {
+  return `${safeModelName(modelName)}_risk`;
+}
+
+/** Paths of the compiled risk circuit of a model, and its risk spec (`<model>_risk.json`). */
+export function riskCircuitFiles(paths: ModelPaths, modelName: string): { r1cs: string; wasm: string; sym: string; circom: string; spec: string } {
+  const stem = riskStem(modelName);
+  return {
+    r1cs: path.join(paths.riskCircuitDir, `${stem}.r1cs`),
+    wasm: path.join(paths.riskCircuitDir, `${stem}_js`, `${stem}.wasm`),
+    sym: path.join(paths.riskCircuitDir, `${stem}.sym`),
+    circom: path.join(paths.riskCircuitDir, `${stem}.circom`),
+    spec: path.join(paths.riskCircuitDir, `${stem}.json`),
+  };
+}
+
+/** Paths of the risk circuit's Groth16 keys and verifier (contract `<Model>RiskVerifier`). */
+export function riskKeyFiles(paths: ModelPaths, modelName: string): { stem: string; zkey: string; vkey: string; verifier: string; contractName: string } {
+  const stem = riskStem(modelName);
+  const contractName = verifierContractName(stem);
+  return {
+    stem,
+    zkey: path.join(paths.riskKeysDir, `${stem}.zkey`),
+    vkey: path.join(paths.riskKeysDir, `${stem}.vkey.json`),
+    verifier: path.join(paths.riskKeysDir, `${contractName}.sol`),
     contractName,
   };
 }

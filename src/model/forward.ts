@@ -2,12 +2,14 @@
  * Float inference of a `FloatModel` on plain arrays — the reference that quantized and
  * circuit outputs are compared against. Order: input scaler, layers (batch norm with
  * running statistics; each kind's own forward), inverse target scaler, then the target clamp if one is declared
- * (the circuit clamps too).
+ * (the circuit clamps too), then the payoff skip if one is declared (the target clamp then
+ * bounds the time value).
  */
 import type { FloatModel, Layer } from "./types.js";
 import { InvalidValueError } from "../errors.js";
 import { shown } from "../util/validate.js";
 import { layerKind } from "../layers/registry.js";
+import { floatPayoff } from "../layers/payoff.js";
 
 export interface ForwardTrace {
   /** Scaled features x' = (x − offset) / scale. */
@@ -18,8 +20,10 @@ export interface ForwardTrace {
   scaledOutput: number;
   /** Output in real units before the clamp. */
   unclamped: number;
-  /** Final prediction in real units (clamped). */
+  /** Final prediction in real units (clamped, plus the payoff skip if declared). */
   output: number;
+  /** The payoff skip's value (0 without one). */
+  payoff: number;
 }
 
 function applyLayer(layer: Layer, v: number[]): number[] {
@@ -53,7 +57,8 @@ export function predictTrace(model: FloatModel, x: readonly number[]): ForwardTr
   const { min, max } = model.target;
   if (min !== undefined && output < min) output = min;
   if (max !== undefined && output > max) output = max;
-  return { scaledInput, activations, scaledOutput, unclamped, output };
+  const payoff = model.skip ? floatPayoff(model.skip, x) : 0;
+  return { scaledInput, activations, scaledOutput, unclamped, output: output + payoff, payoff };
 }
 
 /** Float prediction in real target units for one row of raw feature values. */

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { FloatModel, Layer } from "./types.js";
 import { LAYER_KINDS } from "../layers/registry.js";
+import { payoffSkipSchema } from "../layers/payoff.js";
 
 export const MODEL_FILE_FORMAT = "zkinfer-model";
 export const MODEL_FILE_VERSION = 1;
@@ -95,6 +96,7 @@ export const floatModelSchema = z.strictObject({
   scaler: z.strictObject({ kind: z.enum(["zscore", "minmax"]), offset: z.array(finite), scale: z.array(finite) }),
   targetScaler: z.strictObject({ offset: finite, scale: finite }),
   layers: z.array(layer),
+  skip: payoffSkipSchema.optional(),
 });
 
 const metrics = z.strictObject({ n: count, mse: finite, mae: finite, maxAbsError: finite, r2: finite });

@@ -60,10 +60,16 @@ export type { DenseLayer } from "../layers/dense.js";
 export type { BatchNormLayer } from "../layers/batchnorm.js";
 export type { ReluLayer } from "../layers/relu.js";
 import type { RegisteredLayer } from "../layers/registry.js";
+import type { PayoffSkip } from "../layers/payoff.js";
+export type { PayoffSkip } from "../layers/payoff.js";
 
 export type Layer = RegisteredLayer;
 
-/** The float network: scaler, then layers in order, then the inverse target scaler. */
+/**
+ * The float network: scaler, then layers in order, then the inverse target scaler and the
+ * target clamp, then (if declared) the exact payoff skip added to the output
+ * (src/layers/payoff.ts: the network learns the time value above the payoff).
+ */
 export interface FloatModel {
   name: string;
   features: FeatureSpec[];
@@ -71,4 +77,6 @@ export interface FloatModel {
   scaler: ScalerSpec;
   targetScaler: TargetScalerSpec;
   layers: Layer[];
+  /** Exact payoff added to the network's output (optional). */
+  skip?: PayoffSkip;
 }

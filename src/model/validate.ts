@@ -7,6 +7,7 @@ import { InvalidValueError } from "../errors.js";
 import { shown } from "../util/validate.js";
 import { vector } from "../layers/check.js";
 import { layerKind } from "../layers/registry.js";
+import { validatePayoff } from "../layers/payoff.js";
 
 export type ValidateFloatModelErrorType = InvalidValueError;
 
@@ -110,4 +111,5 @@ export function validateFloatModel(model: FloatModel): void {
   if (dim !== 1) {
     throw new InvalidValueError({ field: `layers[${last}].outDim`, value: dim, allowed: "1 (one target)" });
   }
+  if (model.skip !== undefined) validatePayoff(model.skip, model.features, "skip");
 }

@@ -16,7 +16,8 @@
  * exactly 0. Elsewhere the float side uses the chord relaxation (convex activations with their
  * only kink at 0) and the error side the slope range (mean-value theorem). The box's bound is
  * max|E_out| plus the output clamp's threshold rounding (when it can bind) and the output
- * rescale's rounding 2^−(g+1).
+ * rescale's rounding 2^−(g+1). A payoff skip (src/layers/payoff.ts) is computed exactly from
+ * the raw input in both models, so it adds only float64 round-off.
  *
  * Branch-and-bound: the box with the largest bound is split in two along its most sensitive
  * input, until the budget of boxes is spent or the largest bound is within `tolerance` of the
@@ -33,6 +34,7 @@ import type { ActivationOps, QuantizedActivation } from "../layers/kind.js";
 import { foldBatchNorm } from "./foldBatchNorm.js";
 import { discountSlack, floatNoArbitrage } from "./noArbitrage.js";
 import { integerForward } from "./forward.js";
+import { PAYOFF_FLOAT_SLACK, payoffInterval } from "../layers/payoff.js";
 import type { QuantizedModel } from "./types.js";
 
 export interface ErrorBoundOptions {
@@ -88,7 +90,7 @@ interface Context {
   /** First symbol index of each hidden layer's ρ. */
   rhoStart: number[];
   actUnit: number;
-  /** Rescale rounding 2^−(g+1) and clamp threshold roundings, real units. */
+  /** Rescale rounding 2^−(g+1) (plus the payoff skip's float64 round-off), real units. */
   outRounding: number;
   clamp: { min?: number; max?: number; qmin?: number; qmax?: number };
   domain: { lo: number[]; hi: number[] };
@@ -146,7 +148,9 @@ function prepare(model: FloatModel, q: QuantizedModel): Context {
     deltaMax,
     rhoStart,
     actUnit: 2 ** -q.actBits,
-    outRounding: 2 ** -(g + 1),
+    // The payoff skip is the same number in both models at the same raw input (exact integer
+    // vs float64 of the real value): it adds no quantization error beyond float round-off.
+    outRounding: 2 ** -(g + 1) + (o.skip ? PAYOFF_FLOAT_SLACK * (1 + Number(payoffInterval(o.skip, q.inputs).hi) / 10 ** o.decimals) : 0),
     clamp: {
       min: t.min,
       max: t.max,

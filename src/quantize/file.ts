@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ArtifactError, BaseError } from "../errors.js";
 import { analyzeBounds, outputRawInterval } from "./quantize.js";
+import { checkQuantizedPayoff } from "../layers/payoff.js";
 import { type NoArbitrageSpec, noArbitrageSpec } from "./noArbitrage.js";
 import { computeModelId } from "./modelId.js";
 import type { QuantizedModel } from "./types.js";
@@ -57,6 +58,16 @@ const schema = z.object({
     shift: z.number().int().min(0),
     factor: int,
     bound,
+    skip: z
+      .object({
+        kind: z.literal("payoff"),
+        option: z.enum(["call", "put"]),
+        input: z.number().int().min(0),
+        strikeRaw: int,
+        factor: int,
+        bits: z.number().int().min(1),
+      })
+      .optional(),
     noArbitrage: z
       .object({
         kind: z.enum(["call", "put"]),
@@ -137,11 +148,18 @@ export async function parseQuantizedModel(text: string, source = "quantized mode
   );
   const same = JSON.stringify([analysis.layerBounds, analysis.outputBound, analysis.clampBits]) === JSON.stringify([q.layers.map((l) => l.bounds), q.output.bound, q.output.clampBits]);
   if (!same) throw new QuantizedModelFileError(`${source}: recorded bounds differ from the bound analysis (edited file?)`);
+  if (q.output.skip) {
+    try {
+      checkQuantizedPayoff(q.output.skip, q.inputs);
+    } catch (cause) {
+      throw new QuantizedModelFileError(`${source}: ${(cause as Error).message}`, { cause });
+    }
+  }
   if (q.output.noArbitrage) {
     // The clamp's layout and widths follow from the inputs and the output bound: recompute them.
     let expected: NoArbitrageSpec;
     try {
-      expected = noArbitrageSpec(q.output.noArbitrage.kind, q.inputs, { decimals: q.output.decimals, raw: outputRawInterval(q.output) });
+      expected = noArbitrageSpec(q.output.noArbitrage.kind, q.inputs, { decimals: q.output.decimals, raw: outputRawInterval(q.output, q.inputs) });
     } catch (cause) {
       throw new QuantizedModelFileError(`${source}: output.noArbitrage: ${(cause as Error).message}`, { cause });
     }

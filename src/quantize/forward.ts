@@ -2,6 +2,7 @@ import { InputOutOfRangeError, InvalidValueError } from "../errors.js";
 import { half } from "./bounds.js";
 import { activationOps } from "../layers/registry.js";
 import { integerNoArbitrage } from "./noArbitrage.js";
+import { integerPayoff } from "../layers/payoff.js";
 import type { QuantizedModel } from "./types.js";
 
 /** Every intermediate value of the integer forward pass, for tests and debugging. */
@@ -16,6 +17,8 @@ export interface IntegerTrace {
   clamped: bigint;
   /** The public output in raw on-chain units. */
   output: bigint;
+  /** The payoff skip's value in raw output units (0 without one). */
+  payoff: bigint;
   /** With a no-arbitrage clamp: the output before it, and the clamp's lower end and discount bound (raw units). */
   noArbitrage?: { before: bigint; lower: bigint; discount: bigint };
 }
@@ -69,10 +72,11 @@ export function integerForward(q: QuantizedModel, raw: readonly bigint[]): Integ
   checkRawInputs(q, raw);
   const u = q.inputs.map((inp, j) => (raw[j] - BigInt(inp.minRaw)) >> BigInt(inp.shift));
   const { acc, act, clamped } = integerNetwork(q, u);
-  const output = ((clamped + half(q.output.shift)) >> BigInt(q.output.shift)) * BigInt(q.output.factor);
+  const payoff = q.output.skip ? integerPayoff(q.output.skip, raw) : 0n;
+  const output = ((clamped + half(q.output.shift)) >> BigInt(q.output.shift)) * BigInt(q.output.factor) + payoff;
   if (q.output.noArbitrage) {
     const c = integerNoArbitrage(q.output.noArbitrage, raw, output);
-    return { u, acc, act, clamped, output: c.out, noArbitrage: { before: output, lower: c.lower, discount: c.discount } };
+    return { u, acc, act, clamped, output: c.out, payoff, noArbitrage: { before: output, lower: c.lower, discount: c.discount } };
   }
-  return { u, acc, act, clamped, output };
+  return { u, acc, act, clamped, output, payoff };
 }

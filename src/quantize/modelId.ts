@@ -3,6 +3,7 @@ import { InvalidValueError } from "../errors.js";
 import type { QuantizedModel } from "./types.js";
 import { activationOps } from "../layers/registry.js";
 import { noArbitrageIdCodes } from "./noArbitrage.js";
+import { payoffIdCodes } from "../layers/payoff.js";
 
 /**
  * Model id = Poseidon sponge over the quantized model's integers.
@@ -11,7 +12,8 @@ import { noArbitrageIdCodes } from "./noArbitrage.js";
  *   [1, actBits, weightBits, nInputs, (decimals, minRaw, maxRaw, shift) per input,
  *    nLayers, (outDim, inDim, activation codes..., shift, weights row-major..., biases...) per layer,
  *    output decimals, hasMin, clampMin, hasMax, clampMax, shift, factor,
- *    (no-arbitrage clamp only: kind 1 call / 2 put, moneyness, timeToExpiry, rate indices, degree, fracBits)]
+ *    (no-arbitrage clamp only: kind 1 call / 2 put, moneyness, timeToExpiry, rate indices, degree, fracBits),
+ *    (payoff skip only: 16, option 1 call / 2 put, input index, strikeRaw, factor)]
  * The activation codes are the kind's `idCodes` (src/layers/): [0] none, [1] relu — the
  * version-1 relu flag, so ids of existing models are unchanged — [2, k] leaky ReLU 2^−k.
  * Each integer v must lie in [−2^79, 2^79); it is offset to v + 2^79 (80 bits) and three are
@@ -42,6 +44,8 @@ export function modelIntegers(q: QuantizedModel): bigint[] {
   );
   // Only clamped models carry these, so the ids of unclamped models are unchanged.
   if (o.noArbitrage) seq.push(...noArbitrageIdCodes(o.noArbitrage));
+  // Tag 16 cannot be confused with the clamp's first code (1 or 2).
+  if (o.skip) seq.push(...payoffIdCodes(o.skip));
   return seq;
 }
 

@@ -6,6 +6,7 @@ import { bitLength, toRawUnits } from "./decimal.js";
 import { foldBatchNorm, type FoldedModel } from "./foldBatchNorm.js";
 import { computeModelId } from "./modelId.js";
 import { type OptionKind, noArbitrageSpec } from "./noArbitrage.js";
+import { payoffInterval, quantizePayoff } from "../layers/payoff.js";
 import type { NeuronBound, QuantizedActivation, QuantizedInput, QuantizedLayer, QuantizedModel, QuantizedOutput } from "./types.js";
 
 export interface QuantizeOptions {
@@ -31,7 +32,9 @@ const MAX_FRAC_BITS = 40;
  * network (power-of-two, so every rescale is a shift). The input scaler is affine, so it is
  * folded exactly into the first layer: the circuit range-checks each raw input X and keeps
  * u = (X − min) >> shift, whose unit is at most 2^−actBits in scaled-feature space; the
- * scaler's offset and the truncation's midpoint go into the first layer's bias.
+ * scaler's offset and the truncation's midpoint go into the first layer's bias. A payoff skip
+ * (model.skip) becomes its exact integer form (src/layers/payoff.ts), added to the rescaled
+ * output in raw units.
  */
 export async function quantize(model: FloatModel, options: QuantizeOptions = {}): Promise<QuantizedModel> {
   const actBits = options.actBits ?? 16;
@@ -85,8 +88,9 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
     factor: factor.toString(),
     bound: analysis.outputBound,
   };
+  if (model.skip) output.skip = quantizePayoff(model.skip, inputs, target.decimals);
   if (options.noArbitrage !== undefined) {
-    output.noArbitrage = noArbitrageSpec(options.noArbitrage, inputs, { decimals: target.decimals, raw: outputRawInterval(output) });
+    output.noArbitrage = noArbitrageSpec(options.noArbitrage, inputs, { decimals: target.decimals, raw: outputRawInterval(output, inputs) });
   }
   const base = {
     format: "zkinfer-qmodel" as const,
@@ -105,10 +109,14 @@ export async function quantize(model: FloatModel, options: QuantizeOptions = {})
   return { ...base, modelId: await computeModelId({ ...base, modelId: "" }) };
 }
 
-/** Raw-unit interval of the public output before the no-arbitrage clamp: round(bound / 2^S) · factor. */
-export function outputRawInterval(o: Pick<QuantizedOutput, "bound" | "shift" | "factor">): Interval {
+/**
+ * Raw-unit interval of the public output before the no-arbitrage clamp:
+ * round(bound / 2^S) · factor, plus the payoff skip's interval over the declared inputs.
+ */
+export function outputRawInterval(o: Pick<QuantizedOutput, "bound" | "shift" | "factor" | "skip">, inputs: readonly QuantizedInput[]): Interval {
   const f = BigInt(o.factor);
-  return { lo: roundShift(BigInt(o.bound.accMin), o.shift) * f, hi: roundShift(BigInt(o.bound.accMax), o.shift) * f };
+  const p = o.skip ? payoffInterval(o.skip, inputs) : { lo: 0n, hi: 0n };
+  return { lo: roundShift(BigInt(o.bound.accMin), o.shift) * f + p.lo, hi: roundShift(BigInt(o.bound.accMax), o.shift) * f + p.hi };
 }
 
 /** The folded float network, for error reports next to the quantized one. */

@@ -1,6 +1,7 @@
 import type { FeatureSpec, TargetSpec } from "../model/types.js";
 import type { QuantizedActivation } from "../layers/kind.js";
 import type { NoArbitrageSpec } from "./noArbitrage.js";
+import type { QuantizedPayoff } from "../layers/payoff.js";
 
 export type { QuantizedActivation } from "../layers/kind.js";
 
@@ -15,6 +16,7 @@ export type { QuantizedActivation } from "../layers/kind.js";
  *            including the rescale by 2^s (relu: max(0, floor((acc + 2^(s-1)) / 2^s)))
  *   output:  acc = Σ W·h + b;  acc' = clamp(acc, clampMin, clampMax) if declared;
  *            q = floor((acc' + 2^(S-1)) / 2^S);  out = q · outputFactor   (raw on-chain units)
+ *            plus, if declared, the payoff skip relu(±(X_m − K)) · skipFactor (exact, raw units)
  *            then, if declared, the no-arbitrage clamp of out (noArbitrage.ts)
  */
 export interface QuantizedInput {
@@ -73,6 +75,8 @@ export interface QuantizedOutput {
    * price/strike lies in [max(m − D, 0), m] (call) or [max(D − m, 0), 1] (put).
    */
   noArbitrage?: NoArbitrageSpec;
+  /** Optional exact payoff skip added to q · factor (src/layers/payoff.ts). */
+  skip?: QuantizedPayoff;
 }
 
 export interface QuantizedModel {

@@ -17,11 +17,17 @@ export interface ReferencePricer {
 
 const OPTION_FEATURES = "moneyness,timeToExpiry,volatility,rate";
 
+/** Whether a model file prices calls or puts: from its dataset source or its name (default call). */
+export function optionKindOf(file: ModelFile): OptionKind {
+  const source = file.dataset?.source ?? "";
+  return /(^|[:-])put([:-]|$)/.test(source) || /\bput\b|-put$/.test(file.model.name) ? "put" : "call";
+}
+
 /** The reference pricer of `file`, or undefined when its features are not the option features. */
 export function referencePricer(file: ModelFile): ReferencePricer | undefined {
   if (file.model.features.map((f) => f.name).join(",") !== OPTION_FEATURES) return undefined;
   const source = file.dataset?.source ?? "";
-  const kind: OptionKind = /(^|[:-])put([:-]|$)/.test(source) || /\bput\b|-put$/.test(file.model.name) ? "put" : "call";
+  const kind = optionKindOf(file);
   if (source.startsWith("heston")) {
     return {
       label: "Heston call (COS method, built-in κ, θ, ξ, ρ)",

@@ -14,6 +14,8 @@ import { predictConstraints } from "../circuit/cost.js";
 import type { TrainConfigInput } from "./config.js";
 import { type EpochReport, type TrainReturnType, train } from "./train.js";
 import { regressionMetrics } from "./metrics.js";
+import { quantize } from "../quantize/quantize.js";
+import { type PayoffSkip, timeValueTarget } from "../layers/payoff.js";
 
 export interface ParetoPointParameters {
   name: string;
@@ -25,6 +27,10 @@ export interface ParetoPointParameters {
   seed: number;
   /** Max |quantized − float| on the validation split that picks the fractional bits. */
   quantTolerance?: number;
+  /** Fixed fractional bits (activations = weights) instead of the tolerance search. */
+  fracBits?: number;
+  /** Payoff skip: the network learns the time value above the exact payoff (src/layers/payoff.ts). */
+  skip?: PayoffSkip;
   onEpoch?: (e: EpochReport) => void;
 }
 
@@ -64,15 +70,16 @@ export function quantizedPredictions(q: QuantizedModel, rows: readonly (readonly
 }
 
 export async function paretoPoint(p: ParetoPointParameters): Promise<ParetoPointReturnType> {
-  const splits = splitDataset(p.data, { seed: p.seed, validationFraction: 0.1, testFraction: 0.02 });
+  const data = p.skip ? { ...p.data, target: timeValueTarget(p.data.target, p.skip, p.data.features[p.skip.input]) } : p.data;
+  const splits = splitDataset(data, { seed: p.seed, validationFraction: 0.1, testFraction: 0.02 });
   const cpu0 = process.cpuUsage();
-  const training = train(splits, { ...p.config, seed: p.seed }, { name: p.name, onEpoch: p.onEpoch });
+  const training = train(splits, { ...p.config, seed: p.seed }, { name: p.name, onEpoch: p.onEpoch, ...(p.skip ? { skip: p.skip } : {}) });
   const cpu = process.cpuUsage(cpu0);
   const model = training.model;
   const floatPred = predictBatch(model, p.evaluation.x);
   const fm = regressionMetrics(p.evaluation.y, floatPred);
   const valRows = splits.validation.x.slice(0, 2000);
-  const { q } = await quantizeToTolerance(model, valRows, { tolerance: p.quantTolerance ?? 2e-5, minBits: 12, maxBits: 24 });
+  const q = p.fracBits !== undefined ? await quantize(model, { actBits: p.fracBits }) : (await quantizeToTolerance(model, valRows, { tolerance: p.quantTolerance ?? 2e-5, minBits: 12, maxBits: 24 })).q;
   const qPred = quantizedPredictions(q, p.evaluation.x);
   const qm = regressionMetrics(p.evaluation.y, qPred);
   const qr = quantizationReport(model, q, p.evaluation.x.slice(0, 5000));

@@ -35,6 +35,7 @@ import {
 } from "./network.js";
 import { adamStep, createAdam } from "./adam.js";
 import { mseLoss, mseLossGradient } from "./loss.js";
+import { type PayoffSkip, timeValueTargets, validatePayoff } from "../layers/payoff.js";
 
 export interface TrainSplits {
   train: Dataset;
@@ -77,6 +78,12 @@ export interface TrainOptions {
   /** Model name, default "mlp". */
   name?: string;
   onEpoch?: (report: EpochReport) => void;
+  /**
+   * Exact payoff skip (src/layers/payoff.ts): the network is fitted to y − payoff(x), the
+   * time value, and the model adds the payoff back. The payoff has no parameters and
+   * d output / d network = 1, so the network's backward pass is unchanged.
+   */
+  skip?: PayoffSkip;
 }
 
 export interface TrainReturnType {
@@ -173,11 +180,15 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
 
   // Statistics from the training split only.
   const scaler = fitScaler({ x: tr.x, features, kind: config.scaler });
-  const targetScaler = fitTargetScaler(tr.y, tr.target.name);
+  const skip = options.skip;
+  if (skip) validatePayoff(skip, features, "options.skip");
+  const trY = skip ? timeValueTargets(skip, tr.x, tr.y) : tr.y;
+  const vaY = skip ? timeValueTargets(skip, va.x, va.y) : va.y;
+  const targetScaler = fitTargetScaler(trY, tr.target.name);
   const xTrain = scaleRows(tr.x, scaler.offset, scaler.scale);
-  const yTrain = scaleTargets(tr.y, targetScaler.offset, targetScaler.scale);
+  const yTrain = scaleTargets(trY, targetScaler.offset, targetScaler.scale);
   const xVal = scaleRows(va.x, scaler.offset, scaler.scale);
-  const yVal = scaleTargets(va.y, targetScaler.offset, targetScaler.scale);
+  const yVal = scaleTargets(vaY, targetScaler.offset, targetScaler.scale);
 
   const rng = createRng(config.seed);
   const net = createNetwork({
@@ -285,6 +296,7 @@ export function train(splits: TrainSplits, configInput: TrainConfigInput = {}, o
     scaler,
     targetScaler,
     layers: networkToLayers(net),
+    ...(skip ? { skip: { ...skip } } : {}),
   };
   return {
     model,

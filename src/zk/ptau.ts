@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import * as snarkjs from "snarkjs";
 import { ArtifactError, BaseError, InvalidValueError } from "../errors.js";
 import { releaseCurves } from "./curve.js";
+import { INSECURE_PTAU_WARNING, MAX_FAST_POWER, insecurePtauName, writeInsecurePtau } from "./devPtau.js";
 
 /** Largest power a BN254 ptau can have (the field's 2-adicity is 28). */
 export const MAX_PTAU_POWER = 28;
@@ -102,6 +103,11 @@ export const DEV_PTAU_WARNING =
   "WARNING: using a DEVELOPMENT powers-of-tau file (one known contribution). It is NOT secure: " +
   "anyone holding its toxic waste can forge proofs. For production pass --ptau with a public ceremony's prepared file.";
 
+/** True for the warnings resolvePtau logs about development files (callers print them boxed). */
+export function isPtauWarning(line: string): boolean {
+  return line === DEV_PTAU_WARNING || line === INSECURE_PTAU_WARNING;
+}
+
 export interface ResolvePtauParameters {
   /** A user-supplied prepared ptau (the production path). */
   ptauPath?: string;
@@ -114,6 +120,11 @@ export interface ResolvePtauParameters {
   searchDirs?: string[];
   /** Progress and warnings (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Progress of generating a development file (points done of total). Default: a live line on
+   * stderr when it is a terminal, else a `log` line every 20 %.
+   */
+  progress?: (done: number, total: number) => void;
 }
 
 export interface ResolvePtauReturnType extends PtauInfo {
@@ -125,7 +136,8 @@ export interface ResolvePtauReturnType extends PtauInfo {
 /**
  * Find a ptau file for a circuit: the user's file if given (checked for power and
  * preparation), else the smallest cached or bundled development file that fits, else
- * generate a development file of the needed power once and cache it.
+ * write an INSECURE development file of the needed power from a known random τ once
+ * (writeInsecurePtau: about 1.5 minutes at power 16 instead of `prepare phase2`'s 25) and cache it.
  */
 export async function resolvePtau(params: ResolvePtauParameters): Promise<ResolvePtauReturnType> {
   const log = params.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -151,14 +163,42 @@ export async function resolvePtau(params: ResolvePtauParameters): Promise<Resolv
   const dirs = [cacheDir, ...(params.searchDirs ?? []), bundledPtauDir()];
   const found = await findDevPtau(dirs, power);
   if (found) {
-    log(DEV_PTAU_WARNING);
+    log(isInsecureName(found.path) ? INSECURE_PTAU_WARNING : DEV_PTAU_WARNING);
     return { ...found, development: true, generated: false };
   }
   const genPower = Math.max(power, MIN_DEV_POWER);
-  log(DEV_PTAU_WARNING);
-  log(`No cached development ptau of power >= ${power}; generating power ${genPower} once into ${cacheDir} (power 12 takes about 1-2 minutes on 2 cores, power 16 about 25).`);
-  const file = await generateDevPtau({ power: genPower, outDir: cacheDir, log });
+  log(INSECURE_PTAU_WARNING);
+  if (genPower > MAX_FAST_POWER) {
+    log(`No cached development ptau of power >= ${power}; generating power ${genPower} with snarkjs (new, contribute, prepare phase2) into ${cacheDir}: this takes hours.`);
+    const file = await generateDevPtau({ power: genPower, outDir: cacheDir, log });
+    return { ...(await readPtauInfo(file)), development: true, generated: true };
+  }
+  const file = path.join(cacheDir, insecurePtauName(genPower));
+  log(`No cached development ptau of power >= ${power}; writing ${file} from a known random τ (INSECURE, once; power 16 takes about 1.5 minutes on 2 cores).`);
+  await mkdir(cacheDir, { recursive: true });
+  const progress = params.progress ?? defaultProgress(log);
+  const written = await writeInsecurePtau({ power: genPower, out: file, progress });
+  log(`  ptau: wrote ${(written.bytes / 1e6).toFixed(1)} MB in ${(written.ms / 1000).toFixed(1)} s → ${file} (INSECURE development file)`);
   return { ...(await readPtauInfo(file)), development: true, generated: true };
+}
+
+function isInsecureName(file: string): boolean {
+  return /-insecure\.ptau$/.test(file);
+}
+
+/** A live percentage on a terminal's stderr, else a log line every 20 %. */
+function defaultProgress(log: (line: string) => void): (done: number, total: number) => void {
+  const tty = process.stderr.isTTY === true;
+  let shown = -1;
+  return (done, total) => {
+    const pct = Math.floor((100 * done) / total);
+    if (tty) {
+      if (pct !== shown) process.stderr.write(`\r  ptau: INSECURE development file ${pct} %${done === total ? "\n" : ""}`);
+    } else if (Math.floor(pct / 20) !== Math.floor(shown / 20)) {
+      log(`  ptau: INSECURE development file ${pct} %`);
+    }
+    shown = pct;
+  };
 }
 
 async function findDevPtau(dirs: string[], power: number): Promise<PtauInfo | undefined> {
@@ -171,7 +211,7 @@ async function findDevPtau(dirs: string[], power: number): Promise<PtauInfo | un
       continue;
     }
     for (const name of names) {
-      const m = /^dev-pot(\d+)\.ptau$/.exec(name);
+      const m = /^dev-pot(\d+)(?:-insecure)?\.ptau$/.exec(name);
       if (!m || Number(m[1]) < power) continue;
       const info = await readPtauInfo(path.join(dir, name));
       if (info.prepared && info.power >= power && (!best || info.power < best.power)) best = info;

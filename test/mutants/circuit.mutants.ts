@@ -8,6 +8,8 @@ const EMIT = "src/circuit/emit.ts";
 const SOUND = "test/circuit.soundness.test.ts";
 const CLAMP = "test/circuit.clamp.test.ts";
 const SEARCH = "test/circuit.altwitness.test.ts";
+const PAYOFF = "test/circuit.payoff.test.ts";
+const PAYOFF_SRC = "src/layers/payoff.ts";
 
 const mutants: Mutant[] = [
   // Bits
@@ -32,7 +34,11 @@ const mutants: Mutant[] = [
   { id: "emit-hidden-in-unconstrained", file: EMIT, search: "L.push(`    l${li}[${i}].in <== ${linear(row, layer.bias[i], prev)};`);", replace: "L.push(`    l${li}[${i}].in <-- ${linear(row, layer.bias[i], prev)};`);", tests: [SOUND], why: "a neuron's accumulator is free (the dense layer is not enforced)" },
   { id: "emit-acc-unconstrained", file: EMIT, search: "L.push(`    acc <== ${linear(layer.weight[0], layer.bias[0], prev)};`);", replace: "L.push(`    acc <-- ${linear(layer.weight[0], layer.bias[0], prev)};`);", tests: [SOUND], why: "the output layer is not enforced" },
   { id: "emit-rescale-in-unconstrained", file: EMIT, search: "L.push(`    outRescale.in <== ${value};`);", replace: "L.push(`    outRescale.in <-- ${value};`);", tests: [SOUND], why: "the output rescale reads a free value" },
-  { id: "emit-output-unconstrained", file: EMIT, search: "L.push(`    ${sig.output} <== outRescale.out * ${o.factor};`);", replace: "L.push(`    ${sig.output} <-- outRescale.out * ${o.factor};`);", tests: [SOUND, SEARCH], why: "the public output is free" },
+  { id: "emit-output-unconstrained", file: EMIT, search: "L.push(`    ${sig.output} <== ${price};`);", replace: "L.push(`    ${sig.output} <-- ${price};`);", tests: [SOUND, SEARCH], why: "the public output is free" },
+  // Payoff skip
+  { id: "payoff-out-unconstrained", file: PAYOFF_SRC, search: "    `    payoff <== payoffRelu.out * ${qs.factor};`,", replace: "    `    payoff <-- payoffRelu.out * ${qs.factor};`,", tests: [PAYOFF], why: "the payoff added to the price is free" },
+  { id: "payoff-in-unconstrained", file: PAYOFF_SRC, search: "    `    payoffRelu.in <== ${arg};`,", replace: "    `    payoffRelu.in <-- ${arg};`,", tests: [PAYOFF], why: "the payoff's ReLU is detached from the moneyness input" },
+  { id: "payoff-not-added", file: EMIT, search: "    price = `${price} + payoff`;", replace: "    price = `${price}`;", tests: [PAYOFF], why: "the payoff is computed but not added to the price" },
   // Emitter: the output clamp
   { id: "emit-clamp-lo-noop", file: EMIT, search: "L.push(`    accLo <== clampLo.out + (${o.clampMin});`);", replace: "L.push(`    accLo <== ${value};`);", tests: [CLAMP], why: "the lower clamp is computed but not applied" },
   { id: "emit-clamp-hi-noop", file: EMIT, search: "L.push(`    accHi <== (${o.clampMax}) - clampHi.out;`);", replace: "L.push(`    accHi <== ${value};`);", tests: [CLAMP], why: "the upper clamp is computed but not applied" },

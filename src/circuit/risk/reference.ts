@@ -4,6 +4,26 @@ import { checkRawInputs, integerNetwork } from "../../quantize/forward.js";
 import type { QuantizedModel } from "../../quantize/types.js";
 import { FIELD_ORDER } from "../../zk/field.js";
 import { componentPositions, type RiskSpec } from "./spec.js";
+import { relu } from "../../quantize/bounds.js";
+
+/**
+ * The payoff skip (src/layers/payoff.ts) at every scenario, in raw output units: the circuit
+ * proves the network's quotients (the time value); the payoff is an exact function of the
+ * public inputs and the public shocks, so the reference and the decoder add it from the inputs.
+ * At a shocked input x·(2^b + k)/2^b it is relu(±(x·(2^b + k) − 2^b·K))·factor / 2^b, floored
+ * to a raw unit (exact when the division is; at most 1 raw unit low otherwise).
+ */
+export function scenarioPayoffs(q: QuantizedModel, spec: RiskSpec, raw: readonly bigint[]): bigint[] {
+  const sk = q.output.skip;
+  if (!sk) return spec.scenarios.map(() => 0n);
+  const b = BigInt(spec.grid.shockBits);
+  const D = 1n << b;
+  return spec.scenarios.map((s) => {
+    const k = sk.input === spec.spotInput ? s.spot : sk.input === spec.volInput ? s.vol : 0;
+    const x = raw[sk.input] * (D + BigInt(k)) - D * BigInt(sk.strikeRaw);
+    return (relu(sk.option === "call" ? x : -x) * BigInt(sk.factor)) >> b;
+  });
+}
 
 /**
  * Integer reference of the risk-vector circuit, bit-exact with its witness.
@@ -18,7 +38,7 @@ import { componentPositions, type RiskSpec } from "./spec.js";
 export interface RiskVector {
   /** Output quotient per scenario (spec.scenarios order); raw price = q·factor. */
   q: bigint[];
-  /** Raw prices per scenario (on-chain units, output decimals). */
+  /** Raw prices per scenario (on-chain units, output decimals): q·factor plus the payoff skip if any. */
   prices: bigint[];
   /** dP = q(+h) − q(−h) and d2P = q(+h) − 2·q(0) + q(−h), in quotient units. */
   dP: bigint;
@@ -71,7 +91,8 @@ export function riskForward(q: QuantizedModel, spec: RiskSpec, raw: readonly big
   const dP = up - down;
   const d2P = up - 2n * mid + down;
   const values = [mid, ...qs.filter((_, i) => i !== spec.markScenario), dP, d2P];
-  return { q: qs, prices: qs.map((v) => v * f), dP, d2P, packed: pack(spec, values), u };
+  const pay = scenarioPayoffs(q, spec, raw);
+  return { q: qs, prices: qs.map((v, i) => v * f + pay[i]), dP, d2P, packed: pack(spec, values), u };
 }
 
 /** Pack signed component values (components order) into the public signals. */
@@ -87,10 +108,10 @@ export function pack(spec: RiskSpec, values: readonly bigint[]): bigint[] {
 }
 
 export interface DecodedRisk {
-  /** Raw prices (output decimals): the mark and every scenario in spec.scenarios order. */
+  /** Raw prices (output decimals, payoff skip included): the mark and every scenario in spec.scenarios order. */
   mark: bigint;
   prices: bigint[];
-  /** Raw-unit differences: dP = P(+h) − P(−h), d2P = P(+h) − 2P(0) + P(−h). */
+  /** Raw-unit differences: dP = P(+h) − P(−h), d2P = P(+h) − 2P(0) + P(−h) (payoff skip included). */
   dP: bigint;
   d2P: bigint;
   /** The inputs in raw units (by name). */
@@ -120,13 +141,17 @@ export function decodeRiskSignals(q: QuantizedModel, spec: RiskSpec, signals: re
     if (v[s] >> BigInt(used) !== 0n) throw new InvalidValueError({ field: `publicSignals[${s}]`, value: v[s], allowed: `a packed value below 2^${used}` });
   });
   const f = BigInt(q.output.factor);
+  const pay = scenarioPayoffs(q, spec, v.slice(spec.signals.length));
   const others = values.slice(1, spec.scenarios.length);
-  const prices = spec.scenarios.map((_, i) => (i === spec.markScenario ? values[0] : others[i < spec.markScenario ? i : i - 1]) * f);
-  const dP = values[spec.scenarios.length] * f;
-  const d2P = values[spec.scenarios.length + 1] * f;
+  const prices = spec.scenarios.map((_, i) => (i === spec.markScenario ? values[0] : others[i < spec.markScenario ? i : i - 1]) * f + pay[i]);
+  const idx = (spot: number) => spec.scenarios.findIndex((s) => s.spot === spot && s.vol === 0);
+  const hs = spec.grid.spot[spec.grid.deltaStep];
+  const [pUp, pMid, pDown] = [pay[idx(hs)], pay[spec.markScenario], pay[idx(-hs)]];
+  const dP = values[spec.scenarios.length] * f + pUp - pDown;
+  const d2P = values[spec.scenarios.length + 1] * f + pUp - 2n * pMid + pDown;
   const inputs = Object.fromEntries(q.inputs.map((inp, j) => [inp.name, v[spec.signals.length + j]]));
   const one = 10 ** q.output.decimals;
   const m = Number(inputs[q.inputs[spec.spotInput].name]) / 10 ** q.inputs[spec.spotInput].decimals;
   const step = spec.grid.spot[spec.grid.deltaStep] / 2 ** spec.grid.shockBits;
-  return { mark: values[0] * f, prices, dP, d2P, inputs, delta: Number(dP) / one / (2 * step * m), gamma: Number(d2P) / one / (step * m) ** 2, step };
+  return { mark: prices[spec.markScenario], prices, dP, d2P, inputs, delta: Number(dP) / one / (2 * step * m), gamma: Number(d2P) / one / (step * m) ** 2, step };
 }

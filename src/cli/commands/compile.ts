@@ -5,6 +5,9 @@ import { buildCircuit } from "../../circuit/build.js";
 import { predictConstraints } from "../../circuit/cost.js";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { requiredPower } from "../../zk/ptau.js";
+import { defaultGrid, wideGrid } from "../../circuit/risk/spec.js";
+import { compileModelRisk } from "../../prove/risk.js";
+import { CliError } from "../errors.js";
 import { recordStage, requireStages } from "../../manifest/manifest.js";
 import { resolveModel } from "../../manifest/paths.js";
 import { type CliRuntime, action, examples } from "../command.js";
@@ -12,9 +15,41 @@ import { type CliContext, seconds } from "../context.js";
 
 export interface CompileOptions {
   model?: string;
+  risk?: boolean;
+  grid?: string;
+}
+
+/** `compile --risk`: the risk-vector circuit (mark, stress grid, Δ, Γ) into build/<model>/risk/circuit. */
+async function compileRisk(ctx: CliContext, opts: CompileOptions) {
+  const paths = await resolveModel(ctx.root, opts.model);
+  const gridName = opts.grid ?? "default";
+  if (gridName !== "default" && gridName !== "wide") throw new CliError(`--grid ${JSON.stringify(gridName)} is not a risk grid`, { details: 'Use "default" (5 spot × 3 vol = 15 scenarios) or "wide" (7 × 3 = 21).' });
+  ctx.progress(`generating and compiling the risk-vector circuit (${gridName} grid) with circom (WebAssembly build)…`);
+  const r = await compileModelRisk(paths, { grid: gridName === "wide" ? wideGrid() : defaultGrid() });
+  ctx.info(`${r.constraints.toLocaleString("en-US")} constraints (predicted ${r.predictedConstraints.toLocaleString("en-US")}), ${r.scenarios} scenarios, ${r.publicSignals.length} public signals: ${r.publicSignals.join(", ")}`);
+  ctx.info(`mark range: ${r.spec.markRange.spot.join(" … ")} (moneyness, raw), ${r.spec.markRange.vol.join(" … ")} (volatility, raw)`);
+  ctx.info(`compiled in ${seconds(r.compileMs)}; needs a powers-of-tau file of power >= ${r.ptauPower}`);
+  ctx.info(`wrote ${ctx.show(paths.riskCircuitDir)}/ (${path.basename(r.files.circom)}, .r1cs, .wasm, .sym, ${path.basename(r.files.spec)})`);
+  return {
+    model: paths.name,
+    kind: "risk" as const,
+    constraints: r.constraints,
+    predictedConstraints: r.predictedConstraints,
+    scenarios: r.scenarios,
+    publicSignals: r.publicSignals,
+    ptauPower: r.ptauPower,
+    markRange: r.spec.markRange,
+    circuit: r.files.circom,
+    r1cs: r.files.r1cs,
+    wasm: r.files.wasm,
+    spec: r.files.spec,
+    compileSeconds: r.compileMs / 1000,
+  };
 }
 
 export async function compileCommand(ctx: CliContext, opts: CompileOptions) {
+  if (opts.risk) return compileRisk(ctx, opts);
+  if (opts.grid !== undefined) throw new CliError("--grid needs --risk", { details: "The stress grid belongs to the risk-vector circuit: `zkinfer compile --risk --grid wide`." });
   const paths = await resolveModel(ctx.root, opts.model);
   const manifest = await requireStages(paths, "qmodel");
   const q = await loadQuantizedModel(paths.qmodel);
@@ -51,6 +86,8 @@ export function register(program: Command, runtime: CliRuntime): void {
       "Emit the circom source of the quantized model's forward pass (input range checks, scaling, dense layers, rescale + ReLU, output clamp) and compile it to R1CS and a WebAssembly witness generator.",
     )
     .option("--model <name>", "model folder (default: the only one)")
-    .addHelpText("after", examples("zkinfer compile", "zkinfer compile --model black-scholes-call --json"))
+    .option("--risk", "the risk-vector circuit instead: mark, stress-grid prices, Δ and Γ in one proof (build/<model>/risk/)")
+    .option("--grid <name>", 'with --risk: "default" (15 scenarios) or "wide" (21)')
+    .addHelpText("after", examples("zkinfer compile", "zkinfer compile --model black-scholes-call --json", "zkinfer compile --risk"))
     .action(action(runtime, compileCommand));
 }

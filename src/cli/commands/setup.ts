@@ -4,10 +4,11 @@ import path from "node:path";
 import type { Command } from "commander";
 import { loadQuantizedModel } from "../../quantize/file.js";
 import { setupGroth16 } from "../../zk/groth16.js";
-import { DEV_PTAU_WARNING, requiredPower, resolvePtau } from "../../zk/ptau.js";
+import { isPtauWarning, requiredPower, resolvePtau } from "../../zk/ptau.js";
 import { type ModelPaths, circuitFiles, resolveModel } from "../../manifest/paths.js";
 import { type Manifest, recordStage, requireStages } from "../../manifest/manifest.js";
 import { CliError } from "../errors.js";
+import { setupModelRisk } from "../../prove/risk.js";
 import { type CliRuntime, action, examples } from "../command.js";
 import { type CliContext, seconds, stopwatch } from "../context.js";
 
@@ -15,6 +16,32 @@ export interface SetupOptions {
   model?: string;
   ptau?: string;
   force?: boolean;
+  risk?: boolean;
+}
+
+function ptauLog(ctx: CliContext, elapsed: () => number): (line: string) => void {
+  return (line: string) => {
+    if (isPtauWarning(line)) {
+      const bar = "!".repeat(78);
+      ctx.warn(`${bar}\n${line}\n${bar}`);
+    } else {
+      ctx.progress(`${line.replace(/^\s+/, "  ")}  [${seconds(elapsed())}]`);
+    }
+  };
+}
+
+/** `setup --risk`: keys and verifier of the risk circuit into build/<model>/risk/keys. */
+async function setupRisk(ctx: CliContext, opts: SetupOptions) {
+  const paths = await resolveModel(ctx.root, opts.model);
+  await requireStages(paths, "riskCircuit");
+  const elapsed = stopwatch();
+  ctx.progress(`risk circuit: powers of tau ${opts.ptau ? opts.ptau : "(development file)"}`);
+  const r = await setupModelRisk(paths, { ptauPath: opts.ptau === undefined ? undefined : ctx.resolve(opts.ptau), log: ptauLog(ctx, elapsed) });
+  const zkeyBytes = (await stat(r.zkey)).size;
+  ctx.info(`risk setup done in ${seconds(r.setupMs)} (power-${r.ptau.power} ptau${r.ptau.development ? ", DEVELOPMENT" : ""}): proving key ${(zkeyBytes / 1e6).toFixed(1)} MB, verification key, Solidity verifier ${r.verifierContract}`);
+  ctx.info(`wrote ${ctx.show(paths.riskKeysDir)}/`);
+  if (r.ptau.development) ctx.warn("note: these keys come from a development ptau: fine for testing, NOT for anything that holds value.");
+  return { model: paths.name, kind: "risk" as const, zkey: r.zkey, vkey: r.vkey, verifier: r.verifier, verifierContract: r.verifierContract, ptau: r.ptau, setupSeconds: r.setupMs / 1000 };
 }
 
 /**
@@ -42,6 +69,7 @@ async function assertNoDeployedVerifier(paths: ModelPaths, manifest: Manifest, f
 }
 
 export async function setupCommand(ctx: CliContext, opts: SetupOptions) {
+  if (opts.risk) return setupRisk(ctx, opts);
   const paths = await resolveModel(ctx.root, opts.model);
   const manifest = await requireStages(paths, "circuit");
   await assertNoDeployedVerifier(paths, manifest, opts.force ?? false);
@@ -50,14 +78,7 @@ export async function setupCommand(ctx: CliContext, opts: SetupOptions) {
   const constraints = Number(manifest.stages.circuit!.info?.constraints);
   const power = requiredPower(constraints, q.publicSignals.length);
   const elapsed = stopwatch();
-  const log = (line: string) => {
-    if (line === DEV_PTAU_WARNING) {
-      const bar = "!".repeat(78);
-      ctx.warn(`${bar}\n${line}\n${bar}`);
-    } else {
-      ctx.progress(`${line.replace(/^\s+/, "  ")}  [${seconds(elapsed())}]`);
-    }
-  };
+  const log = ptauLog(ctx, elapsed);
   ctx.progress(`powers of tau: ${opts.ptau ? opts.ptau : "development file"} (circuit needs power >= ${power})`);
   const ptau = await resolvePtau({ ptauPath: opts.ptau === undefined ? undefined : ctx.resolve(opts.ptau), power, constraints, log });
   ctx.progress(`  using ${ctx.show(ptau.path)} (power ${ptau.power}${ptau.development ? ", DEVELOPMENT" : ""})`);
@@ -88,11 +109,12 @@ export function register(program: Command, runtime: CliRuntime): void {
     .summary("Groth16 setup: proving key, verification key, Solidity verifier")
     .description(
       "Circuit-specific Groth16 setup from a powers-of-tau file. Pass --ptau with a public ceremony's prepared file for anything that protects value.\n" +
-        "Without --ptau a DEVELOPMENT file is used (the bundled circuits/ptau/dev-pot12.ptau, or one generated once and cached): it is NOT secure, and a warning says so.",
+        "Without --ptau a DEVELOPMENT file is used (the bundled circuits/ptau/dev-pot12.ptau, or dev-pot<N>-insecure.ptau written once from a known random τ and cached): it is NOT secure, and a warning says so.",
     )
     .option("--model <name>", "model folder (default: the only one)")
     .option("--ptau <file>", "prepared powers-of-tau file (production path)")
     .option("--force", "set up new keys even when a deployed verifier uses the current ones (it is orphaned)")
-    .addHelpText("after", examples("zkinfer setup", "zkinfer setup --ptau powersOfTau28_hez_final_12.ptau"))
+    .option("--risk", "keys of the risk-vector circuit (after `compile --risk`; build/<model>/risk/keys)")
+    .addHelpText("after", examples("zkinfer setup", "zkinfer setup --ptau powersOfTau28_hez_final_12.ptau", "zkinfer setup --risk"))
     .action(action(runtime, setupCommand));
 }

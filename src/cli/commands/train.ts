@@ -8,7 +8,8 @@ import type { ModelFile } from "../../model/schema.js";
 import type { TrainConfigInput } from "../../train/config.js";
 import { evaluateModel, evaluateVsBlackScholes } from "../../train/metrics.js";
 import { datasetRecord, trainingRecord } from "../../train/record.js";
-import { REFERENCE_CONFIG } from "../../train/reference.js";
+import { REFERENCE_CONFIG, referencePayoffSkip } from "../../train/reference.js";
+import { timeValueTarget } from "../../layers/payoff.js";
 import { type EpochReport, train } from "../../train/train.js";
 import { claimModelDir, recordStage, shortHash } from "../../manifest/manifest.js";
 import { modelPaths } from "../../manifest/paths.js";
@@ -25,8 +26,13 @@ export interface TrainOptions extends OutlierFlags {
   rows: number;
   seed: number;
   kind: OptionKind;
-  /** Built-in dataset domain (default narrow, the reference's). */
+  /** Built-in dataset domain (default wide, the reference's: down to expiry). */
   domain?: Domain;
+  /**
+   * Built-in wide Black–Scholes data: learn the time value above the exact payoff
+   * (src/layers/payoff.ts). Default true; false (`--no-payoff-skip`) learns the price itself.
+   */
+  payoffSkip?: boolean;
   csv?: string;
   spec?: string;
   dropInvalid?: boolean;
@@ -57,14 +63,20 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
   }
   const loaded = opts.csv
     ? await loadCsvDataset({ csv: ctx.resolve(opts.csv), spec: ctx.resolve(opts.spec!), dropInvalid: opts.dropInvalid, outliers: opts.outliers, outlierColumns: opts.outlierColumns, dropOutliers: opts.dropOutliers })
-    : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind, domain: opts.domain });
+    : builtinDataset({ rows: opts.rows, seed: opts.seed, kind: opts.kind, domain: opts.domain ?? "wide" });
   if (loaded.dropped && loaded.dropped.count > 0) ctx.warn(`dropped ${loaded.dropped.count} invalid CSV row(s); first: ${loaded.dropped.examples[0]?.message}`);
   const o = loaded.outliers;
   if (o && o.count > 0) {
     ctx.warn(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: ${o.dropped ? "dropped" : "flagged (kept in training)"} ${o.count} row(s); first: ${describeOutlier(o.examples[0], o.rule.threshold)}`);
   } else if (o) ctx.progress(`outlier rule robust z > ${o.rule.threshold} on ${o.rule.columns.join(", ")}: no rows marked`);
   const builtin = opts.csv === undefined;
-  const name = opts.name ?? (builtin && loaded.kind && (opts.domain ?? "narrow") === "narrow" ? `black-scholes-${loaded.kind}` : loaded.suggestedName);
+  const domain = opts.domain ?? "wide";
+  const name = opts.name ?? (builtin && loaded.kind && (domain === "wide" || domain === "narrow") ? (domain === "wide" ? `black-scholes-${loaded.kind}` : `black-scholes-narrow-${loaded.kind}`) : loaded.suggestedName);
+  const skip = builtin && loaded.kind && domain === "wide" && opts.payoffSkip !== false ? referencePayoffSkip(loaded.kind) : undefined;
+  if (skip) {
+    const m = loaded.dataset.features[skip.input];
+    loaded.dataset = { ...loaded.dataset, target: timeValueTarget(loaded.dataset.target, skip, m) };
+  }
   const paths = modelPaths(ctx.root, opts.folder ?? name);
 
   const config = await trainConfig(ctx, opts);
@@ -81,7 +93,7 @@ export async function trainCommand(ctx: CliContext, opts: TrainOptions) {
       );
     }
   };
-  const result = train(splits, config, { name, onEpoch });
+  const result = train(splits, config, { name, onEpoch, ...(skip ? { skip } : {}) });
   const test = evaluateModel(result.model, splits.test);
   const vsBlackScholes = builtin && loaded.kind ? evaluateVsBlackScholes(result.model, splits.test, loaded.kind) : undefined;
   const file: ModelFile = createModelFile({
@@ -143,13 +155,14 @@ export function register(program: Command, runtime: CliRuntime): void {
     .summary("train a model and write build/<model>/model.json")
     .description(
       "Train an MLP regressor (input scaler, dense + batch norm + ReLU hidden layers, dense output) in float64 with a seeded RNG.\n" +
-        "Data: the built-in Black–Scholes dataset (default; the reference model is 4 → 32 → 32 → 1 on 50,000 rows), or --csv with --spec.\n" +
+        "Data: the built-in Black–Scholes dataset (default: the wide domain down to expiry; the reference model is 4 → 32 → 32 → 1 on 50,000 rows,\n" +
+        "learning the time value above the exact payoff max(m − 1, 0), which the circuit adds back), or --csv with --spec.\n" +
         "Prints the losses per epoch, then test metrics. Same data + seed → the same model, byte for byte.",
     )
-    .option("--name <name>", "model name = artifact folder (default black-scholes-<kind>, or the spec's name)")
+    .option("--name <name>", "model name = artifact folder (default black-scholes-<kind> for the wide domain, black-scholes-narrow-<kind>, or the spec's name)")
     .option("--rows <n>", "rows of the built-in dataset", parseInteger(10, 10_000_000), 50_000)
     .option("--seed <n>", "seed of data, split and training", parseInteger(0, 2 ** 32 - 1), 1)
-    .addOption(new Option("--domain <domain>", "built-in dataset: narrow (the reference's box), wide (S/K 0.4–1.6, τ 0–1.1 incl. expiry, σ 0.01–1, r 0–0.1) or heston (calls)").argParser(parseChoice(DOMAINS)).default("narrow"))
+    .addOption(new Option("--domain <domain>", "built-in dataset: wide (the reference's: S/K 0.4–1.6, τ 0–1.1 incl. expiry, σ 0.01–1, r 0–0.1), narrow (S/K 0.8–1.2, τ 0.02–1) or heston (calls)").argParser(parseChoice(DOMAINS)).default("wide"))
     .addOption(new Option("--kind <kind>", "option kind of the built-in dataset").argParser(parseChoice(["call", "put"] as const)).default("call"))
     .option("--csv <file>", "train on this CSV (needs --spec)")
     .option("--spec <spec.json>", "columns, units, decimals and declared ranges of the CSV")
@@ -157,6 +170,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--outliers <z>", "with --csv: flag rows whose robust z-score exceeds z (default column: the target; overrides the spec's rule)", parsePositiveNumber)
     .option("--outlier-columns <names>", "with --csv: comma-separated columns the outlier rule looks at")
     .option("--drop-outliers", "with --csv: drop the rows the outlier rule marks (they are reported)")
+    .option("--no-payoff-skip", "wide Black–Scholes data: learn the price itself instead of the time value above the exact payoff")
     .option("--epochs <n>", "maximum epochs (default: the training config's)", parseInteger(1, 100_000))
     .option("--hidden <widths>", "hidden layer widths, e.g. 32,32", parseWidths)
     .option("--batch-size <n>", "mini-batch size (default 128)", parseInteger(2, 1_000_000))
@@ -167,7 +181,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .addHelpText(
       "after",
       examples(
-        "zkinfer train                                   # the reference model (about 30 s)",
+        "zkinfer train                                   # the reference model (about 15 s on an idle core)",
         "zkinfer train --rows 5000 --epochs 20 --name quick",
         "zkinfer train --csv data/mine.csv --spec data/mine.spec.json --hidden 16,16",
       ),
