@@ -86,8 +86,8 @@ describe("keeper on BullMQ / Redis", () => {
     const completed: string[] = [];
     const q = await createRedisQueue({ connection: parseRedisUrl(redis.url), name: "dedup", handlers: { completed: (j) => completed.push(j.id), failed: () => {} } });
     try {
-      const job: ProveJob = { id: jobId({ seriesId: 1n, spotRound: 7n, volRound: 3n }), seriesId: "1", spotRound: "7", volRound: "3", observedAt: "100", inputs: ["1", "2", "3", "4"], roundAt: 100 };
-      expect(job.id).toBe("s1-p7-v3");
+      const job: ProveJob = { id: jobId({ seriesId: 1n, spotRound: 7n, volRound: 3n, kind: "price" }), seriesId: "1", spotRound: "7", volRound: "3", kind: "price", observedAt: "100", inputs: ["1", "2", "3", "4"], roundAt: 100 };
+      expect(job.id).toBe("s1-p7-v3-price");
       expect(await q.add(job)).toBe(true);
       expect(await q.add(job)).toBe(false);
       expect(await q.add({ ...job })).toBe(false);
