@@ -42,7 +42,7 @@ export interface KeeperOptions {
   /** Poll interval (ms, default 2 000). */
   pollMs?: number;
   /** Why the model cannot prove these inputs (outside its coverage), or undefined if it can. */
-  coverage: (inputs: OptionInputs) => string | undefined;
+  coverage: (inputs: OptionInputs, kind: StatementKind) => string | undefined;
   /** The model's raw inputs for a statement, in the model's order (default: the option layout). */
   modelInputs?: (inputs: OptionInputs) => bigint[];
   /** Settle expired series (default true). */
@@ -194,7 +194,7 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
     if (pending.has(id) || submitted.has(id)) return;
     const marked = await o.feed.marked(seriesId);
     if (o.feed.isMarked(st.key, marked, st)) return;
-    const reason = o.coverage(st.inputs);
+    const reason = o.coverage(st.inputs, st.key.kind);
     if (reason) return skipOnce(seriesId, id, `outside-coverage: ${reason}`);
     const job: ProveJob = {
       id,
