@@ -76,10 +76,79 @@ contract ModelRegistry is Ownable2Step {
     uint8 public constant KIND_CALL = 1;
     uint8 public constant KIND_PUT = 2;
 
+    /// @notice What governance provides to give a model a risk-vector circuit (see
+    /// docs/circuits.md, "Risk-vector circuit"): its own Groth16 verifier and the constants of
+    /// the circuit. Shocks are k / 2^shockBits relative moves of the spot input (moneyness) and
+    /// the volatility input; scenario (i, j) = (spotShocks[i], volShocks[j]) has index
+    /// i · volShocks.length + j (spot-major).
+    /// @param verifier The risk circuit's snarkjs verifier (N = packed signals + inputs).
+    /// @param shockBits b in [1, 32].
+    /// @param spotShocks Ascending, distinct, in (−2^b, 2^b), containing 0; 2 to 8 of them.
+    /// @param volShocks Same rules as spotShocks.
+    /// @param deltaStep Index in spotShocks of the finite-difference step +h (h > 0, −h in the grid).
+    /// @param spotInput Index of the shocked spot input (moneyness) among the model inputs.
+    /// @param volInput Index of the shocked volatility input.
+    /// @param priceWidth w: bits of one packed price component (the output quotient + 2^(w−1)),
+    /// in [2, 120]; dP takes w + 1 bits, d2P w + 2.
+    /// @param factor Raw output units (output decimals) per quotient unit (> 0).
+    /// @param spotMarkMin Smallest spot input the circuit accepts (all shocked points in the
+    /// declared range), raw; spotMarkMax the largest. Within the declared range.
+    /// @param volMarkMin As spotMarkMin for the volatility input; volMarkMax the largest.
+    struct RiskLayout {
+        address verifier;
+        uint8 shockBits;
+        int32[] spotShocks;
+        int32[] volShocks;
+        uint8 deltaStep;
+        uint8 spotInput;
+        uint8 volInput;
+        uint8 priceWidth;
+        uint64 factor;
+        uint128 spotMarkMin;
+        uint128 spotMarkMax;
+        uint128 volMarkMin;
+        uint128 volMarkMax;
+    }
+
+    /// @notice A registered risk circuit with what a consumer needs to decode its signals.
+    /// Public signals: `numPacked` packed outputs, then the model's inputs. Components in
+    /// packing order: the mark, the other scenarios in grid order, dP, d2P; component c is
+    /// `value + offset` in `width` bits (prices: w bits, offset 2^(w−1); dP: w + 1, 2^w; d2P:
+    /// w + 2, 2^(w+1)), least significant first, a new signal starting when the next component
+    /// would pass PACK_BITS. `gridHash = keccak256(abi.encode(shockBits, spotShocks, volShocks,
+    /// deltaStep))` (uint8, int32[], int32[], uint8): equal grids, equal hash.
+    struct RiskCircuit {
+        address verifier;
+        bytes4 selector;
+        uint8 numPacked;
+        uint8 numScenarios;
+        uint8 markScenario;
+        uint8 priceWidth;
+        uint8 shockBits;
+        uint8 spotInput;
+        uint8 volInput;
+        uint8 deltaStep;
+        int32 deltaShock;
+        uint64 factor;
+        bytes32 gridHash;
+        uint128 spotMarkMin;
+        uint128 spotMarkMax;
+        uint128 volMarkMin;
+        uint128 volMarkMax;
+        int32[] spotShocks;
+        int32[] volShocks;
+    }
+
+    /// @notice Largest packed public signal of a risk circuit, bits (below the field order).
+    uint256 public constant PACK_BITS = 252;
+    /// @notice Most shocks per axis of a risk grid.
+    uint256 public constant MAX_SHOCKS = 8;
+
     mapping(uint256 modelId => Model) internal _models;
     mapping(uint256 modelId => OptionTerms) internal _optionTerms;
     mapping(uint256 modelId => uint8[]) internal _inputDecimals;
     uint256[] internal _modelIds;
+    mapping(uint256 modelId => RiskCircuit) internal _riskCircuits;
 
     /// @notice A model was registered with its verifier and public-signal facts.
     event ModelRegistered(
@@ -95,6 +164,15 @@ contract ModelRegistry is Ownable2Step {
     event ModelRetired(uint256 indexed modelId);
     /// @notice A model's option kind and error band were recorded (once).
     event OptionTermsSet(uint256 indexed modelId, uint8 kind, uint256 quantizationBound, uint256 referenceError);
+    /// @notice A model was given its risk-vector circuit (once).
+    event RiskCircuitRegistered(
+        uint256 indexed modelId,
+        address indexed verifier,
+        bytes32 gridHash,
+        uint8 numScenarios,
+        uint8 numPacked,
+        uint8 markScenario
+    );
 
     /// @dev The model id is 0 or not below the BN254 scalar field order.
     error InvalidModelId(uint256 modelId);
@@ -128,6 +206,30 @@ contract ModelRegistry is Ownable2Step {
     error InvalidOptionKind(uint8 kind);
     /// @dev The model's option terms were already recorded (they are immutable).
     error OptionTermsAlreadySet(uint256 modelId);
+    /// @dev The model already has a risk circuit (it is immutable).
+    error RiskCircuitAlreadyRegistered(uint256 modelId);
+    /// @dev The model has no risk circuit.
+    error NoRiskCircuit(uint256 modelId);
+    /// @dev shockBits is not in [1, 32].
+    error InvalidShockBits(uint8 shockBits);
+    /// @dev A shock list has fewer than 2 or more than MAX_SHOCKS entries (`axis` 0 spot, 1 vol).
+    error InvalidShockCount(uint256 axis, uint256 count);
+    /// @dev Shock `index` of an axis (0 spot, 1 vol) is out of (−2^b, 2^b) or not above its
+    /// predecessor; `index == count` means the list lacks the 0 shock.
+    error InvalidShock(uint256 axis, uint256 index, int256 shock);
+    /// @dev deltaStep does not index a positive spot shock whose negative is in the grid.
+    error InvalidDeltaStep(uint8 deltaStep);
+    /// @dev The shocked inputs are not two distinct model inputs.
+    error InvalidRiskInputs(uint8 spotInput, uint8 volInput);
+    /// @dev priceWidth is not in [2, 120].
+    error InvalidPriceWidth(uint8 priceWidth);
+    /// @dev The risk circuit's output factor is 0.
+    error InvalidRiskFactor();
+    /// @dev A mark range is empty, not within the input's declared range, or (spot) above
+    /// 2^62 raw (so every shocked moneyness fits 64 bits).
+    error InvalidMarkRange(uint256 inputIndex, uint256 min, uint256 max);
+    /// @dev A shocked input is outside the risk circuit's mark range (no proof can exist).
+    error RiskMarkOutOfRange(uint256 inputIndex, uint256 value, uint256 min, uint256 max);
 
     constructor(address initialOwner) Ownable(initialOwner) {}
 
@@ -206,6 +308,73 @@ contract ModelRegistry is Ownable2Step {
         emit OptionTermsSet(modelId, kind, quantizationBound, referenceError);
     }
 
+    /// @notice Give `modelId` its risk-vector circuit, once (see `RiskLayout`). Validates the
+    /// grid and ranges, derives the packing, the grid hash and the scenario indices, and
+    /// probes the verifier for N = packed signals + inputs (as `registerModel`).
+    function registerRiskCircuit(uint256 modelId, RiskLayout calldata l) external onlyOwner {
+        Model memory m = _models[modelId];
+        if (m.data == address(0)) revert ModelNotRegistered(modelId);
+        if (_riskCircuits[modelId].verifier != address(0)) revert RiskCircuitAlreadyRegistered(modelId);
+        if (l.verifier.code.length == 0) revert VerifierHasNoCode(l.verifier);
+        if (l.shockBits == 0 || l.shockBits > 32) revert InvalidShockBits(l.shockBits);
+        _checkShocks(0, l.spotShocks, l.shockBits);
+        _checkShocks(1, l.volShocks, l.shockBits);
+        if (l.spotInput >= m.numInputs || l.volInput >= m.numInputs || l.spotInput == l.volInput) {
+            revert InvalidRiskInputs(l.spotInput, l.volInput);
+        }
+        if (l.priceWidth < 2 || l.priceWidth > 120) revert InvalidPriceWidth(l.priceWidth);
+        if (l.factor == 0) revert InvalidRiskFactor();
+        int32 h;
+        {
+            bool ok = l.deltaStep < l.spotShocks.length && l.spotShocks[l.deltaStep] > 0;
+            if (ok) {
+                h = l.spotShocks[l.deltaStep];
+                ok = false;
+                for (uint256 i; i < l.spotShocks.length; ++i) {
+                    if (l.spotShocks[i] == -h) ok = true;
+                }
+            }
+            if (!ok) revert InvalidDeltaStep(l.deltaStep);
+        }
+        bytes memory record = _readRecord(m.data, m.numInputs);
+        _checkMarkRange(record, l.spotInput, l.spotMarkMin, l.spotMarkMax, true);
+        _checkMarkRange(record, l.volInput, l.volMarkMin, l.volMarkMax, false);
+
+        RiskCircuit storage r = _riskCircuits[modelId];
+        uint256 numScenarios = l.spotShocks.length * l.volShocks.length;
+        uint256 numPacked = riskPackedSignals(numScenarios, l.priceWidth);
+        bytes4 selector = Groth16Call.selectorFor(numPacked + m.numInputs);
+        _probe(l.verifier, selector, numPacked + m.numInputs);
+        uint256 markScenario;
+        for (uint256 i; i < l.spotShocks.length; ++i) {
+            for (uint256 j; j < l.volShocks.length; ++j) {
+                if (l.spotShocks[i] == 0 && l.volShocks[j] == 0) markScenario = i * l.volShocks.length + j;
+            }
+        }
+        r.verifier = l.verifier;
+        r.selector = selector;
+        r.numPacked = uint8(numPacked);
+        r.numScenarios = uint8(numScenarios);
+        r.markScenario = uint8(markScenario);
+        r.priceWidth = l.priceWidth;
+        r.shockBits = l.shockBits;
+        r.spotInput = l.spotInput;
+        r.volInput = l.volInput;
+        r.deltaStep = l.deltaStep;
+        r.deltaShock = h;
+        r.factor = l.factor;
+        r.gridHash = riskGridHash(l.shockBits, l.spotShocks, l.volShocks, l.deltaStep);
+        r.spotMarkMin = l.spotMarkMin;
+        r.spotMarkMax = l.spotMarkMax;
+        r.volMarkMin = l.volMarkMin;
+        r.volMarkMax = l.volMarkMax;
+        r.spotShocks = l.spotShocks;
+        r.volShocks = l.volShocks;
+        emit RiskCircuitRegistered(
+            modelId, l.verifier, r.gridHash, uint8(numScenarios), uint8(numPacked), uint8(markScenario)
+        );
+    }
+
     /// @notice The model's option terms (kind 0 when never set).
     function optionTermsOf(uint256 modelId) external view returns (OptionTerms memory) {
         return _optionTerms[modelId];
@@ -230,9 +399,42 @@ contract ModelRegistry is Ownable2Step {
         returns (address verifier, bytes4 selector)
     {
         Model memory m = _models[modelId];
+        return _checkSignals(modelId, m, m.numOutputs, signals);
+    }
+
+    /// @notice Validate the public signals of a risk proof for an active model with a risk
+    /// circuit, without checking the proof: count = numPacked + numInputs, the packed signals
+    /// below the field order, every input within its declared range (as `checkSignals`), and
+    /// the shocked inputs within the risk circuit's mark ranges (`RiskMarkOutOfRange`).
+    /// @return r The risk circuit (its verifier, selector and layout).
+    function checkRiskSignals(uint256 modelId, uint256[] calldata signals)
+        external
+        view
+        returns (RiskCircuit memory r)
+    {
+        r = _riskCircuits[modelId];
+        Model memory m = _models[modelId];
+        if (m.data != address(0) && r.verifier == address(0)) revert NoRiskCircuit(modelId);
+        _checkSignals(modelId, m, r.numPacked, signals);
+        uint256 spot = signals[r.numPacked + r.spotInput];
+        if (spot < r.spotMarkMin || spot > r.spotMarkMax) {
+            revert RiskMarkOutOfRange(r.spotInput, spot, r.spotMarkMin, r.spotMarkMax);
+        }
+        uint256 vol = signals[r.numPacked + r.volInput];
+        if (vol < r.volMarkMin || vol > r.volMarkMax) {
+            revert RiskMarkOutOfRange(r.volInput, vol, r.volMarkMin, r.volMarkMax);
+        }
+    }
+
+    /// @dev `numOutputs` leading signals below the field order, then the model's inputs within
+    /// their declared ranges; returns the model's (price) verifier and selector.
+    function _checkSignals(uint256 modelId, Model memory m, uint256 numOutputs, uint256[] calldata signals)
+        internal
+        view
+        returns (address verifier, bytes4 selector)
+    {
         if (m.data == address(0)) revert ModelNotRegistered(modelId);
         if (m.retired) revert RetiredModel(modelId);
-        uint256 numOutputs = m.numOutputs;
         uint256 n = numOutputs + m.numInputs;
         if (signals.length != n) revert SignalCountMismatch(n, signals.length);
         for (uint256 i; i < numOutputs; ++i) {
@@ -310,6 +512,42 @@ contract ModelRegistry is Ownable2Step {
         }
     }
 
+    /// @notice Whether the model has a risk circuit.
+    function hasRiskCircuit(uint256 modelId) external view returns (bool) {
+        return _riskCircuits[modelId].verifier != address(0);
+    }
+
+    /// @notice The model's risk circuit; reverts `NoRiskCircuit` if it has none.
+    function riskCircuitOf(uint256 modelId) external view returns (RiskCircuit memory r) {
+        r = _riskCircuits[modelId];
+        if (r.verifier == address(0)) revert NoRiskCircuit(modelId);
+    }
+
+    /// @notice The grid hash of a risk grid: keccak256(abi.encode(shockBits, spotShocks,
+    /// volShocks, deltaStep)) with types (uint8, int32[], int32[], uint8).
+    function riskGridHash(uint8 shockBits, int32[] memory spotShocks, int32[] memory volShocks, uint8 deltaStep)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(shockBits, spotShocks, volShocks, deltaStep));
+    }
+
+    /// @notice Packed public signals of a risk circuit with `numScenarios` scenarios of
+    /// `priceWidth` bits (components: numScenarios prices, dP, d2P; greedy, PACK_BITS each).
+    function riskPackedSignals(uint256 numScenarios, uint256 priceWidth) public pure returns (uint256 signals) {
+        uint256 used;
+        signals = 1;
+        for (uint256 c; c < numScenarios + 2; ++c) {
+            uint256 width = c < numScenarios ? priceWidth : priceWidth + 1 + (c - numScenarios);
+            if (used + width > PACK_BITS) {
+                ++signals;
+                used = 0;
+            }
+            used += width;
+        }
+    }
+
     /// @notice Number of model ids ever registered (retired ones included).
     function modelCount() external view returns (uint256) {
         return _modelIds.length;
@@ -339,6 +577,31 @@ contract ModelRegistry is Ownable2Step {
         record = new bytes(size);
         assembly ("memory-safe") {
             extcodecopy(data, add(record, 0x20), 1, size)
+        }
+    }
+
+    /// @dev Count, order, range and the 0 shock of one axis (0 spot, 1 vol).
+    function _checkShocks(uint256 axis, int32[] calldata shocks, uint8 bits) internal pure {
+        uint256 n = shocks.length;
+        if (n < 2 || n > MAX_SHOCKS) revert InvalidShockCount(axis, n);
+        int256 one = int256(1) << bits;
+        bool hasZero;
+        for (uint256 i; i < n; ++i) {
+            int256 k = shocks[i];
+            if (k <= -one || k >= one || (i > 0 && k <= shocks[i - 1])) revert InvalidShock(axis, i, k);
+            if (k == 0) hasZero = true;
+        }
+        if (!hasZero) revert InvalidShock(axis, n, 0);
+    }
+
+    /// @dev min <= max, within input `i`'s declared range, and (spot) max <= 2^62.
+    function _checkMarkRange(bytes memory record, uint256 i, uint256 min, uint256 max, bool spot) internal pure {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := mload(add(record, add(0x40, shl(5, i))))
+        }
+        if (min > max || min < word >> 128 || max > uint128(word) || (spot && max > 1 << 62)) {
+            revert InvalidMarkRange(i, min, max);
         }
     }
 

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 import {IOptionPriceFeed} from "./interfaces/IOptionPriceFeed.sol";
 import {Groth16Call} from "./libraries/Groth16Call.sol";
@@ -147,16 +148,30 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 modelId;
     }
 
-    /// @dev The latest accepted observation of a series, one slot (12 + 12 + 5 + 1 + 1 bytes).
+    /// @dev The latest accepted observation of a series, one slot (12 + 12 + 5 + 1 + 1 + 1 bytes).
     /// `initialized` is set when the series is created, so that the first submission
     /// rewrites a non-zero slot and costs the same as every later one. `settled` marks the
-    /// final settlement observation.
+    /// final settlement observation. `hasRisk`: this observation was stored by `submitRisk`
+    /// (its risk vector is the series' `_risk` record); `submit` and `settle` clear it.
     struct Observation {
         uint96 price;
         uint96 spot;
         uint40 observedAt;
         bool initialized;
         bool settled;
+        bool hasRisk;
+    }
+
+    /// @dev The latest proven risk vector of a series (`submitRisk`), one slot plus the
+    /// group and the scenario words. Δ and Γ wad (see `IOptionPriceFeed.Risk`);
+    /// `numScenarios`, `markScenario` from the registry's risk circuit.
+    struct RiskRecord {
+        int96 delta;
+        int96 gamma;
+        uint40 observedAt;
+        uint8 numScenarios;
+        uint8 markScenario;
+        bytes32 group;
     }
 
     uint256 internal constant WAD = 1e18;
@@ -186,6 +201,10 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     uint256 public seriesCount;
     mapping(uint256 seriesId => Series) internal _series;
     mapping(uint256 seriesId => Observation) internal _latest;
+    mapping(uint256 seriesId => RiskRecord) internal _risk;
+    /// @dev Scenario prices of `_risk`, clamped priceOverStrike (wad fraction of the strike),
+    /// four 64-bit values per word, scenario t in word t / 4 at bits 64 · (t % 4).
+    mapping(uint256 seriesId => uint256[8]) internal _riskScenarios;
     /// @notice The AggregatorV3Interface adapter deployed for each series.
     mapping(uint256 seriesId => address) public aggregatorOf;
 
@@ -217,6 +236,12 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         uint256 volRoundId,
         bool clamped,
         address submitter
+    );
+
+    /// @notice A proven risk vector was accepted with its mark (also in `PriceSubmitted`).
+    /// `delta` and `gamma` wad as in `risk`; `group` the offsetting group.
+    event RiskSubmitted(
+        uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, int256 delta, int256 gamma, bytes32 group
     );
 
     /// @notice An expired series was settled at its intrinsic value (`spot` from the oracle's
@@ -292,6 +317,12 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     error NoPrice(uint256 seriesId);
     /// @dev The latest price is older than the caller's `maxAge`.
     error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxAge);
+    /// @dev The model's risk circuit does not shock the option layout's moneyness (input 0)
+    /// and volatility (input 2), or has more than 32 scenarios.
+    error RiskLayoutMismatch(uint256 modelId);
+    /// @dev A risk value does not fit its storage (`which`: 0 delta, 1 gamma, 2 a scenario
+    /// priceOverStrike above 2^64).
+    error RiskValueOverflow(uint256 which, int256 value);
 
     /// @param sequencerUptimeFeed_ Chainlink L2 sequencer-uptime feed, or address(0) for none.
     /// @param sequencerGracePeriod_ Seconds after the sequencer is back up before marks and
@@ -324,6 +355,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         _setOracles(s, p.spotOracle, p.volOracle);
         _setRisk(s, p.risk);
         _latest[seriesId].initialized = true;
+        _initRisk(seriesId, p.modelId);
         address aggregator = address(new OptionSeriesAggregator(this, seriesId));
         aggregatorOf[seriesId] = aggregator;
         emit SeriesCreated(
@@ -340,11 +372,11 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     }
 
     /// @notice Replace a series' submission parameters (heartbeats, rate).
-    function setRiskParams(uint256 seriesId, RiskParams calldata risk) external onlyOwner {
+    function setRiskParams(uint256 seriesId, RiskParams calldata params) external onlyOwner {
         Series storage s = _existing(seriesId);
-        _checkRisk(risk);
-        _setRisk(s, risk);
-        emit SeriesRiskParamsSet(seriesId, risk);
+        _checkRisk(params);
+        _setRisk(s, params);
+        emit SeriesRiskParamsSet(seriesId, params);
     }
 
     /// @notice Replace a series' spot and volatility oracles (decimals are read again).
@@ -364,6 +396,9 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     function setSeriesModel(uint256 seriesId, uint256 modelId) external onlyOwner {
         Series storage s = _existing(seriesId);
         _setModel(s, modelId);
+        // The stored risk vector was proven by the previous model (its grid): no longer current.
+        _latest[seriesId].hasRisk = false;
+        _initRisk(seriesId, modelId);
         emit SeriesModelSet(seriesId, modelId);
     }
 
@@ -394,14 +429,52 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
         if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
         if (publicSignals.length != NUM_SIGNALS) revert SignalCountMismatch(NUM_SIGNALS, publicSignals.length);
-        Accepted memory acc = _checkNew(seriesId, s, observedAt, publicSignals);
+        _checkOrder(seriesId, observedAt);
+        Accepted memory acc;
+        // Model facts: active, field, declared input ranges (inputs are then < 2^128).
+        (acc.verifier, acc.selector) = registry.checkSignals(s.modelId, publicSignals);
+        _checkNew(acc, seriesId, s, observedAt, publicSignals[I_PRICE_OVER_STRIKE], publicSignals);
         if (!Groth16Call.verify(acc.verifier, acc.selector, a, b, c, publicSignals)) revert InvalidProof();
-        Observation memory o = acc.o;
-        o.initialized = true;
-        _latest[seriesId] = o;
-        _series[seriesId].lastVolRound = acc.volRound;
-        emit PriceSubmitted(seriesId, o.observedAt, o.price, o.spot, acc.volRound, acc.clamped, msg.sender);
-        return o.price;
+        return _store(seriesId, acc, false);
+    }
+
+    /// @notice Submit a proven risk vector for `seriesId`: the mark, every scenario price of the
+    /// model's risk grid, Δ and Γ, proven by the model's risk circuit (registry
+    /// `registerRiskCircuit`) for exactly the statement `submit` accepts now. The trailing four
+    /// signals are checked exactly as `submit` checks its inputs (same rounds, replay order,
+    /// sequencer and expiry rules, the same code); the shocked inputs must also be within the
+    /// risk circuit's mark ranges (registry `RiskMarkOutOfRange`: no proof can exist outside).
+    /// The mark is stored as `submit` stores a price (clamped the same way; `mark()`,
+    /// `latestObservation`, `isCurrent` and the series' aggregator serve it), so this replaces
+    /// `submit` for the series' statement. Scenario prices are clamped into the same
+    /// no-arbitrage interval at the scenario's moneyness (moneyness · (2^b + k) / 2^b, rounded
+    /// down; the volatility shock does not enter the bounds). Δ and Γ are the central
+    /// differences of the proven (unclamped) network, converted as in `risk`.
+    /// @param publicSignals The packed outputs, then `[moneyness, timeToExpiry, volatility, rate]`.
+    /// @return price The stored mark, wad per unit of underlying (rounded down).
+    function submitRisk(
+        uint256 seriesId,
+        uint256 observedAt,
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[] calldata publicSignals
+    ) external returns (uint256) {
+        Series memory s = _series[seriesId];
+        if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
+        if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
+        _checkOrder(seriesId, observedAt);
+        // Model facts: active, risk circuit, count, field, declared and mark ranges.
+        ModelRegistry.RiskCircuit memory rc = registry.checkRiskSignals(s.modelId, publicSignals);
+        if (rc.spotInput != I_MONEYNESS - 1 || rc.volInput != I_VOLATILITY - 1 || rc.numScenarios > 32) {
+            revert RiskLayoutMismatch(s.modelId);
+        }
+        int256[] memory q = _unpack(rc, publicSignals[:rc.numPacked]);
+        Accepted memory acc;
+        // From the last packed signal on, indices 1..4 are the four inputs as in `submit`.
+        _checkNew(acc, seriesId, s, observedAt, _pos(q[0], rc.factor), publicSignals[rc.numPacked - 1:]);
+        if (!Groth16Call.verify(rc.verifier, rc.selector, a, b, c, publicSignals)) revert InvalidProof();
+        return _storeRisk(seriesId, s, rc, q, acc, publicSignals[rc.numPacked:]);
     }
 
     // ---------------------------------------------------------------- settlement
@@ -432,7 +505,8 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
             spot: uint96(spot),
             observedAt: uint40(expiry),
             initialized: true,
-            settled: true
+            settled: true,
+            hasRisk: false
         });
         emit SeriesSettled(seriesId, price, spot, roundId, updatedAt, msg.sender);
     }
@@ -459,6 +533,28 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
     /// @inheritdoc IOptionPriceFeed
     function mark(uint256 seriesId) external view returns (Mark memory) {
         return _mark(seriesId);
+    }
+
+    /// @inheritdoc IOptionPriceFeed
+    /// @dev Scenario prices = stored clamped priceOverStrike · strike / 1e18 (rounded down), so
+    /// `mark` equals the price `submitRisk` stored. Current: the latest observation was stored by
+    /// `submitRisk` for this vector and `mark(seriesId).current`.
+    function risk(uint256 seriesId) external view returns (Risk memory k) {
+        RiskRecord memory r = _risk[seriesId];
+        if (r.observedAt == 0) return k;
+        uint256 strike = _series[seriesId].strike;
+        uint256[8] memory words = _riskScenarios[seriesId];
+        k.group = r.group;
+        k.delta = r.delta;
+        k.gamma = r.gamma;
+        k.observedAt = r.observedAt;
+        k.scenarios = new uint256[](r.numScenarios);
+        for (uint256 t; t < r.numScenarios; ++t) {
+            k.scenarios[t] = (uint256(uint64(words[t / 4] >> (64 * (t % 4)))) * strike) / WAD;
+        }
+        k.mark = k.scenarios[r.markScenario];
+        Observation memory o = _latest[seriesId];
+        k.current = o.hasRisk && o.observedAt == r.observedAt && _mark(seriesId).current;
     }
 
     /// @notice Whether the L2 sequencer (if any) is up and out of its grace period.
@@ -530,22 +626,176 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         bytes4 selector;
     }
 
-    /// @dev Replay order, sequencer, model facts and the statement (see the contract NatSpec).
-    function _checkNew(uint256 seriesId, Series memory s, uint256 observedAt, uint256[] calldata publicSignals)
-        internal
-        view
-        returns (Accepted memory acc)
-    {
+    /// @dev Replay order (not older than the stored observation) and the sequencer; the
+    /// caller checks the model facts next, then `_checkNew`.
+    function _checkOrder(uint256 seriesId, uint256 observedAt) internal view {
         uint256 lastObservedAt = _latest[seriesId].observedAt;
         if (observedAt < lastObservedAt) revert ObservationNotNewer(observedAt, lastObservedAt);
         _requireSequencerUp();
-        // Model facts: active, field, declared input ranges (inputs are then < 2^128).
-        (acc.verifier, acc.selector) = registry.checkSignals(s.modelId, publicSignals);
-        (acc.o, acc.volRound, acc.clamped) = _checkStatement(s, observedAt, publicSignals);
+    }
+
+    /// @dev The statement (see the contract NatSpec) and the replay key, shared by `submit`
+    /// and `submitRisk`: `signals[1..4]` are the four inputs, `provenPriceOverStrike` the
+    /// proven mark (wad fraction of the strike, before the clamp). Fills `acc`.
+    function _checkNew(
+        Accepted memory acc,
+        uint256 seriesId,
+        Series memory s,
+        uint256 observedAt,
+        uint256 provenPriceOverStrike,
+        uint256[] calldata signals
+    ) internal view {
+        uint256 lastObservedAt = _latest[seriesId].observedAt;
+        (acc.o, acc.volRound, acc.clamped) = _checkStatement(s, observedAt, provenPriceOverStrike, signals);
         // Same spot round: only a new volatility round makes it newer.
         if (observedAt == lastObservedAt && acc.volRound == s.lastVolRound) {
             revert ObservationNotNewer(observedAt, lastObservedAt);
         }
+    }
+
+    /// @dev Store an accepted mark observation (as the series' latest) and emit `PriceSubmitted`.
+    function _store(uint256 seriesId, Accepted memory acc, bool hasRisk) internal returns (uint256) {
+        Observation memory o = acc.o;
+        o.initialized = true;
+        o.hasRisk = hasRisk;
+        _latest[seriesId] = o;
+        _series[seriesId].lastVolRound = acc.volRound;
+        emit PriceSubmitted(seriesId, o.observedAt, o.price, o.spot, acc.volRound, acc.clamped, msg.sender);
+        return o.price;
+    }
+
+    /// @dev For a model with a risk circuit, write non-zero placeholders into the series' risk
+    /// slots (as `initialized` does for the observation), so that the first `submitRisk`
+    /// rewrites non-zero slots and costs the same as every later one. No risk vector is
+    /// served while `observedAt == 0`.
+    function _initRisk(uint256 seriesId, uint256 modelId) internal {
+        if (!registry.hasRiskCircuit(modelId) || _risk[seriesId].group != bytes32(0)) return;
+        _risk[seriesId] = RiskRecord({
+            delta: 1,
+            gamma: 1,
+            observedAt: 0,
+            numScenarios: 0,
+            markScenario: 0,
+            group: bytes32(uint256(1))
+        });
+        uint256 words = (registry.riskCircuitOf(modelId).numScenarios + 3) / 4;
+        uint256[8] storage stored = _riskScenarios[seriesId];
+        for (uint256 i; i < words; ++i) {
+            stored[i] = 1;
+        }
+    }
+
+    /// @dev Store a verified risk vector and its mark observation; emits both events.
+    function _storeRisk(
+        uint256 seriesId,
+        Series memory s,
+        ModelRegistry.RiskCircuit memory rc,
+        int256[] memory q,
+        Accepted memory acc,
+        uint256[] calldata inputs
+    ) internal returns (uint256 price) {
+        RiskRecord memory r = _riskOf(seriesId, rc, s, q, inputs);
+        r.observedAt = acc.o.observedAt;
+        r.group = keccak256(abi.encode(rc.gridHash, s.spotOracle, s.volOracle));
+        _risk[seriesId] = r;
+        price = _store(seriesId, acc, true);
+        emit RiskSubmitted(seriesId, r.observedAt, price, r.delta, r.gamma, r.group);
+    }
+
+    /// @dev The signed components of the packed signals (registry `RiskCircuit` layout), as
+    /// output quotients: the mark, the other scenarios, dP, d2P.
+    function _unpack(ModelRegistry.RiskCircuit memory rc, uint256[] calldata packed)
+        internal
+        pure
+        returns (int256[] memory v)
+    {
+        uint256 numScenarios = rc.numScenarios;
+        uint256 w = rc.priceWidth;
+        v = new int256[](numScenarios + 2);
+        uint256 sig;
+        uint256 used;
+        for (uint256 i; i < numScenarios + 2; ++i) {
+            uint256 width = i < numScenarios ? w : w + 1 + (i - numScenarios);
+            if (used + width > 252) {
+                ++sig;
+                used = 0;
+            }
+            uint256 raw = (packed[sig] >> used) & ((uint256(1) << width) - 1);
+            // offset 2^(width − 1) for every component (prices w, dP w + 1, d2P w + 2).
+            v[i] = int256(raw) - (int256(1) << (width - 1));
+            used += width;
+        }
+    }
+
+    /// @dev A proven quotient as priceOverStrike (wad fraction of the strike); negative as 0.
+    function _pos(int256 q, uint64 factor) internal pure returns (uint256) {
+        return q > 0 ? uint256(q) * factor : 0;
+    }
+
+    /// @dev Clamped scenario prices (stored), Δ and Γ of a verified risk statement.
+    function _riskOf(
+        uint256 seriesId,
+        ModelRegistry.RiskCircuit memory rc,
+        Series memory s,
+        int256[] memory q,
+        uint256[] calldata inputs
+    ) internal returns (RiskRecord memory r) {
+        uint256 m = inputs[I_MONEYNESS - 1];
+        uint256 ttm = inputs[I_TIME_TO_EXPIRY - 1];
+        uint256[8] memory words;
+        for (uint256 t; t < rc.numScenarios; ++t) {
+            words[t / 4] |= _scenarioPos(rc, s, q, t, m, ttm) << (64 * (t % 4));
+        }
+        uint256[8] storage stored = _riskScenarios[seriesId];
+        for (uint256 i; i < (rc.numScenarios + 3) / 4; ++i) {
+            stored[i] = words[i];
+        }
+        r.numScenarios = rc.numScenarios;
+        r.markScenario = rc.markScenario;
+        (r.delta, r.gamma) = _greeks(rc, q[rc.numScenarios], q[rc.numScenarios + 1], m, s.strike);
+    }
+
+    /// @dev Scenario t's proven priceOverStrike clamped into the no-arbitrage interval at its
+    /// moneyness m · (2^b + k) / 2^b (rounded down); below 2^64.
+    function _scenarioPos(
+        ModelRegistry.RiskCircuit memory rc,
+        Series memory s,
+        int256[] memory q,
+        uint256 t,
+        uint256 m,
+        uint256 ttm
+    ) internal pure returns (uint256 pos) {
+        uint256 markIndex = rc.markScenario;
+        int256 qt = q[t == markIndex ? 0 : (t < markIndex ? t + 1 : t)];
+        int256 k = rc.spotShocks[t / rc.volShocks.length];
+        uint256 mt = (m * uint256((int256(1) << rc.shockBits) + k)) >> rc.shockBits;
+        (pos,) = clampToBounds(_pos(qt, rc.factor), mt, ttm, s.rate, s.isCall);
+        if (pos > type(uint64).max) revert RiskValueOverflow(2, int256(pos));
+    }
+
+    /// @dev Δ = dP·factor · 2^b · 1e18 / (2 · k · m) and Γ = ⌊d2P·factor · 4^b · 1e36 / (k² · m²)⌋
+    /// · 1e18 / strike (k = the step's shock, m = moneyness wad, magnitudes rounded down), wad.
+    function _greeks(ModelRegistry.RiskCircuit memory rc, int256 dP, int256 d2P, uint256 m, uint256 strike)
+        internal
+        pure
+        returns (int96 delta, int96 gamma)
+    {
+        uint256 k = uint256(int256(rc.deltaShock));
+        uint256 b = rc.shockBits;
+        uint256 d = Math.mulDiv(_abs(dP) * rc.factor, (uint256(1) << b) * WAD, 2 * k * m);
+        uint256 p2 = Math.mulDiv(_abs(d2P) * rc.factor, (uint256(1) << (2 * b)) * WAD * WAD, k * k * m * m);
+        uint256 g = Math.mulDiv(p2, WAD, strike);
+        delta = _int96(dP < 0 ? -int256(d) : int256(d), d, 0);
+        gamma = _int96(d2P < 0 ? -int256(g) : int256(g), g, 1);
+    }
+
+    function _abs(int256 x) internal pure returns (uint256) {
+        return x < 0 ? uint256(-x) : uint256(x);
+    }
+
+    function _int96(int256 v, uint256 magnitude, uint256 which) internal pure returns (int96) {
+        if (magnitude > uint256(uint96(type(int96).max))) revert RiskValueOverflow(which, v);
+        return int96(v);
     }
 
     function _mark(uint256 seriesId) internal view returns (Mark memory k) {
@@ -612,13 +862,15 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
 
     /// @dev The statement must be exactly the oracle state (see the contract NatSpec). Inputs
     /// are already within the model's uint128 ranges; `block.timestamp < expiry` was checked.
-    /// Returns price (clamped, rounded down), the oracle spot, the volatility round id and
-    /// whether the proven price was clamped.
-    function _checkStatement(Series memory s, uint256 observedAt, uint256[] calldata signals)
-        internal
-        view
-        returns (Observation memory o, uint80 volRound, bool clamped)
-    {
+    /// Returns price (`provenPriceOverStrike` clamped, times the strike, rounded down), the
+    /// oracle spot, the volatility round id and whether the proven price was clamped.
+    /// `signals[1..4]` are the inputs (`signals[0]` is not read).
+    function _checkStatement(
+        Series memory s,
+        uint256 observedAt,
+        uint256 provenPriceOverStrike,
+        uint256[] calldata signals
+    ) internal view returns (Observation memory o, uint80 volRound, bool clamped) {
         (uint256 spot, uint256 updatedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
         if (observedAt != updatedAt) revert ObservationNotLatestRound(observedAt, updatedAt);
         // updatedAt <= block.timestamp < expiry: no underflow.
@@ -628,8 +880,8 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
                 revert TimeToExpiryMismatch(expectedTtm, signals[I_TIME_TO_EXPIRY]);
             }
         }
-        uint256 moneyness = signals[I_MONEYNESS];
         {
+            uint256 moneyness = signals[I_MONEYNESS];
             uint256 expectedMoneyness = (spot * WAD) / s.strike;
             if (moneyness != expectedMoneyness) revert MoneynessMismatch(expectedMoneyness, moneyness);
         }
@@ -641,7 +893,7 @@ contract OptionPriceFeed is IOptionPriceFeed, Ownable2Step {
         if (signals[I_RATE] != s.rate) revert RateMismatch(s.rate, signals[I_RATE]);
         uint256 priceOverStrike;
         (priceOverStrike, clamped) =
-            clampToBounds(signals[I_PRICE_OVER_STRIKE], moneyness, signals[I_TIME_TO_EXPIRY], s.rate, s.isCall);
+            clampToBounds(provenPriceOverStrike, signals[I_MONEYNESS], signals[I_TIME_TO_EXPIRY], s.rate, s.isCall);
         // priceOverStrike <= max(moneyness, 1e18) < 2^128 and strike < 2^96: no overflow.
         uint256 price = (priceOverStrike * s.strike) / WAD;
         if (price > type(uint96).max || spot > type(uint96).max) revert ObservationOverflow(price, spot);

@@ -42,6 +42,32 @@ interface IOptionPriceFeed {
         uint256 usableSince;
     }
 
+    /// @notice One proven risk vector of a series (see OptionPriceFeed.submitRisk).
+    /// @param group keccak256(abi.encode(gridHash, spotOracle, volOracle)): positions offset
+    /// only within one group (same stress grid on the same oracles); 0: no risk vector.
+    /// @param mark Wad per unit of underlying (equal to mark().price when current).
+    /// @param delta dPrice/dSpot, wad (1e18 = 1): central difference of the proven network
+    /// with the grid's step h, dP / (2·h·S), rounded toward zero.
+    /// @param gamma d2Price/dSpot2, wad per unit of spot (1e18 = 1 per quote unit):
+    /// d2P / (h·S)², rounded toward zero.
+    /// @param scenarios Scenario prices, wad per unit of underlying, grid order (spot-major:
+    /// index i · numVolShocks + j), the mark scenario included; each clamped into the
+    /// no-arbitrage interval at its shocked moneyness.
+    /// @param observedAt The observation (spot round updatedAt) it was proven for.
+    /// @param current Proven for the latest spot and vol rounds and it is the series' latest
+    /// stored mark (same rule as Mark.current).
+    struct Risk {
+        bytes32 group;        // keccak256(abi.encode(gridHash, spotOracle, volOracle)); positions offset only within one group; 0: no risk vector
+        uint256 mark;         // wad per unit of underlying (equal to mark().price when current)
+        int256 delta;         // dPrice/dSpot, wad (1e18 = 1)
+        int256 gamma;         // d2Price/dSpot2, wad per unit of spot (1e18 = 1 per quote unit)
+        uint256[] scenarios;  // scenario prices, wad per unit of underlying, grid order (spot-major), the mark scenario included
+        uint256 observedAt;   // the observation it was proven for
+        bool current;         // proven for the latest spot and vol rounds and it is the series' latest stored mark (same rule as Mark.current)
+    }
+    /// @notice The series' latest risk vector (group 0 and empty scenarios if it has none).
+    function risk(uint256 seriesId) external view returns (Risk memory);
+
     /// @notice The series' mark and terms (all zero for an unknown series).
     function mark(uint256 seriesId) external view returns (Mark memory);
 

@@ -95,4 +95,9 @@ contract MockOptionPriceFeed is IOptionPriceFeed {
         k.current = isCurrent(seriesId);
         k.sequencerUp = !sequencerDown;
     }
+
+    /// @notice No risk vectors (placeholder so the mock implements the interface).
+    function risk(uint256) external pure returns (Risk memory r) {
+        return r;
+    }
 }

@@ -12,6 +12,7 @@ import {
   type SeriesParameters,
   type VerifierSource,
 } from "./types.js";
+import type { RiskCircuitLayout } from "./risk.js";
 
 /** Error band assumed on development chains when the model facts carry none: 1% of strike, wad. */
 export const DEV_OPTION_TERMS = { quantizationBound: 0n, referenceError: 10n ** 16n };
@@ -34,6 +35,11 @@ export interface DeployStackParameters {
   series?: SeriesParameters[];
   /** Allow mock tokens / oracles. Default: only on a development chain (chain id 31337). */
   allowMocks?: boolean;
+  /**
+   * The model's risk-vector circuit, registered after the model (`registerRiskCircuit`): its
+   * verifier (address or abi + bytecode) and layout (`riskLayoutFromSpec(q, spec)`). Optional.
+   */
+  risk?: { verifier: VerifierSource; layout: RiskCircuitLayout };
   log?: (line: string) => void;
 }
 
@@ -60,6 +66,8 @@ export interface DeployStackReturnType {
     engine: string;
     verifier: string;
     collateral: string;
+    /** The risk circuit's verifier, when `risk` was given. */
+    riskVerifier?: string;
   };
   series: DeployedSeries[];
   /** Names and addresses of the mocks that were deployed (empty on a real chain). */
@@ -130,6 +138,13 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
   await send("registerModel", registry.registerModel(m.modelId, verifier, m.numOutputs, m.outputDecimals, m.inputs));
   {
     await send("setOptionTerms", registry.setOptionTerms(m.modelId, m.option.kind === "call" ? 1 : 2, m.option.quantizationBound, m.option.referenceError));
+  }
+
+  let riskVerifier: string | undefined;
+  if (params.risk) {
+    const rv = params.risk.verifier;
+    riskVerifier = "address" in rv ? rv.address : await deploy("riskVerifier", new ContractFactory(rv.abi as never, rv.bytecode, signer));
+    await send("registerRiskCircuit", registry.registerRiskCircuit(m.modelId, { verifier: riskVerifier, ...params.risk.layout }));
   }
 
   // Feed + series
@@ -215,7 +230,7 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
     owner,
     ownershipPending,
     model: m,
-    contracts: { registry: registryAddress, feed: feedAddress, engine, verifier, collateral },
+    contracts: { registry: registryAddress, feed: feedAddress, engine, verifier, collateral, ...(riskVerifier ? { riskVerifier } : {}) },
     series,
     mocks,
     startBlock,

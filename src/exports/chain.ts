@@ -21,7 +21,34 @@ export {
   YEAR_SECONDS,
 } from "../chain/optionStatement.js";
 export { type ChainStatement, chainStatement, StatementOutOfRangeError } from "../chain/statement.js";
-export { type ProveAndSubmitParameters, type ProveAndSubmitReturnType, proveAndSubmit, type SubmitProofParameters, type SubmitProofReturnType, submitProof } from "../chain/submit.js";
+export {
+  type ProveAndSubmitParameters,
+  type ProveAndSubmitReturnType,
+  proveAndSubmit,
+  type ProveAndSubmitRiskParameters,
+  type ProveAndSubmitRiskReturnType,
+  proveAndSubmitRisk,
+  type SubmitProofParameters,
+  type SubmitProofReturnType,
+  submitProof,
+  submitRiskProof,
+  type SubmitRiskReturnType,
+} from "../chain/submit.js";
+export {
+  type ChainRisk,
+  decodeChainRisk,
+  expectedChainRisk,
+  type ExpectedRisk,
+  type ProvedRisk,
+  proveRiskRaw,
+  readRisk,
+  registerRiskCircuit,
+  riskChainStatement,
+  type RiskCircuitLayout,
+  riskGridHash,
+  riskLayoutFromSpec,
+  riskPackedSignalCount,
+} from "../chain/risk.js";
 export { DEV_CHAIN_IDS, type DeployedSeries, deployStack, type DeployStackParameters, type DeployStackReturnType, MockNotAllowedError } from "../chain/deployStack.js";
 export { type DeploymentRecord, toDeploymentRecord } from "../chain/record.js";
 export {

@@ -13,7 +13,14 @@
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { contractArtifact } from "../chain/contractArtifacts.js";
+import type { RiskCircuitLayout } from "../chain/risk.js";
 import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, type ModelFacts } from "../chain/types.js";
+
+/** The fields of `ModelRegistry.RiskLayout` besides the verifier, in struct order. */
+const RISK_LAYOUT_FIELDS = ["shockBits", "spotShocks", "volShocks", "deltaStep", "spotInput", "volInput", "priceWidth", "factor", "spotMarkMin", "spotMarkMax", "volMarkMin", "volMarkMax"] as const satisfies readonly (keyof RiskCircuitLayout)[];
+
+/** The registry module's parameter of a risk-layout field: `shockBits` → `riskShockBits`. */
+const riskParameter = (field: string) => `risk${field[0].toUpperCase()}${field.slice(1)}`;
 
 /** A compiled verifier: what `zkinfer export` writes to verifier.json. */
 export interface VerifierArtifact {
@@ -38,7 +45,9 @@ const asIgnition = (a: { contractName: string; abi: readonly unknown[]; bytecode
  * - `ZkinferRegistry`: `modelId`, `inputs` ([{ decimals, min, max }] in the model's input
  *   order), `outputDecimals` (18), `numOutputs` (1), and the model's option terms:
  *   `optionKind` (1 call, 2 put), `quantizationBound`, `referenceError` (wad fractions of the
- *   strike; the engine's spread is at least their sum).
+ *   strike; the engine's spread is at least their sum). With `options.riskVerifier` the
+ *   module also deploys it and calls `registerRiskCircuit` with the parameters `risk<Field>` (e.g. `riskShockBits`)
+ *   of `ModelRegistry.RiskLayout` (`zkinferParameters({ riskLayout })` fills them).
  * - `ZkinferFeed`: `spotOracle`, `volOracle` (AggregatorV3 addresses), `strike` (wad),
  *   `expiry` (unix s), `isCall` (true), `rate` (wad/year), `spotHeartbeat`, `volHeartbeat` (s),
  *   `sequencerUptimeFeed` (L2 only; zero address = none), `sequencerGracePeriod` (s).
@@ -47,7 +56,7 @@ const asIgnition = (a: { contractName: string; abi: readonly unknown[]; bytecode
  *   `accountCapBps`, `reduceOnlyWindow`, `minTick`; defaults `DEFAULT_ENGINE_RISK`).
  * Owner of every contract: the first account (transfer with Ownable2Step afterwards).
  */
-export function zkinferModules(verifier: VerifierArtifact) {
+export function zkinferModules(verifier: VerifierArtifact, options: { riskVerifier?: VerifierArtifact } = {}) {
   const verifierModule = buildModule("ZkinferVerifier", (m) => {
     const contract = m.contract(verifier.contractName, asIgnition(verifier), [], { id: "Verifier" });
     return { verifier: contract };
@@ -59,6 +68,13 @@ export function zkinferModules(verifier: VerifierArtifact) {
     const registry = m.contract("ModelRegistry", asIgnition(contractArtifact("ModelRegistry")), [owner]);
     m.call(registry, "registerModel", [m.getParameter("modelId"), v, m.getParameter("numOutputs", 1), m.getParameter("outputDecimals", 18), m.getParameter("inputs")]);
     m.call(registry, "setOptionTerms", [m.getParameter("modelId"), m.getParameter("optionKind", 1), m.getParameter("quantizationBound"), m.getParameter("referenceError")]);
+    const risk = options.riskVerifier;
+    if (risk) {
+      // Optional: the model's risk-vector circuit, its verifier and layout (parameters `risk<Field>` (e.g. `riskShockBits`)).
+      const rv = m.contract(risk.contractName, asIgnition(risk), [], { id: "RiskVerifier" });
+      const layout = Object.fromEntries(RISK_LAYOUT_FIELDS.map((f) => [f, m.getParameter(riskParameter(f))]));
+      m.call(registry, "registerRiskCircuit", [m.getParameter("modelId"), { verifier: rv, ...layout }]);
+    }
     return { verifier: v, registry };
   });
 
@@ -147,6 +163,8 @@ export interface ZkinferParametersInput {
   rate?: bigint;
   /** Engine collateral (ERC-20); needed only for the engine module. */
   collateral?: string;
+  /** The risk circuit's layout (`riskLayoutFromSpec`), for modules made with a `riskVerifier`. */
+  riskLayout?: RiskCircuitLayout;
 }
 
 /** Development error band when a model's facts carry no option terms: 1% of the strike. */
@@ -169,6 +187,7 @@ export function zkinferParameters(p: ZkinferParametersInput): Record<string, Rec
       optionKind: terms.kind === "call" ? 1 : 2,
       quantizationBound: terms.quantizationBound,
       referenceError: terms.referenceError,
+      ...(p.riskLayout ? Object.fromEntries(Object.entries(p.riskLayout).map(([k, v]) => [riskParameter(k), v as IgnitionParameter])) : {}),
     },
     ZkinferFeed: {
       modelId,

@@ -22,13 +22,15 @@ const ENGINE_T = "test/contracts.engine.test.ts";
 const ATTACKS = "test/contracts.attacks.test.ts";
 const GUARDS = "test/contracts.guards.test.ts";
 const FUZZ = "test/contracts.margin.fuzz.test.ts";
+const REGISTRY = "contracts/ModelRegistry.sol";
+const RISK_T = "test/contracts.risk.test.ts";
 
 const mutants: ContractMutant[] = [
   // ------------------------------------------------------------- submit
   { id: "submit-expiry", file: FEED, search: "        if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);\n        if (publicSignals.length", replace: "        if (publicSignals.length", tests: [FEED_T], why: "an expired series keeps taking proven prices instead of settling" },
   { id: "submit-replay-older", file: FEED, search: "        if (observedAt < lastObservedAt) revert ObservationNotNewer(observedAt, lastObservedAt);\n", replace: "", tests: [FEED_T], why: "an older spot round can be replayed over a newer price" },
   { id: "submit-replay-same-pair", file: FEED, search: "        if (observedAt == lastObservedAt && acc.volRound == s.lastVolRound) {", replace: "        if (false) {", tests: [FEED_T, ATTACKS], why: "the same (spot round, vol round) statement is accepted twice: low then high mark in one round" },
-  { id: "submit-sequencer", file: FEED, search: "        _requireSequencerUp();\n        // Model facts", replace: "        // Model facts", tests: [ATTACKS], why: "prices are accepted while the L2 sequencer is down or in its grace period" },
+  { id: "submit-sequencer", file: FEED, search: "        _requireSequencerUp();\n    }\n\n    /// @dev The statement (see", replace: "    }\n\n    /// @dev The statement (see", tests: [ATTACKS], why: "prices are accepted while the L2 sequencer is down or in its grace period" },
   { id: "submit-latest-round", file: FEED, search: "        if (observedAt != updatedAt) revert ObservationNotLatestRound(observedAt, updatedAt);\n", replace: "", tests: [FEED_T], why: "a proof for any timestamp, not the spot oracle's latest round, is accepted" },
   { id: "submit-time-to-expiry", file: FEED, search: "            if (signals[I_TIME_TO_EXPIRY] != expectedTtm) {", replace: "            if (false) {", tests: [FEED_T], why: "the proof is not bound to observedAt and the series' expiry" },
   { id: "submit-moneyness", file: FEED, search: "            if (moneyness != expectedMoneyness) revert MoneynessMismatch(expectedMoneyness, moneyness);\n", replace: "", tests: [FEED_T], why: "the prover chooses the spot" },
@@ -84,6 +86,16 @@ const mutants: ContractMutant[] = [
   { id: "engine-close-limit", file: ENGINE, search: "        if (isLong ? price < limitPrice : price > limitPrice) revert PriceLimitExceeded(price, limitPrice);\n", replace: "", tests: [ENGINE_T], why: "no slippage protection on close" },
   { id: "engine-healthy", file: ENGINE, search: "        if (legs.length == 0 || equity >= int256(mm)) revert AccountHealthy(equity, mm);", replace: "        if (legs.length == 0) revert AccountHealthy(equity, mm);", tests: [ENGINE_T, FUZZ], why: "healthy accounts are liquidated" },
   { id: "engine-withdraw-collateral", file: ENGINE, search: "        if (wad > available) revert InsufficientCollateral(available, wad);\n        collateralOf[msg.sender] = available - wad;", replace: "        collateralOf[msg.sender] = available - wad;", tests: [ENGINE_T], why: "withdrawing more than the collateral (panics instead of the named error)" },
+  // ------------------------------------------------------------- submitRisk and the risk circuit
+  { id: "risk-proof", file: FEED, search: "        if (!Groth16Call.verify(rc.verifier, rc.selector, a, b, c, publicSignals)) revert InvalidProof();\n", replace: "", tests: [RISK_T], why: "any packed risk outputs are accepted without a valid proof" },
+  { id: "risk-layout", file: FEED, search: "        if (rc.spotInput != I_MONEYNESS - 1 || rc.volInput != I_VOLATILITY - 1 || rc.numScenarios > 32) {", replace: "        if (rc.numScenarios > 32) {", tests: [RISK_T], why: "a risk circuit that shocks another input than the spot is read as a spot grid" },
+  { id: "risk-submit-clears", file: FEED, search: "        return _store(seriesId, acc, false);", replace: "        return _store(seriesId, acc, true);", tests: [RISK_T], why: "a plain price submit leaves the old risk vector current" },
+  { id: "risk-current-mark", file: FEED, search: "        k.current = o.hasRisk && o.observedAt == r.observedAt && _mark(seriesId).current;", replace: "        k.current = o.hasRisk && o.observedAt == r.observedAt;", tests: [RISK_T], why: "a risk vector stays current after the oracles move on" },
+  { id: "risk-mark-range", file: REGISTRY, search: "        if (spot < r.spotMarkMin || spot > r.spotMarkMax) {", replace: "        if (false) {", tests: [RISK_T], why: "a mark outside the risk circuit's range is not refused by name (only by the proof)" },
+  { id: "risk-probe", file: REGISTRY, search: "        _probe(l.verifier, selector, numPacked + m.numInputs);\n", replace: "", tests: [RISK_T], why: "a verifier of another signal count can be registered as the risk circuit" },
+  { id: "risk-once", file: REGISTRY, search: "        if (_riskCircuits[modelId].verifier != address(0)) revert RiskCircuitAlreadyRegistered(modelId);\n", replace: "", tests: [RISK_T], why: "a model's risk circuit (its grid) can be replaced under open positions" },
+  { id: "risk-model-change", file: FEED, search: "        _latest[seriesId].hasRisk = false;\n", replace: "", tests: [RISK_T], why: "after a model change the previous model's risk vector (another grid) stays current" },
+  { id: "risk-shock-order", file: REGISTRY, search: "            if (k <= -one || k >= one || (i > 0 && k <= shocks[i - 1])) revert InvalidShock(axis, i, k);", replace: "            if (k <= -one || k >= one) revert InvalidShock(axis, i, k);", tests: [RISK_T], why: "an unordered grid is registered (scenario order no longer spot-major ascending)" },
 ];
 
 export default mutants;
