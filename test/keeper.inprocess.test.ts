@@ -146,14 +146,17 @@ describe("keeper, in-process queue", () => {
     expect(skipped[0]).toMatchObject({ seriesId: "1", reason: expect.stringMatching(/^outside-coverage: moneyness = \d+ is outside the model's range/) });
   }, 120_000);
 
-  it("a series configured for risk statements is refused at start while the feed has no submitRisk", async () => {
+  it("a series configured for a kind the feed cannot take is refused at start; an unknown kind never reaches the chain", async () => {
     const [owner] = await ethers.getSigners();
-    const feed = await createFeedAdapter({ feedAddress: await stack.feed.getAddress(), signer: owner });
-    expect(feed.supports("price")).toBe(true);
-    expect(feed.supports("risk")).toBe(false);
+    const real = await createFeedAdapter({ feedAddress: await stack.feed.getAddress(), signer: owner });
+    // The shipped feed takes both kinds (its ABI has submit and submitRisk).
+    expect(real.supports("price")).toBe(true);
+    expect(real.supports("risk")).toBe(true);
+    // A deployment of a feed without risk marks (here: the same adapter saying so).
+    const priceOnly = { ...real, supports: (k: string) => k === "price" };
     let proved = 0;
     const start = startKeeper({
-      feed,
+      feed: priceOnly,
       makeQueue: async (handlers) => createInProcessQueue({ prove: async (j) => (proved++, echoResult(j.inputs, 0, "t")), concurrency: 1, handlers }),
       kindOf: (id) => (id === 2n ? "risk" : "price"),
       pollMs: 100,
@@ -161,10 +164,11 @@ describe("keeper, in-process queue", () => {
     });
     await expect(start).rejects.toThrow(new RegExp(`^series 2: kind = risk, but the feed at ${await stack.feed.getAddress()} cannot take risk marks \\(its ABI has no submitRisk\\)$`));
     expect(proved).toBe(0);
-    // The adapter's one mark function refuses a risk submission before any call.
+    // The adapter's one mark function refuses a kind it has no feed function for, before any call.
     const before = await marksByRound(stack.feed);
-    await expect(feed.submit({ seriesId: 1n, spotRound: 1n, volRound: 1n, kind: "risk" }, 1n, echoResult(["1"], 0, "t"))).rejects.toThrow(UnsupportedKindError);
-    await expect(feed.submit({ seriesId: 1n, spotRound: 1n, volRound: 1n, kind: "risk" }, 1n, echoResult(["1"], 0, "t"))).rejects.toThrow(/kind = "risk": the feed's ABI has no submitRisk\(seriesId, observedAt, a, b, c, publicSignals\); supported: price/);
+    const bogus = { seriesId: 1n, spotRound: 1n, volRound: 1n, kind: "greeks" as never };
+    await expect(real.submit(bogus, 1n, echoResult(["1"], 0, "t"))).rejects.toThrow(UnsupportedKindError);
+    await expect(real.submit(bogus, 1n, echoResult(["1"], 0, "t"))).rejects.toThrow(/^kind = "greeks": not a statement kind \(price, risk\)$/);
     expect(await marksByRound(stack.feed)).toEqual(before);
   }, 60_000);
 

@@ -312,7 +312,7 @@ function markdown(k: KeeperFigures): string {
     `| \`marksPerSecond2Workers\`: proofs per second, pool of 2 worker processes | ${v("marksPerSecond2Workers")} |`,
     `| \`workerRssMb\`: peak RSS of a pool worker holding the reference model (MB) | ${v("workerRssMb")} |`,
     `| \`remark100SecondsSingle\`: 100 series re-marked after one spot round, pool of 2, real proofs (reference model): latency from the keeper seeing the round to inclusion, median / p95 (s); all 100 marked after (s) | ${remark(k)} |`,
-    `| \`remark100SecondsRisk\`: same with risk-vector proofs | not measured: the feed has no risk submission yet (the keeper carries a risk job kind, src/keeper/job.ts) |`,
+    `| \`remark100SecondsRisk\`: same with risk-vector proofs | not measured: this script does not build the reference model's risk circuit yet (the keeper proves risk series: test/keeper.risk.test.ts) |`,
     `| one-off proof in a fresh process, reference model: warm prover single-threaded / multi-threaded / snarkjs \`fullProve\`, median wall (ms) of ${v("oneOffRuns")} each | ${oneOff(k, "wallMsMedian")} |`,
     `| same, median CPU time over all threads (ms) | ${oneOff(k, "cpuMsMedian")} |`,
     "",

@@ -159,9 +159,9 @@ export interface FeedAdapter {
 /**
  * The feed function that takes a mark of each kind; all take (seriesId, observedAt, a, b, c,
  * publicSignals). `submitRisk` is the risk statement's entry point (its public signals: the
- * packed risk outputs, then the same 4 raw inputs as the price statement); a feed whose ABI
- * lacks it cannot take risk marks (`supports("risk")` is false and the keeper refuses such
- * series at start).
+ * packed risk outputs, then the same 4 raw inputs as the price statement; the model needs a
+ * registered risk circuit); a feed whose ABI lacks it cannot take risk marks
+ * (`supports("risk")` is false and the keeper refuses such series at start).
  */
 export const MARK_FUNCTIONS: Readonly<Record<StatementKind, string>> = { price: "submit", risk: "submitRisk" };
 
@@ -271,9 +271,10 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
 
   /** The one place a statement kind meets the chain: the feed function that marks it. */
   function markFunction(kind: StatementKind) {
-    const name = MARK_FUNCTIONS[kind];
-    if (!name || !feed.interface.getFunction(name)) {
-      throw new UnsupportedKindError(`kind = ${JSON.stringify(kind)}: the feed's ABI has no ${name ?? "function for it"}(seriesId, observedAt, a, b, c, publicSignals); supported: ${supportedKinds().join(", ")}`);
+    const name = Object.hasOwn(MARK_FUNCTIONS, kind) ? MARK_FUNCTIONS[kind] : undefined;
+    if (!name) throw new UnsupportedKindError(`kind = ${JSON.stringify(kind)}: not a statement kind (${Object.keys(MARK_FUNCTIONS).join(", ")})`);
+    if (!feed.interface.getFunction(name)) {
+      throw new UnsupportedKindError(`kind = ${JSON.stringify(kind)}: the feed's ABI has no ${name}(seriesId, observedAt, a, b, c, publicSignals); supported: ${supportedKinds().join(", ")}`);
     }
     return feed.getFunction(name);
   }
@@ -299,8 +300,8 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
     },
     async marked(seriesId) {
       // Read fresh every time: the volatility round of the stored price changes with each mark.
-      // Marks of either kind are read here: the keeper relies on a risk mark recording its
-      // observation (observedAt, lastVolRound) as a price mark does (check when wiring submitRisk).
+      // Marks of either kind are read here: `submitRisk` stores its mark through the same
+      // replay rule and storage as `submit` (observedAt, lastVolRound; PriceSubmitted too).
       const [[, , observedAt, , settled], s] = await Promise.all([
         retry(`latestObservation(${seriesId})`, () => feed.latestObservation(seriesId)),
         retry(`getSeries(${seriesId})`, () => feed.getSeries(seriesId)),
