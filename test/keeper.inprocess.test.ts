@@ -1,13 +1,13 @@
 import hre from "hardhat";
 import { JsonRpcProvider, Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFeedAdapter } from "../src/keeper/chain.js";
+import { UnsupportedKindError, createFeedAdapter } from "../src/keeper/chain.js";
 import { type Keeper, type KeeperEvent, startKeeper } from "../src/keeper/keeper.js";
 import { createInProcessQueue } from "../src/keeper/queue.js";
 import { startStatusServer } from "../src/keeper/status.js";
 import type { ProveJobFn } from "../src/keeper/job.js";
 import { WAD } from "./helpers/contracts.js";
-import { deployManySeries, echoProver, marksByRound, startRpcProxy, waitFor } from "./helpers/keeper.js";
+import { deployManySeries, echoProver, echoResult, marksByRound, startRpcProxy, waitFor } from "./helpers/keeper.js";
 
 // The keeper against a MockVerifier-backed feed on Hardhat's in-process chain, with the
 // in-process queue and a prove function that echoes the statement: here the queueing,
@@ -145,6 +145,32 @@ describe("keeper, in-process queue", () => {
     expect(skipped).toHaveLength(1);
     expect(skipped[0]).toMatchObject({ seriesId: "1", reason: expect.stringMatching(/^outside-coverage: moneyness = \d+ is outside the model's range/) });
   }, 120_000);
+
+  it("a series configured for a kind the feed cannot take is refused at start; an unknown kind never reaches the chain", async () => {
+    const [owner] = await ethers.getSigners();
+    const real = await createFeedAdapter({ feedAddress: await stack.feed.getAddress(), signer: owner });
+    // The shipped feed takes both kinds (its ABI has submit and submitRisk).
+    expect(real.supports("price")).toBe(true);
+    expect(real.supports("risk")).toBe(true);
+    // A deployment of a feed without risk marks (here: the same adapter saying so).
+    const priceOnly = { ...real, supports: (k: string) => k === "price" };
+    let proved = 0;
+    const start = startKeeper({
+      feed: priceOnly,
+      makeQueue: async (handlers) => createInProcessQueue({ prove: async (j) => (proved++, echoResult(j.inputs, 0, "t")), concurrency: 1, handlers }),
+      kindOf: (id) => (id === 2n ? "risk" : "price"),
+      pollMs: 100,
+      coverage: () => undefined,
+    });
+    await expect(start).rejects.toThrow(new RegExp(`^series 2: kind = risk, but the feed at ${await stack.feed.getAddress()} cannot take risk marks \\(its ABI has no submitRisk\\)$`));
+    expect(proved).toBe(0);
+    // The adapter's one mark function refuses a kind it has no feed function for, before any call.
+    const before = await marksByRound(stack.feed);
+    const bogus = { seriesId: 1n, spotRound: 1n, volRound: 1n, kind: "greeks" as never };
+    await expect(real.submit(bogus, 1n, echoResult(["1"], 0, "t"))).rejects.toThrow(UnsupportedKindError);
+    await expect(real.submit(bogus, 1n, echoResult(["1"], 0, "t"))).rejects.toThrow(/^kind = "greeks": not a statement kind \(price, risk\)$/);
+    expect(await marksByRound(stack.feed)).toEqual(before);
+  }, 60_000);
 
   it("serves JSON status and Prometheus metrics on 127.0.0.1", async () => {
     await (await stack.spotOracle.updateAnswer(2_400n * 10n ** 8n)).wait();

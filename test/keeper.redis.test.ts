@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import hre from "hardhat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisQueue, parseRedisUrl } from "../src/keeper/bullmqQueue.js";
+import { createRedisQueue, parseRedisUrl, runRedisWorker } from "../src/keeper/bullmqQueue.js";
 import { createFeedAdapter } from "../src/keeper/chain.js";
-import { jobId, type ProveJob } from "../src/keeper/job.js";
+import { jobId, type ProveJob, proverByKind } from "../src/keeper/job.js";
 import { type Keeper, type KeeperEvent, startKeeper } from "../src/keeper/keeper.js";
-import { type RedisServer, deployManySeries, marksByRound, startRedis, waitFor } from "./helpers/keeper.js";
+import { type RedisServer, deployManySeries, echoProver, marksByRound, startRedis, waitFor } from "./helpers/keeper.js";
 
 // The keeper with BullMQ on a real redis-server (started here on a free port; if it cannot
 // start, these tests fail with the reason) and prover workers in separate processes
@@ -86,13 +86,36 @@ describe("keeper on BullMQ / Redis", () => {
     const completed: string[] = [];
     const q = await createRedisQueue({ connection: parseRedisUrl(redis.url), name: "dedup", handlers: { completed: (j) => completed.push(j.id), failed: () => {} } });
     try {
-      const job: ProveJob = { id: jobId({ seriesId: 1n, spotRound: 7n, volRound: 3n }), seriesId: "1", spotRound: "7", volRound: "3", observedAt: "100", inputs: ["1", "2", "3", "4"], roundAt: 100 };
-      expect(job.id).toBe("s1-p7-v3");
+      const job: ProveJob = { id: jobId({ seriesId: 1n, spotRound: 7n, volRound: 3n, kind: "price" }), seriesId: "1", spotRound: "7", volRound: "3", kind: "price", observedAt: "100", inputs: ["1", "2", "3", "4"], roundAt: 100 };
+      expect(job.id).toBe("s1-p7-v3-price");
       expect(await q.add(job)).toBe(true);
       expect(await q.add(job)).toBe(false);
       expect(await q.add({ ...job })).toBe(false);
       expect(await q.depth()).toBe(1);
     } finally {
+      await q.close();
+    }
+  });
+
+  it("the statement kind travels through Redis: the same rounds as a risk statement are another job, routed by kind", async () => {
+    const completed: ProveJob[] = [];
+    const failed: { job: ProveJob; error: string }[] = [];
+    const q = await createRedisQueue({ connection: parseRedisUrl(redis.url), name: "kinds", handlers: { completed: (j) => completed.push(j), failed: (j, e) => failed.push({ job: j, error: e.message }) }, attempts: 1 });
+    let worker: Awaited<ReturnType<typeof runRedisWorker>> | undefined;
+    try {
+      const job = (kind: "price" | "risk"): ProveJob => ({ id: jobId({ seriesId: 2n, spotRound: 9n, volRound: 4n, kind }), seriesId: "2", spotRound: "9", volRound: "4", kind, observedAt: "100", inputs: ["1", "2", "3", "4"], roundAt: 100 });
+      expect(await q.add(job("price"))).toBe(true);
+      expect(await q.add(job("risk"))).toBe(true);
+      expect(await q.add(job("risk"))).toBe(false);
+      expect(await q.depth()).toBe(2);
+      // A worker with a price prover only: the risk job fails, naming its kind.
+      worker = await runRedisWorker({ connection: parseRedisUrl(redis.url), name: "kinds", prove: proverByKind({ price: echoProver() }) });
+      await waitFor("both jobs reported", () => completed.length + failed.length === 2, 30_000);
+      expect(completed.map((j) => [j.id, j.kind])).toEqual([["s2-p9-v4-price", "price"]]);
+      expect(failed.map((f) => [f.job.id, f.job.kind])).toEqual([["s2-p9-v4-risk", "risk"]]);
+      expect(failed[0].error).toMatch(/kind = "risk" has no prover here \(this prover has: price\)/);
+    } finally {
+      await worker?.close();
       await q.close();
     }
   });

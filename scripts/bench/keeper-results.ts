@@ -1,5 +1,5 @@
 // Writes the keeper's figures into bench/results.json (key `keeper`, other keys kept) and its
-// section of BENCHMARKS.md (between the keeper markers, the rest kept).
+// section of BENCHMARKS.md (between the keeper markers, the rest kept); other files if given.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -9,13 +9,13 @@ const END = "<!-- keeper:end -->";
 
 export type KeeperFigures = Record<string, number | string | Record<string, number | string>>;
 
-export async function writeKeeperResults(update: KeeperFigures, markdown: (all: KeeperFigures) => string): Promise<void> {
-  const file = path.join(root, "bench", "results.json");
+export async function writeKeeperResults(update: KeeperFigures, markdown: (all: KeeperFigures) => string, files: { results?: string; markdown?: string } = {}): Promise<void> {
+  const file = files.results ?? path.join(root, "bench", "results.json");
   const results = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
   const keeper = { ...((results.keeper as KeeperFigures | undefined) ?? {}), ...update };
   results.keeper = keeper;
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-  const mdFile = path.join(root, "BENCHMARKS.md");
+  const mdFile = files.markdown ?? path.join(root, "BENCHMARKS.md");
   const md = await readFile(mdFile, "utf8");
   const section = `${BEGIN}\n${markdown(keeper).trim()}\n${END}`;
   const i = md.indexOf(BEGIN);

@@ -1,10 +1,21 @@
-// Keeper benchmarks: `npx tsx scripts/bench/keeper.ts [prover|pool|keeper|all]`.
+// Keeper benchmarks:
+//   npx tsx scripts/bench/keeper.ts [prover|oneoff|pool|remark|all] [--runs N] [--oneoff-runs N]
+//     [--pool-proofs N] [--series N] [--results FILE] [--markdown FILE]
 // prover: the warm prover against snarkjs 0.7.6's groth16.prove on the same witnesses,
 // interleaved proof by proof so that both see the same machine load (median of each), with
-// the warm prover's phase profile. Writes the `keeper` key of bench/results.json and the
-// keeper section of BENCHMARKS.md.
-import { readFile } from "node:fs/promises";
+// the warm prover's phase profile (`fixedProveMs`, `warmProveMsMedian`).
+// oneoff: one cold proof per fresh process (what `zkinfer prove` does), the warm prover single-
+// and multi-threaded against snarkjs's fullProve, interleaved; wall and CPU time.
+// pool: proofs per second through a pool of 1 and of 2 worker processes, and worker RSS.
+// remark: N series (default 100) of the reference model re-marked by the keeper after one
+// spot round, real proofs on Hardhat's in-process chain.
+// Read-modify-writes the `keeper` key of bench/results.json (or --results) and the keeper
+// section of BENCHMARKS.md (or --markdown). Every run records its settings and load average.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
+import { promisify } from "node:util";
+import { parseArgs } from "node:util";
 import * as snarkjs from "snarkjs";
 import { WitnessCalculatorBuilder } from "circom_runtime";
 import { existsSync } from "node:fs";
@@ -79,8 +90,7 @@ async function proverFigures(c: BenchCircuit, runs: number) {
   };
 }
 
-async function benchProver(): Promise<KeeperFigures> {
-  const runs = 15;
+async function benchProver(runs: number): Promise<KeeperFigures> {
   const load0 = loadAvg();
   const f = await proverFigures(await fixed8Circuit(), runs);
   console.log(`8 constraints: warm ${f.warmMs} ms (multi ${f.multiMs}), snarkjs ${f.snarkjsMs} ms; CPU ${f.cpuMs} vs ${f.snarkjsCpuMs}`, f.phases);
@@ -104,21 +114,65 @@ async function benchProver(): Promise<KeeperFigures> {
   };
 }
 
+/**
+ * One-off proofs: each in a fresh process (scripts/bench/prove-once.ts), the three ways round
+ * robin so that all see the same load. Wall time is the child's own, from start of its script
+ * to proof released (node and tsx start-up excluded, the same for all three); CPU time is the
+ * child's user + system over all its threads. Every proof is checked with snarkjs's verifier.
+ */
+async function benchOneOff(runs: number): Promise<KeeperFigures> {
+  const c = await referenceCircuit();
+  const vkey = JSON.parse(await readFile(c.vkeyPath, "utf8"));
+  const dir = await mkdtemp(path.join(os.tmpdir(), "zkinfer-oneoff-"));
+  const exec = promisify(execFile);
+  const modes = ["single", "multi", "snarkjs"] as const;
+  const wall: Record<string, number[]> = { single: [], multi: [], snarkjs: [] };
+  const cpu: Record<string, number[]> = { single: [], multi: [], snarkjs: [] };
+  const loads = [loadAvg()];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const inputFile = path.join(dir, `input${i}.json`);
+      await writeFile(inputFile, JSON.stringify(c.inputs[i % c.inputs.length]));
+      for (const mode of i % 2 ? [...modes].reverse() : modes) {
+        const { stdout } = await exec(process.execPath, ["--import", "tsx", path.resolve("scripts", "bench", "prove-once.ts"), c.wasmPath, c.zkeyPath, inputFile, mode], { maxBuffer: 1 << 24 });
+        const r = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { totalMs: number; cpuMs: number; proof: snarkjs.Groth16Proof; publicSignals: string[] };
+        if (!(await snarkjs.groth16.verify(vkey, r.publicSignals, r.proof))) throw new Error(`a one-off ${mode} proof does not verify`);
+        wall[mode].push(r.totalMs);
+        cpu[mode].push(r.cpuMs);
+      }
+      loads.push(loadAvg());
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    const g = globalThis as unknown as { curve_bn128?: { terminate(): Promise<void> } | null };
+    if (g.curve_bn128) await g.curve_bn128.terminate();
+  }
+  const out: KeeperFigures = {};
+  for (const mode of modes) {
+    out[`oneOffProve_${mode}`] = { wallMsMedian: r1(median(wall[mode])), wallMsMin: r1(Math.min(...wall[mode])), cpuMsMedian: r1(median(cpu[mode])) };
+    console.log(`one-off ${mode}: wall ${wall[mode].map(r1).join(", ")} ms; CPU ${cpu[mode].map(r1).join(", ")} ms`);
+  }
+  out.oneOffRuns = runs;
+  out.oneOffLoadAverage = { min: Math.min(...loads), max: Math.max(...loads) };
+  console.log("load average (1 min) during the one-off runs:", out.oneOffLoadAverage);
+  return out;
+}
+
 /** Proofs per second through a pool of `size` worker processes (reference model), and worker RSS. */
-async function benchPool(): Promise<KeeperFigures> {
+async function benchPool(n: number): Promise<KeeperFigures> {
   const c = await referenceCircuit();
   const out: KeeperFigures = {};
   let rss = 0;
   for (const size of [1, 2]) {
     const pool = await createProverPool({ wasmPath: c.wasmPath, zkeyPath: c.zkeyPath, size });
     await Promise.all(Array.from({ length: size * 2 }, (_, i) => pool.prove(c.inputs[i % c.inputs.length])));
-    const n = 24;
     const t0 = performance.now();
     await Promise.all(Array.from({ length: n }, (_, i) => pool.prove(c.inputs[i % c.inputs.length])));
     const perSecond = n / ((performance.now() - t0) / 1000);
     rss = Math.max(rss, ...pool.stats().map((w) => w.peakRssMb));
     console.log(`pool of ${size}: ${perSecond.toFixed(2)} proofs/s`, pool.stats());
     out[size === 1 ? "marksPerSecond1Worker" : "marksPerSecond2Workers"] = Number(perSecond.toFixed(2));
+    out.poolProofs = n;
     await pool.close();
   }
   out.workerRssMb = Math.round(rss);
@@ -127,11 +181,12 @@ async function benchPool(): Promise<KeeperFigures> {
 }
 
 /**
- * 100 series of the reference model on one pair of oracles, deployed on Hardhat's in-process
- * chain with the model's real verifier; one spot round; the keeper (pool of 2) re-marks all.
- * Latency per series: from the keeper seeing the round to the mark's inclusion.
+ * `n` series (100 for the issue's figure) of the reference model on one pair of oracles,
+ * deployed on Hardhat's in-process chain with the model's real verifier; one spot round; the
+ * keeper (pool of 2) re-marks all. Latency per series: from the keeper seeing the round to the
+ * mark's inclusion. The key is `remark<n>SecondsSingle`.
  */
-async function benchRemark(): Promise<KeeperFigures> {
+async function benchRemark(n: number): Promise<KeeperFigures> {
   const dir = path.resolve("bench", "tmp", "keeper", "cli");
   const quiet = { stdout: () => {}, stderr: (t: string) => process.stderr.write(t) };
   const cli = async (...args: string[]) => {
@@ -154,7 +209,9 @@ async function benchRemark(): Promise<KeeperFigures> {
   const s1 = await feed.getSeries(1n);
   const spotLabel = Object.keys(record.mocks).find((k) => k.startsWith("spotOracle"))!;
   const spotOracle = await ethers.getContractAt("MockV3Aggregator", record.mocks[spotLabel]);
-  for (let i = 2; i <= 100; i++) {
+  const have = Number(await feed.seriesCount());
+  if (have !== 1) throw new Error(`the fresh deployment has ${have} series, expected 1`);
+  for (let i = 2; i <= n; i++) {
     // Strikes from 0.9 to 1.1 of the first one: moneyness inside the reference model's range.
     const strike = (BigInt(s1.strike) * BigInt(900 + ((i * 2) % 200))) / 1000n;
     await (await feed.createSeries({ spotOracle: s1.spotOracle, volOracle: s1.volOracle, strike, expiry: s1.expiry, isCall: s1.isCall, modelId: s1.modelId, risk: { spotHeartbeat: s1.spotHeartbeat, volHeartbeat: s1.volHeartbeat, rate: s1.rate } })).wait();
@@ -176,7 +233,7 @@ async function benchRemark(): Promise<KeeperFigures> {
   });
   await keeper.idle();
   const before = keeper.metrics.latencies.length;
-  const allCurrent = async () => (await Promise.all(Array.from({ length: 100 }, (_, i) => feed.isCurrent(BigInt(i + 1))))).every(Boolean);
+  const allCurrent = async () => (await Promise.all(Array.from({ length: n }, (_, i) => feed.isCurrent(BigInt(i + 1))))).every(Boolean);
   if (!(await allCurrent())) throw new Error("the initial round is not marked on every series");
   await (await spotOracle.updateAnswer((BigInt(await spotOracle.answer()) * 1001n) / 1000n)).wait();
   const t0 = performance.now();
@@ -188,9 +245,10 @@ async function benchRemark(): Promise<KeeperFigures> {
   await keeper.stop();
   await pool.close();
   const p = (x: number) => lat[Math.min(lat.length - 1, Math.ceil(x * lat.length) - 1)];
-  console.log(`100 series re-marked in ${wallSeconds.toFixed(1)} s; latency median ${p(0.5).toFixed(2)} s, p95 ${p(0.95).toFixed(2)} s over ${lat.length}`);
+  console.log(`${n} series re-marked in ${wallSeconds.toFixed(1)} s; latency median ${p(0.5).toFixed(2)} s, p95 ${p(0.95).toFixed(2)} s over ${lat.length}`);
+  if (lat.length !== n) throw new Error(`${lat.length} marks for ${n} series`);
   return {
-    remark100SecondsSingle: { median: Number(p(0.5).toFixed(2)), p95: Number(p(0.95).toFixed(2)), allMarkedSeconds: Number(wallSeconds.toFixed(2)), marks: lat.length },
+    [`remark${n}SecondsSingle`]: { median: Number(p(0.5).toFixed(2)), p95: Number(p(0.95).toFixed(2)), allMarkedSeconds: Number(wallSeconds.toFixed(2)), marks: lat.length },
     remarkLoadAverage: loadAvg(),
   };
 }
@@ -200,8 +258,33 @@ function remark(k: KeeperFigures): string {
   return r ? `${r.median} / ${r.p95}; ${r.allMarkedSeconds}` : "n/a";
 }
 
+/** A load average above 0.75 per core: the machine was busy with other work. */
+function isBusy(k: KeeperFigures, key: string): boolean {
+  const load = k[key];
+  const cores = Number(k.cores ?? os.availableParallelism());
+  const l = typeof load === "object" ? Number(load.max) : Number(load);
+  return Number.isFinite(l) && l > 0.75 * cores;
+}
+
+function ratio(k: KeeperFigures): string {
+  const one = Number(k.marksPerSecond1Worker);
+  const two = Number(k.marksPerSecond2Workers);
+  return one > 0 && two > 0 ? (two / one).toFixed(2) : "n/a";
+}
+
+function oneOff(k: KeeperFigures, field: string): string {
+  const f = (mode: string) => (k[`oneOffProve_${mode}`] as Record<string, number> | undefined)?.[field] ?? "n/a";
+  return `${f("single")} / ${f("multi")} / ${f("snarkjs")}`;
+}
+
+function oneOffLoad(k: KeeperFigures): string {
+  const l = k.oneOffLoadAverage as Record<string, number> | undefined;
+  return l ? `${l.min}–${l.max}` : "n/a";
+}
+
 function markdown(k: KeeperFigures): string {
   const v = (key: string) => (k[key] === undefined ? "n/a" : String(k[key]));
+  const busy = (key: string) => isBusy(k, key);
   const ph = (key: string) => {
     const p = k[key] as Record<string, number> | undefined;
     return p ? `witness ${p.witnessMs}, QAP ${p.qapMs}, FFTs ${p.fftMs}, MSMs ${p.msmMs}, blinding/encoding ${p.finishMs}` : "n/a";
@@ -209,9 +292,10 @@ function markdown(k: KeeperFigures): string {
   return [
     "## Keeper",
     "",
-    "Produced by `npx tsx scripts/bench/keeper.ts` (figures under `keeper` in `bench/results.json`). The machine is shared: the",
-    `1-minute load average during the prover runs was up to ${v("proverLoadAverage")} on 2 cores, so absolute times are`,
-    "inflated; the warm prover and snarkjs were measured interleaved, proof by proof, so their ratio is fair.",
+    "Produced by `npx tsx scripts/bench/keeper.ts all` (figures under `keeper` in `bench/results.json`) on",
+    `${v("cores")} cores. 1-minute load average during the prover runs: up to ${v("proverLoadAverage")}.` +
+      (busy("proverLoadAverage") ? " The machine was shared, so absolute times are inflated;" : "") +
+      " the warm prover and snarkjs were measured interleaved, proof by proof, so that both saw the same load.",
     "",
     "| figure | value |",
     "|---|---:|",
@@ -228,7 +312,9 @@ function markdown(k: KeeperFigures): string {
     `| \`marksPerSecond2Workers\`: proofs per second, pool of 2 worker processes | ${v("marksPerSecond2Workers")} |`,
     `| \`workerRssMb\`: peak RSS of a pool worker holding the reference model (MB) | ${v("workerRssMb")} |`,
     `| \`remark100SecondsSingle\`: 100 series re-marked after one spot round, pool of 2, real proofs (reference model): latency from the keeper seeing the round to inclusion, median / p95 (s); all 100 marked after (s) | ${remark(k)} |`,
-    `| \`remark100SecondsRisk\`: same with risk-vector proofs | not measured: the risk-vector circuit (issue 11) does not exist yet |`,
+    `| \`remark100SecondsRisk\`: same with risk-vector proofs | not measured: this script does not build the reference model's risk circuit yet (the keeper proves risk series: test/keeper.risk.test.ts) |`,
+    `| one-off proof in a fresh process, reference model: warm prover single-threaded / multi-threaded / snarkjs \`fullProve\`, median wall (ms) of ${v("oneOffRuns")} each | ${oneOff(k, "wallMsMedian")} |`,
+    `| same, median CPU time over all threads (ms) | ${oneOff(k, "cpuMsMedian")} |`,
     "",
     "Where the time of a snarkjs warm proof went, and what the warm prover (src/zk/warmProver.ts) removed: snarkjs re-reads",
     "and re-parses every zkey section on every proof, runs the QAP evaluation as one JavaScript field call per coefficient,",
@@ -236,21 +322,46 @@ function markdown(k: KeeperFigures): string {
     "joined by doublings in JavaScript. For an 8-constraint circuit that dispatch is the whole cost. The warm prover parses",
     "the zkey once, keeps one single-threaded curve, and calls the engine's own whole-QAP and whole-MSM functions once each.",
     "",
-    `Pool and re-mark runs: 1-minute load average ${v("poolLoadAverage")} (pool) and ${v("remarkLoadAverage")} (re-mark) on 2 cores.`,
-    "What limits `marksPerSecond2Workers / marksPerSecond1Worker`: each pool worker is one single-threaded prover, so two",
-    "workers need two free cores; on this shared machine the other engineers' processes held most of both cores, so the",
-    "second worker competed for the same CPU share instead of adding a core. The ratio on an idle 2-core machine was not",
-    "measured here; re-run `npx tsx scripts/bench/keeper.ts pool` on one.",
-    "`remark100SecondsRisk` needs the risk-vector circuit of issue 11, which does not exist yet.",
+    `Pool and re-mark runs: 1-minute load average ${v("poolLoadAverage")} (pool) and ${v("remarkLoadAverage")} (re-mark) on ${v("cores")} cores.`,
+    `\`marksPerSecond2Workers / marksPerSecond1Worker\` = ${ratio(k)} (goal ≥ 1.8). Each pool worker is one single-threaded`,
+    "prover, so two workers need two free cores" +
+      (busy("poolLoadAverage") ? ": during this run other processes held the cores, so the second worker competed for the same CPU share instead of adding a core; re-run `npx tsx scripts/bench/keeper.ts pool` on an idle machine." : "; the keeper process itself (witness inputs, IPC, result checks) shares them."),
+    `One-off proofs (\`zkinfer prove\`, the demo; \`createProver\`'s default) use the single-threaded warm prover: in a fresh`,
+    "process it builds one single-threaded curve and parses the zkey once, where snarkjs starts worker threads (each compiling",
+    `the curve's wasm) and re-reads the zkey. One-off runs: 1-minute load average ${oneOffLoad(k)} on ${v("cores")} cores.`,
+    "",
     "",
   ].join("\n");
 }
 
-const what = process.argv[2] ?? "prover";
-let update: KeeperFigures = {};
-if (what === "prover" || what === "all") update = { ...update, ...(await benchProver()) };
-if (what === "pool" || what === "all") update = { ...update, ...(await benchPool()) };
-if (what === "remark" || what === "all") update = { ...update, ...(await benchRemark()) };
-await writeKeeperResults(update, markdown);
-console.log("wrote bench/results.json (keeper) and BENCHMARKS.md (keeper section)");
+const { values: opt, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: "string", default: "15" },
+    "oneoff-runs": { type: "string", default: "5" },
+    "pool-proofs": { type: "string", default: "24" },
+    series: { type: "string", default: "100" },
+    results: { type: "string", default: path.resolve("bench", "results.json") },
+    markdown: { type: "string", default: path.resolve("BENCHMARKS.md") },
+  },
+});
+const count = (name: string, min: number) => {
+  const v = Number(opt[name as keyof typeof opt]);
+  if (!Number.isInteger(v) || v < min) throw new Error(`--${name} = ${opt[name as keyof typeof opt]}: expected an integer >= ${min}`);
+  return v;
+};
+const what = positionals[0] ?? "all";
+const parts = ["prover", "oneoff", "pool", "remark", "all"];
+if (!parts.includes(what) || positionals.length > 1) throw new Error(`part = ${positionals.join(" ")}: expected one of ${parts.join(", ")}`);
+const runs = count("runs", 1);
+const oneOffRuns = count("oneoff-runs", 1);
+const poolProofs = count("pool-proofs", 2);
+const series = count("series", 1);
+let update: KeeperFigures = { cores: os.availableParallelism() };
+if (what === "prover" || what === "all") update = { ...update, ...(await benchProver(runs)) };
+if (what === "oneoff" || what === "all") update = { ...update, ...(await benchOneOff(oneOffRuns)) };
+if (what === "pool" || what === "all") update = { ...update, ...(await benchPool(poolProofs)) };
+if (what === "remark" || what === "all") update = { ...update, ...(await benchRemark(series)) };
+await writeKeeperResults(update, markdown, { results: path.resolve(opt.results!), markdown: path.resolve(opt.markdown!) });
+console.log(`wrote ${opt.results} (keeper: ${Object.keys(update).join(", ")}) and ${opt.markdown} (keeper section)`);
 process.exit(0);

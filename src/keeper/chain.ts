@@ -13,58 +13,32 @@
  *   `VolatilityMismatch`), and while an L2 sequencer is down or in its grace period
  *   (`SequencerDown`, `SequencerGracePeriod`: the next poll proves again).
  */
-import { Contract, type ContractRunner, Interface, type Provider, type Signer } from "ethers";
+import { Contract, type ContractRunner, Interface, type InterfaceAbi, type Provider, type Signer } from "ethers";
+import { contractArtifact } from "../chain/contractArtifacts.js";
 import { expectedOptionInputs, type OptionInputs } from "../chain/optionStatement.js";
 import { revertData } from "../chain/revertData.js";
-import type { MarkKey, ProveResult } from "./job.js";
+import type { MarkKey, ProveResult, StatementKind } from "./job.js";
 
-export const FEED_ABI = [
-  "function seriesCount() view returns (uint256)",
-  "function getSeries(uint256 seriesId) view returns (tuple(address spotOracle, uint40 expiry, uint24 spotHeartbeat, uint8 spotDecimals, bool isCall, uint16 bandE5, address volOracle, uint24 volHeartbeat, uint8 volDecimals, uint64 rate, uint96 strike, uint80 lastVolRound, uint40 coveredUntil, uint32 reserveMoneynessBps, uint256 modelId))",
-  "function latestObservation(uint256 seriesId) view returns (uint256 price, uint256 spot, uint256 observedAt, uint256 roundId, bool settled)",
-  "function submit(uint256 seriesId, uint256 observedAt, uint256[2] a, uint256[2][2] b, uint256[2] c, uint256[] publicSignals) returns (uint256)",
-  "function settle(uint256 seriesId, uint80 roundId) returns (uint256)",
-  "event PriceSubmitted(uint256 indexed seriesId, uint256 indexed observedAt, uint256 price, uint256 spot, uint256 volRoundId, bool clamped, address submitter)",
-  "error ObservationNotLatestRound(uint256 observedAt, uint256 latestUpdatedAt)",
-  "error ObservationNotNewer(uint256 observedAt, uint256 lastObservedAt)",
-  "error VolatilityMismatch(uint256 expected, uint256 actual)",
-  "error MoneynessMismatch(uint256 expected, uint256 actual)",
-  "error TimeToExpiryMismatch(uint256 expected, uint256 actual)",
-  "error SeriesExpired(uint256 seriesId, uint256 expiry)",
-  "error StaleOracle(address oracle, uint256 updatedAt, uint256 heartbeat)",
-  "error AlreadySettled(uint256 seriesId)",
-  "error NotExpired(uint256 seriesId, uint256 expiry)",
-  "error InvalidProof()",
-  "error SequencerDown()",
-  "error SequencerGracePeriod(uint256 upSince, uint256 gracePeriod)",
-  "error SettlementRoundNotFirst(uint256 roundId, uint256 previousRoundId, uint256 previousUpdatedAt)",
-  "error SettlementTooManyRounds(uint256 roundId)",
-];
-
-export const ORACLE_ABI = [
-  "function decimals() view returns (uint8)",
-  "function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)",
-  "function getRoundData(uint80 roundId) view returns (uint80, int256, uint256, uint256, uint80)",
+/** The shipped contracts' ABIs (src/chain/contractArtifacts.ts): in step with contracts/ by construction. */
+export const FEED_ABI = contractArtifact("OptionPriceFeed").abi as InterfaceAbi;
+export const ENGINE_ABI = contractArtifact("MarginEngine").abi as InterfaceAbi;
+/**
+ * The oracle reads: AggregatorV3Interface's functions (from the shipped MockV3Aggregator, which
+ * implements it), plus Chainlink's `AnswerUpdated` event of OCR aggregators. The mock emits no
+ * event, and a Chainlink proxy does not either (its aggregator does): there, polling finds the
+ * new rounds.
+ */
+export const ORACLE_ABI: InterfaceAbi = [
+  ...(contractArtifact("MockV3Aggregator").abi as { type: string; name?: string }[]).filter((f) => f.type === "function" && ["decimals", "description", "version", "getRoundData", "latestRoundData"].includes(f.name ?? "")),
   "event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)",
-];
+] as InterfaceAbi;
 
-export const ENGINE_ABI = [
-  "function isLiquidatable(address account) view returns (bool)",
-  "function liquidate(address account) returns (uint256)",
-  "event PositionOpened(address indexed account, uint256 indexed seriesId, bool isLong, uint256 size, uint256 price, uint256 premium, uint256 fee)",
-  "error SequencerUnusable(uint256 seriesId)",
-  "error AccountHealthy(int256 equity, uint256 maintenanceMargin)",
-  "error PriceNotCurrent(uint256 seriesId, uint256 observedAt)",
-  "error StalePrice(uint256 seriesId, uint256 observedAt, uint256 maxPriceAge)",
-  "error NotSettled(uint256 seriesId, uint256 expiry)",
-];
-
+/** Reverts of a mark that mean "someone already marked this round" (do not send it again). */
+export const DONE_ERRORS: ReadonlySet<string> = new Set(["ObservationNotNewer", "AlreadySettled"]);
+/** Reverts that mean "the sequencer is not usable now: retry later" (not stale, not done). */
+export const RETRY_ERRORS: ReadonlySet<string> = new Set(["SequencerDown", "SequencerGracePeriod", "SequencerUnusable"]);
 /** Reverts that mean "the oracle moved on: this proof is stale" (prove the new statement). */
-export const STALE_ERRORS = new Set(["ObservationNotLatestRound", "VolatilityMismatch", "MoneynessMismatch", "TimeToExpiryMismatch", "StaleOracle", "SequencerDown", "SequencerGracePeriod"]);
-/** Reverts that mean "the sequencer is not usable: retry later" (not stale, not done). */
-export const RETRY_ERRORS = new Set(["SequencerDown", "SequencerGracePeriod"]);
-/** Reverts that mean "someone already marked this round". */
-export const DONE_ERRORS = new Set(["ObservationNotNewer", "AlreadySettled"]);
+export const STALE_ERRORS: ReadonlySet<string> = new Set(["ObservationNotLatestRound", "VolatilityMismatch", "MoneynessMismatch", "TimeToExpiryMismatch", "StaleOracle"]);
 
 export interface SeriesInfo {
   seriesId: bigint;
@@ -114,7 +88,8 @@ export interface Backoff {
 
 export const DEFAULT_BACKOFF: Backoff = { attempts: 8, firstDelayMs: 100, maxDelayMs: 5_000 };
 
-const feedErrors = new Interface([...FEED_ABI, ...ENGINE_ABI.filter((f) => f.startsWith("error"))]);
+// The feed's and the engine's errors in one interface (same-signature duplicates collapse).
+const feedErrors = new Interface([...(FEED_ABI as readonly unknown[]), ...(ENGINE_ABI as { type: string }[]).filter((f) => f.type === "error")] as InterfaceAbi);
 
 /** The custom error a call reverted with, if it reverted (undefined for RPC failures). */
 export function revertName(e: unknown): string | undefined {
@@ -125,6 +100,19 @@ export function revertName(e: unknown): string | undefined {
   } catch {
     return "unknown revert";
   }
+}
+
+/**
+ * What a reverted mark means for the keeper (static call or send alike): done, stale or retry
+ * later; undefined for a revert it does not handle, and for RPC failures (no revert data).
+ */
+export function markRevertOutcome(e: unknown): Exclude<SubmitOutcome, { status: "included" }> | undefined {
+  const name = revertName(e);
+  if (name === undefined) return undefined;
+  if (DONE_ERRORS.has(name)) return { status: "already-marked", reason: name };
+  if (RETRY_ERRORS.has(name)) return { status: "retry-later", reason: name };
+  if (STALE_ERRORS.has(name)) return { status: "stale", reason: name };
+  return undefined;
 }
 
 /** Call `fn`, retrying with exponential backoff while it fails without revert data. */
@@ -149,10 +137,14 @@ export interface FeedAdapter {
   readonly address: string;
   seriesIds(): Promise<bigint[]>;
   series(seriesId: bigint): Promise<SeriesInfo>;
-  statement(seriesId: bigint): Promise<SeriesStatement>;
+  /** Whether this feed can take marks of `kind` (its ABI has the function that submits them). */
+  supports(kind: StatementKind): boolean;
+  /** The statement of now for a series proven as `kind` (default "price"). */
+  statement(seriesId: bigint, kind?: StatementKind): Promise<SeriesStatement>;
   marked(seriesId: bigint): Promise<Marked>;
   /** Whether the chain already holds a mark for `key` (the feed's replay rule). */
   isMarked(key: MarkKey, marked: Marked, statement: SeriesStatement): boolean;
+  /** Submit a proof of `key.kind` (see `MARK_FUNCTIONS`). */
   submit(key: MarkKey, observedAt: bigint, proof: ProveResult): Promise<SubmitOutcome>;
   /** Settle an expired series with the first spot round at or after expiry, if there is one. */
   settle(seriesId: bigint): Promise<SubmitOutcome | { status: "no-round"; reason: string }>;
@@ -162,6 +154,19 @@ export interface FeedAdapter {
   liquidate?(account: string): Promise<SubmitOutcome | undefined>;
   /** Call `cb` on every new oracle round of these oracles (events; the keeper also polls). */
   watchOracles(oracles: string[], cb: (oracle: string) => void): () => void;
+}
+
+/**
+ * The feed function that takes a mark of each kind; all take (seriesId, observedAt, a, b, c,
+ * publicSignals). `submitRisk` is the risk statement's entry point (its public signals: the
+ * packed risk outputs, then the same 4 raw inputs as the price statement; the model needs a
+ * registered risk circuit); a feed whose ABI lacks it cannot take risk marks
+ * (`supports("risk")` is false and the keeper refuses such series at start).
+ */
+export const MARK_FUNCTIONS: Readonly<Record<StatementKind, string>> = { price: "submit", risk: "submitRisk" };
+
+export class UnsupportedKindError extends Error {
+  override name = "UnsupportedKindError";
 }
 
 export interface FeedAdapterOptions {
@@ -264,18 +269,30 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
     accountsFromBlock = to + 1;
   }
 
+  /** The one place a statement kind meets the chain: the feed function that marks it. */
+  function markFunction(kind: StatementKind) {
+    const name = Object.hasOwn(MARK_FUNCTIONS, kind) ? MARK_FUNCTIONS[kind] : undefined;
+    if (!name) throw new UnsupportedKindError(`kind = ${JSON.stringify(kind)}: not a statement kind (${Object.keys(MARK_FUNCTIONS).join(", ")})`);
+    if (!feed.interface.getFunction(name)) {
+      throw new UnsupportedKindError(`kind = ${JSON.stringify(kind)}: the feed's ABI has no ${name}(seriesId, observedAt, a, b, c, publicSignals); supported: ${supportedKinds().join(", ")}`);
+    }
+    return feed.getFunction(name);
+  }
+  const supportedKinds = () => (Object.keys(MARK_FUNCTIONS) as StatementKind[]).filter((k) => feed.interface.getFunction(MARK_FUNCTIONS[k]) !== null);
+
   const adapter: FeedAdapter = {
     address: o.feedAddress,
+    supports: (kind) => supportedKinds().includes(kind),
     async seriesIds() {
       const n = Number(await retry("seriesCount", () => feed.seriesCount()));
       return Array.from({ length: n }, (_, i) => BigInt(i + 1));
     },
     series,
-    async statement(seriesId) {
+    async statement(seriesId, kind = "price") {
       const s = await series(seriesId);
       const [spot, vol, block] = await Promise.all([latestRound(s.spotOracle), latestRound(s.volOracle), retry("latest block", () => provider.getBlock("latest"))]);
       return {
-        key: { seriesId, spotRound: spot.roundId, volRound: vol.roundId },
+        key: { seriesId, spotRound: spot.roundId, volRound: vol.roundId, kind },
         inputs: expectedOptionInputs({ strike: s.strike, expiry: s.expiry, rate: s.rate }, spot, vol),
         roundAt: Number(spot.updatedAt > vol.updatedAt ? spot.updatedAt : vol.updatedAt),
         now: BigInt(block!.timestamp),
@@ -283,6 +300,8 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
     },
     async marked(seriesId) {
       // Read fresh every time: the volatility round of the stored price changes with each mark.
+      // Marks of either kind are read here: `submitRisk` stores its mark through the same
+      // replay rule and storage as `submit` (observedAt, lastVolRound; PriceSubmitted too).
       const [[, , observedAt, , settled], s] = await Promise.all([
         retry(`latestObservation(${seriesId})`, () => feed.latestObservation(seriesId)),
         retry(`getSeries(${seriesId})`, () => feed.getSeries(seriesId)),
@@ -297,25 +316,17 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
     },
     async submit(key, observedAt, p) {
       const args = [key.seriesId, observedAt, p.a, p.b, p.c, p.publicSignals] as const;
+      const mark = markFunction(key.kind);
+      const what = MARK_FUNCTIONS[key.kind];
       // A static call first: a stale or duplicate proof is refused without spending a nonce.
       try {
-        await retry("submit (static call)", () => feed.submit.staticCall(...args));
-      } catch (e) {
-        const name = revertName(e);
-        if (name && DONE_ERRORS.has(name)) return { status: "already-marked", reason: name };
-        if (name && STALE_ERRORS.has(name)) return { status: "stale", reason: name };
-        if (name && RETRY_ERRORS.has(name)) return { status: "retry-later", reason: name };
-        throw e;
-      }
-      try {
-        const { tx, receipt } = await sendWithNonce("submit", (nonce) => feed.submit(...args, { nonce }));
+        await retry(`${what} (static call)`, () => mark.staticCall(...args));
+        const { tx, receipt } = await sendWithNonce(what, (nonce) => mark(...args, { nonce }));
         if (receipt.status !== 1) return { status: "stale", reason: "reverted on inclusion" };
         return { status: "included", txHash: tx.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
       } catch (e) {
-        const name = revertName(e);
-        if (name && DONE_ERRORS.has(name)) return { status: "already-marked", reason: name };
-        if (name && STALE_ERRORS.has(name)) return { status: "stale", reason: name };
-        if (name && RETRY_ERRORS.has(name)) return { status: "retry-later", reason: name };
+        const outcome = markRevertOutcome(e);
+        if (outcome) return outcome;
         throw e;
       }
     },

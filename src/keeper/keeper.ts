@@ -11,7 +11,7 @@
  */
 import type { OptionInputs } from "../chain/optionStatement.js";
 import { type FeedAdapter, RpcError, type SeriesStatement } from "./chain.js";
-import { type ProveJob, type ProveResult, jobId, markKeyOf } from "./job.js";
+import { type ProveJob, type ProveResult, type StatementKind, jobId, markKeyOf, parseStatementKind } from "./job.js";
 import { KeeperMetrics } from "./metrics.js";
 import type { ProofQueue, QueueHandlers } from "./queue.js";
 
@@ -34,10 +34,15 @@ export interface KeeperOptions {
   makeQueue: (handlers: QueueHandlers) => Promise<ProofQueue>;
   /** Series to keep marked (default: every series of the feed, re-read on each poll). */
   series?: bigint[];
+  /**
+   * Which statement each series is proven with (default "price" for all): a "risk" series is
+   * proven with the risk circuit and submitted with the feed's risk entry point (`MARK_FUNCTIONS`).
+   */
+  kindOf?: (seriesId: bigint) => StatementKind;
   /** Poll interval (ms, default 2 000). */
   pollMs?: number;
   /** Why the model cannot prove these inputs (outside its coverage), or undefined if it can. */
-  coverage: (inputs: OptionInputs) => string | undefined;
+  coverage: (inputs: OptionInputs, kind: StatementKind) => string | undefined;
   /** The model's raw inputs for a statement, in the model's order (default: the option layout). */
   modelInputs?: (inputs: OptionInputs) => bigint[];
   /** Settle expired series (default true). */
@@ -67,6 +72,7 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
   const metrics = o.metrics ?? new KeeperMetrics();
   const log = o.log ?? (() => {});
   const modelInputs = o.modelInputs ?? optionInputsInOrder;
+  const kindOf = (seriesId: bigint) => parseStatementKind(o.kindOf?.(seriesId) ?? "price", `kind of series ${seriesId}`);
   const pending = new Map<string, number>(); // job id → when its round was first seen (ms)
   const submitted = new Set<string>(); // job ids this keeper has marked
   const skippedOnce = new Set<string>();
@@ -116,7 +122,7 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
     };
     try {
       if (submitted.has(job.id)) return done("duplicate");
-      const st = await o.feed.statement(key.seriesId);
+      const st = await o.feed.statement(key.seriesId, key.kind);
       if (jobId(st.key) !== job.id) {
         done("stale");
         void scan(key.seriesId);
@@ -169,7 +175,7 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
     const info = await o.feed.series(seriesId);
     let st: SeriesStatement;
     try {
-      st = await o.feed.statement(seriesId);
+      st = await o.feed.statement(seriesId, kindOf(seriesId));
     } catch (e) {
       if (e instanceof RpcError) throw e;
       // No statement: expired (settle), or an oracle answer the feed refuses.
@@ -188,13 +194,14 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
     if (pending.has(id) || submitted.has(id)) return;
     const marked = await o.feed.marked(seriesId);
     if (o.feed.isMarked(st.key, marked, st)) return;
-    const reason = o.coverage(st.inputs);
+    const reason = o.coverage(st.inputs, st.key.kind);
     if (reason) return skipOnce(seriesId, id, `outside-coverage: ${reason}`);
     const job: ProveJob = {
       id,
       seriesId: seriesId.toString(),
       spotRound: st.key.spotRound.toString(),
       volRound: st.key.volRound.toString(),
+      kind: st.key.kind,
       observedAt: st.inputs.observedAt.toString(),
       inputs: modelInputs(st.inputs).map(String),
       roundAt: st.roundAt,
@@ -245,6 +252,14 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
   }
 
   let watched: bigint[] = o.series ?? (await o.feed.seriesIds());
+  // A series proven as a kind the feed cannot take is a configuration error: refuse to start.
+  for (const id of watched) {
+    const kind = kindOf(id);
+    if (!o.feed.supports(kind)) {
+      await queue.close();
+      throw new Error(`series ${id}: kind = ${kind}, but the feed at ${o.feed.address} cannot take ${kind} marks (its ABI has no ${kind === "risk" ? "submitRisk" : "submit"})`);
+    }
+  }
   const byOracle = new Map<string, bigint[]>();
   for (const id of watched) {
     const info = await o.feed.series(id);

@@ -141,12 +141,21 @@ export interface Prover {
 }
 
 /**
- * A warm prover: the zkey parsed once and the curve built once, arithmetic on this thread
- * (see ./warmProver.ts for what it removes from snarkjs's per-proof cost).
+ * A prover that keeps the zkey parsed and the curve built between proofs (./warmProver.ts).
+ *
+ * `threads: "single"` (the default) runs the arithmetic on the calling thread. It is also the
+ * faster way to make a one-off proof (`zkinfer prove`, the demo, `proveGroth16`): in a fresh
+ * process on 2 cores it took about half the wall and CPU time of snarkjs's multi-threaded
+ * `groth16.fullProve` for the reference model, since snarkjs starts worker threads (each
+ * compiling the curve's wasm) and re-reads the zkey (`npx tsx scripts/bench/keeper.ts oneoff`,
+ * `oneOffProve_*` under `keeper` in bench/results.json). Warm (the zkey already parsed),
+ * snarkjs's multi-threaded prove was slightly faster in wall time per reference proof on a
+ * near-idle machine but used more CPU, and `threads: "multi"` was no faster than "single":
+ * the keeper's pool runs one single-threaded prover per worker process, one per core.
  */
-export async function createProver(args: { wasmPath: string; zkeyPath: string }): Promise<Prover> {
+export async function createProver(args: { wasmPath: string; zkeyPath: string; threads?: "single" | "multi" }): Promise<Prover> {
   const { createWarmProver } = await import("./warmProver.js");
-  return createWarmProver({ ...args, threads: "single" });
+  return createWarmProver({ ...args, threads: args.threads ?? "single" });
 }
 
 /** One-shot proof (loads everything, proves, releases the curve). */

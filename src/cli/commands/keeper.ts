@@ -7,6 +7,7 @@ import os from "node:os";
 import type { Command } from "commander";
 import { createRedisQueue, parseRedisUrl, runRedisWorker } from "../../keeper/bullmqQueue.js";
 import { createFeedAdapter } from "../../keeper/chain.js";
+import { proverByKind } from "../../keeper/job.js";
 import { type KeeperEvent, startKeeper } from "../../keeper/keeper.js";
 import { optionCoverage, poolJobProver } from "../../keeper/modelProver.js";
 import { createProverPool } from "../../keeper/pool.js";
@@ -97,7 +98,7 @@ export async function keeperCommand(ctx: CliContext, opts: KeeperCommandOptions)
     makeQueue: (handlers) =>
       opts.queue
         ? createRedisQueue({ connection: parseRedisUrl(opts.queue), handlers })
-        : Promise.resolve(createInProcessQueue({ prove: poolJobProver(pool!, art.q), concurrency: pool!.size, handlers })),
+        : Promise.resolve(createInProcessQueue({ prove: proverByKind({ price: poolJobProver(pool!, art.q) }), concurrency: pool!.size, handlers })),
   });
   const status = opts.statusPort !== undefined ? await startStatusServer(keeper.metrics, opts.statusPort, () => ({ workers: pool?.stats() ?? [] })) : undefined;
   if (status) ctx.progress(`status on http://127.0.0.1:${status.port}/status and /metrics`);
@@ -139,7 +140,8 @@ export async function proverWorkerCommand(ctx: CliContext, opts: ProverWorkerOpt
   const pool = await createProverPool({ wasmPath: art.wasm, zkeyPath: art.zkey, size: opts.workers });
   const worker = await runRedisWorker({
     connection,
-    prove: poolJobProver(pool, art.q),
+    // Price jobs only: a risk job (a series configured for the risk circuit) fails naming its kind.
+    prove: proverByKind({ price: poolJobProver(pool, art.q) }),
     concurrency: pool.size,
     lockDurationMs: opts.lockMs,
     stalledIntervalMs: opts.lockMs,
