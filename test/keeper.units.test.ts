@@ -1,6 +1,6 @@
 import { type ErrorFragment, Interface } from "ethers";
 import { describe, expect, it } from "vitest";
-import { DONE_ERRORS, ENGINE_ABI, FEED_ABI, RETRY_ERRORS, RpcError, STALE_ERRORS, markRevertOutcome, revertName, withBackoff } from "../src/keeper/chain.js";
+import { DONE_ERRORS, engineAbi, feedAbi, RETRY_ERRORS, RpcError, STALE_ERRORS, markRevertOutcome, revertName, withBackoff } from "../src/keeper/chain.js";
 import { jobId, markKeyOf, proverByKind } from "../src/keeper/job.js";
 import { KeeperMetrics } from "../src/keeper/metrics.js";
 import { createInProcessQueue } from "../src/keeper/queue.js";
@@ -8,7 +8,7 @@ import { PoolError } from "../src/keeper/pool.js";
 import { echoResult } from "./helpers/echoProver.js";
 
 const fast = { attempts: 4, firstDelayMs: 1, maxDelayMs: 4 };
-const revert = (name: string, args: unknown[]) => Object.assign(new Error("execution reverted"), { data: new Interface(FEED_ABI).encodeErrorResult(name, args) });
+const revert = (name: string, args: unknown[]) => Object.assign(new Error("execution reverted"), { data: new Interface(feedAbi()).encodeErrorResult(name, args) });
 
 describe("keeper units", () => {
   it("backoff retries RPC failures, then fails naming the call; reverts are not retried", async () => {
@@ -50,10 +50,10 @@ describe("keeper units", () => {
   });
 
   it("a reverted mark maps to one outcome, static call or send alike; sequencer reverts retry later", () => {
-    const feed = new Interface(FEED_ABI);
+    const feed = new Interface(feedAbi());
     const errorNames = (i: Interface) => new Set(i.fragments.filter((f): f is ErrorFragment => f.type === "error").map((f) => f.name));
     const feedErrors = errorNames(feed);
-    const engineErrors = errorNames(new Interface(ENGINE_ABI));
+    const engineErrors = errorNames(new Interface(engineAbi()));
     // Every name the keeper acts on is an error of the shipped contracts (in step by construction).
     for (const n of [...DONE_ERRORS, ...RETRY_ERRORS, ...STALE_ERRORS]) expect(feedErrors.has(n) || engineErrors.has(n), n).toBe(true);
     const sets = [DONE_ERRORS, RETRY_ERRORS, STALE_ERRORS];

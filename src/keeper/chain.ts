@@ -19,19 +19,30 @@ import { expectedOptionInputs, type OptionInputs } from "../chain/optionStatemen
 import { revertData } from "../chain/revertData.js";
 import type { MarkKey, ProveResult, StatementKind } from "./job.js";
 
-/** The shipped contracts' ABIs (src/chain/contractArtifacts.ts): in step with contracts/ by construction. */
-export const FEED_ABI = contractArtifact("OptionPriceFeed").abi as InterfaceAbi;
-export const ENGINE_ABI = contractArtifact("MarginEngine").abi as InterfaceAbi;
+/**
+ * The shipped contracts' ABIs (src/chain/contractArtifacts.ts): in step with contracts/ by
+ * construction. Read on first use, not at import: the CLI imports the keeper for its command
+ * list, and in a fresh clone the artifacts exist only once the chain commands built them.
+ */
+function lazy<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= load());
+}
+export const feedAbi = lazy(() => contractArtifact("OptionPriceFeed").abi as InterfaceAbi);
+export const engineAbi = lazy(() => contractArtifact("MarginEngine").abi as InterfaceAbi);
 /**
  * The oracle reads: AggregatorV3Interface's functions (from the shipped MockV3Aggregator, which
  * implements it), plus Chainlink's `AnswerUpdated` event of OCR aggregators. The mock emits no
  * event, and a Chainlink proxy does not either (its aggregator does): there, polling finds the
  * new rounds.
  */
-export const ORACLE_ABI: InterfaceAbi = [
-  ...(contractArtifact("MockV3Aggregator").abi as { type: string; name?: string }[]).filter((f) => f.type === "function" && ["decimals", "description", "version", "getRoundData", "latestRoundData"].includes(f.name ?? "")),
-  "event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)",
-] as InterfaceAbi;
+export const oracleAbi = lazy(
+  (): InterfaceAbi =>
+    [
+      ...(contractArtifact("MockV3Aggregator").abi as { type: string; name?: string }[]).filter((f) => f.type === "function" && ["decimals", "description", "version", "getRoundData", "latestRoundData"].includes(f.name ?? "")),
+      "event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt)",
+    ] as InterfaceAbi,
+);
 
 /** Reverts of a mark that mean "someone already marked this round" (do not send it again). */
 export const DONE_ERRORS: ReadonlySet<string> = new Set(["ObservationNotNewer", "AlreadySettled"]);
@@ -89,14 +100,14 @@ export interface Backoff {
 export const DEFAULT_BACKOFF: Backoff = { attempts: 8, firstDelayMs: 100, maxDelayMs: 5_000 };
 
 // The feed's and the engine's errors in one interface (same-signature duplicates collapse).
-const feedErrors = new Interface([...(FEED_ABI as readonly unknown[]), ...(ENGINE_ABI as { type: string }[]).filter((f) => f.type === "error")] as InterfaceAbi);
+const feedErrors = lazy(() => new Interface([...(feedAbi() as readonly unknown[]), ...(engineAbi() as { type: string }[]).filter((f) => f.type === "error")] as InterfaceAbi));
 
 /** The custom error a call reverted with, if it reverted (undefined for RPC failures). */
 export function revertName(e: unknown): string | undefined {
   const data = revertData(e);
   if (!data) return undefined;
   try {
-    return feedErrors.parseError(data)?.name ?? "unknown revert";
+    return feedErrors().parseError(data)?.name ?? "unknown revert";
   } catch {
     return "unknown revert";
   }
@@ -184,10 +195,10 @@ export interface FeedAdapterOptions {
 export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdapter> {
   const provider = o.signer.provider as Provider;
   if (!provider) throw new Error("the submitter's signer has no provider");
-  const feed = new Contract(o.feedAddress, FEED_ABI, o.signer);
+  const feed = new Contract(o.feedAddress, feedAbi(), o.signer);
   const backoff = o.backoff ?? DEFAULT_BACKOFF;
   const retry = <T>(what: string, fn: () => Promise<T>) => withBackoff(what, fn, backoff, (e) => o.onRetry?.(what, e));
-  const oracle = (a: string, runner: ContractRunner = provider) => new Contract(a, ORACLE_ABI, runner);
+  const oracle = (a: string, runner: ContractRunner = provider) => new Contract(a, oracleAbi(), runner);
   const infoCache = new Map<bigint, SeriesInfo>();
   const decimalsCache = new Map<string, number>();
   const from = await o.signer.getAddress();
@@ -251,7 +262,7 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
     }
   }
 
-  const engine = o.engineAddress ? new Contract(o.engineAddress, ENGINE_ABI, o.signer) : undefined;
+  const engine = o.engineAddress ? new Contract(o.engineAddress, engineAbi(), o.signer) : undefined;
   // Accounts per series, from PositionOpened logs read incrementally (block after the last read).
   const accounts = new Map<bigint, Set<string>>();
   let accountsFromBlock = 0;
@@ -382,7 +393,7 @@ export async function createFeedAdapter(o: FeedAdapterOptions): Promise<FeedAdap
     watchOracles(oracles, cb) {
       // The oracles' AnswerUpdated logs, read block range by block range (one eth_getLogs per
       // interval; no node-side filters to leak when the RPC drops or the keeper stops).
-      const topic = new Interface(ORACLE_ABI).getEvent("AnswerUpdated")!.topicHash;
+      const topic = new Interface(oracleAbi()).getEvent("AnswerUpdated")!.topicHash;
       let from: number | undefined;
       let stopped = false;
       let timer: NodeJS.Timeout | undefined;
