@@ -44,7 +44,8 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 /// Σ_short ⌈size · ask⌉ (the account's exit value). Flat rule (portfolio margin off): IM / MM
 /// add `imBps` / `mmBps` of spot per short unit. Portfolio margin (`portfolioParams.enabled`):
 /// IM = imFactor · worstLoss + Σ_short imFloor, MM = mmFactor · worstLoss + Σ_short mmFloor,
-/// the worst loss taken per risk group over the feed's proven scenario grid (`feed.risk`),
+/// the worst loss taken per risk group over the feed's proven scenario grid (`feed.risk`; an
+/// account's marks and vectors are read in one `feed.marksAndRisks` call),
 /// scenario prices moved by the spread against the account; a leg without a current risk
 /// vector is margined alone at its bounds (a long down to 0, a short up to its largest value),
 /// which is never cheaper than with one; new shorts need a current risk vector; a risk vector
@@ -734,6 +735,12 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         returns (IOptionPriceFeed.Mark[] memory marks, IOptionPriceFeed.Risk[] memory risks)
     {
         if (ids.length == 0) return (marks, risks);
+        if (ids.length == 1 && !withRisk) {
+            // One mark: the single read is cheaper than the batch's arrays.
+            marks = new IOptionPriceFeed.Mark[](1);
+            marks[0] = feed.mark(ids[0]);
+            return (marks, risks);
+        }
         return feed.marksAndRisks(ids, withRisk);
     }
 

@@ -48,7 +48,10 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 /// Replay and currency key: the pair (spot round, volatility round). A submission is newer
 /// when `observedAt` (the spot round's `updatedAt`) is later than the stored one, or equal to
 /// it with another volatility round id than the stored one (a new volatility round can be
-/// proven for the same spot round). `isCurrent` is true only while BOTH oracles' latest
+/// proven for the same spot round). One exception: `submitRisk` is accepted for the round of a
+/// stored price-only mark (`submit`) when its mark, clamped and stored the same way, equals that
+/// price (`RiskMarkMismatch` otherwise): a price-only proof posted first cannot keep a round
+/// without its risk vector, and a round never has two marks. At most one risk vector per round. `isCurrent` is true only while BOTH oracles' latest
 /// rounds are the ones the stored price was proven for, the model is active and the
 /// sequencer (if any) is usable.
 ///
