@@ -511,6 +511,9 @@ describe("portfolio margin on the real feed: 8 series proven by submitRisk (15 s
     const rc = await (await asAlice.openPosition(ids[0]!, true, 1n, MAX)).wait();
     console.log(`real feed: marginCheckGas8 = ${gas}; marksAndRisks(8) ${batch}, mark + risk per series ${single}; flat rule ${flat}; openPosition (8 series, portfolio margin) ${rc!.gasUsed}`);
     expect(BigInt(batch)).toBeLessThan(BigInt(single));
+    // Regression bound of the measured figure (deterministic gas; the 200k target is not met,
+    // BENCHMARKS.md "Risk vector").
+    expect(Number(gas)).toBeLessThanOrEqual(510_000);
   });
 });
 
