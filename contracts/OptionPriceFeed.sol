@@ -535,8 +535,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @inheritdoc IOptionPriceFeed
-    /// @dev Oracle answers, the sequencer feed and `registry.isActive` are read once per distinct
-    /// oracle / model in the call; a series' slots once each (only the used scenario words).
+    /// @dev Oracle answers and the sequencer feed are read once per distinct oracle in the call,
+    /// `registry.isActive` once per run of consecutive series of one model; a series' slots once
+    /// each (only the used scenario words).
     function marksAndRisks(uint256[] calldata ids, bool withRisk)
         external
         view
