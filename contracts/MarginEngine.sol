@@ -44,7 +44,8 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 /// Σ_short ⌈size · ask⌉ (the account's exit value). Flat rule (portfolio margin off): IM / MM
 /// add `imBps` / `mmBps` of spot per short unit. Portfolio margin (`portfolioParams.enabled`):
 /// IM = imFactor · worstLoss + Σ_short imFloor, MM = mmFactor · worstLoss + Σ_short mmFloor,
-/// the worst loss taken per risk group over the feed's proven scenario grid (`feed.risk`),
+/// the worst loss taken per risk group over the feed's proven scenario grid (`feed.risk`; an
+/// account's marks and vectors are read in one `feed.marksAndRisks` call),
 /// scenario prices moved by the spread against the account; a leg without a current risk
 /// vector is margined alone at its bounds (a long down to 0, a short up to its largest value),
 /// which is never cheaper than with one; new shorts need a current risk vector; a risk vector
@@ -682,10 +683,11 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         uint256 n = ids.length;
         legs = new MarginMath.Position[](n);
         bool portfolio = portfolioParams.enabled;
+        (IOptionPriceFeed.Mark[] memory marks, IOptionPriceFeed.Risk[] memory risks) = _read(ids, portfolio);
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
             int256 size = positionOf[account][seriesId];
-            IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
+            IOptionPriceFeed.Mark memory k = marks[i];
             Valued memory x = _value(k, seriesId, size > 0);
             // The traded series is checked by the caller (expiry first, then usability).
             if (x.state == PENDING && seriesId != tradeOf && pending == 0) pending = seriesId;
@@ -694,7 +696,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
             leg.price = x.price;
             leg.spot = x.spot;
             // A late risk vector is PENDING like a late mark (the traded series: by the caller).
-            if (portfolio && _riskOf(leg, k, x, seriesId) == RISK_LATE && seriesId != tradeOf && pending == 0) {
+            if (portfolio && _riskOf(leg, k, x, risks[i]) == RISK_LATE && seriesId != tradeOf && pending == 0) {
                 pending = seriesId;
             }
             if (seriesId == tradeOf) {
@@ -712,18 +714,35 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         legs = new MarginMath.Position[](n);
         fresh = true;
         bool portfolio = portfolioParams.enabled;
+        (IOptionPriceFeed.Mark[] memory marks, IOptionPriceFeed.Risk[] memory risks) = _read(ids, portfolio);
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
             int256 size = positionOf[account][seriesId];
-            IOptionPriceFeed.Mark memory k = feed.mark(seriesId);
+            IOptionPriceFeed.Mark memory k = marks[i];
             Valued memory x = _value(k, seriesId, size > 0);
             MarginMath.Position memory leg = legs[i];
             leg.size = size;
             leg.price = x.price;
             leg.spot = x.spot;
             if (x.state == PENDING) fresh = false;
-            if (portfolio && _riskOf(leg, k, x, seriesId) == RISK_LATE) fresh = false;
+            if (portfolio && _riskOf(leg, k, x, risks[i]) == RISK_LATE) fresh = false;
         }
+    }
+
+    /// @dev The marks of `ids` and, under portfolio margin, their risk vectors: one feed call.
+    function _read(uint256[] memory ids, bool withRisk)
+        internal
+        view
+        returns (IOptionPriceFeed.Mark[] memory marks, IOptionPriceFeed.Risk[] memory risks)
+    {
+        if (ids.length == 0) return (marks, risks);
+        if (ids.length == 1 && !withRisk) {
+            // One mark: the single read is cheaper than the batch's arrays.
+            marks = new IOptionPriceFeed.Mark[](1);
+            marks[0] = feed.mark(ids[0]);
+            return (marks, risks);
+        }
+        return feed.marksAndRisks(ids, withRisk);
     }
 
     /// @dev Portfolio margin: fills the leg's terms, bounds and (if current) risk vector, and
@@ -732,10 +751,12 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     /// mark, with 1..MAX_SCENARIOS scenarios; a vector that is not but is at most `maxPriceAge`
     /// old is late (PENDING); otherwise the leg is margined alone at its bounds: a long down to 0,
     /// a short up to max(unitReserve, the MISSING bound, mark) + spread (a settled leg: its price).
-    function _riskOf(MarginMath.Position memory leg, IOptionPriceFeed.Mark memory k, Valued memory x, uint256 seriesId)
-        internal
-        view
-        returns (uint8)
+    function _riskOf(
+        MarginMath.Position memory leg,
+        IOptionPriceFeed.Mark memory k,
+        Valued memory x,
+        IOptionPriceFeed.Risk memory r
+    ) internal view returns (uint8)
     {
         leg.spread = k.spread;
         leg.strike = k.strike;
@@ -748,7 +769,6 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         hi = _max(hi, k.price) + k.spread;
         leg.hi = _max(hi, x.price);
         if (x.state != USABLE) return x.risk = RISK_FALLBACK;
-        IOptionPriceFeed.Risk memory r = feed.risk(seriesId);
         if (r.group == bytes32(0)) return x.risk = RISK_FALLBACK;
         uint256 m = r.scenarios.length;
         if (r.current && r.observedAt == k.observedAt && r.mark == k.price && m != 0 && m <= MAX_SCENARIOS) {

@@ -48,7 +48,10 @@ import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 /// Replay and currency key: the pair (spot round, volatility round). A submission is newer
 /// when `observedAt` (the spot round's `updatedAt`) is later than the stored one, or equal to
 /// it with another volatility round id than the stored one (a new volatility round can be
-/// proven for the same spot round). `isCurrent` is true only while BOTH oracles' latest
+/// proven for the same spot round). One exception: `submitRisk` is accepted for the round of a
+/// stored price-only mark (`submit`) when its mark, clamped and stored the same way, equals that
+/// price (`RiskMarkMismatch` otherwise): a price-only proof posted first cannot keep a round
+/// without its risk vector, and a round never has two marks. At most one risk vector per round. `isCurrent` is true only while BOTH oracles' latest
 /// rounds are the ones the stored price was proven for, the model is active and the
 /// sequencer (if any) is usable.
 ///
@@ -310,6 +313,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @dev A risk value does not fit its storage (`which`: 0 delta, 1 gamma, 2 a scenario
     /// priceOverStrike above 2^64).
     error RiskValueOverflow(uint256 which, int256 value);
+    /// @dev A risk vector for the (spot, vol) round of the stored price-only mark whose mark
+    /// (clamped, wad per unit) is not that stored price: it would give the round a second mark.
+    error RiskMarkMismatch(uint256 seriesId, uint256 storedPrice, uint256 riskMark);
 
     /// @param sequencerUptimeFeed_ Chainlink L2 sequencer-uptime feed, or address(0) for none.
     /// @param sequencerGracePeriod_ Seconds after the sequencer is back up before marks and
@@ -420,7 +426,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         Accepted memory acc;
         // Model facts: active, field, declared input ranges (inputs are then < 2^128).
         (acc.verifier, acc.selector) = registry.checkSignals(s.modelId, publicSignals);
-        _checkNew(acc, seriesId, s, observedAt, publicSignals[I_PRICE_OVER_STRIKE], publicSignals);
+        _checkNew(acc, seriesId, s, observedAt, publicSignals[I_PRICE_OVER_STRIKE], publicSignals, false);
         if (!Groth16Call.verify(acc.verifier, acc.selector, a, b, c, publicSignals)) revert InvalidProof();
         return _store(seriesId, acc, false);
     }
@@ -462,7 +468,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         int256[] memory v = registry.riskValues(s.modelId, publicSignals);
         Accepted memory acc;
         // From the last packed signal on, indices 1..4 are the four inputs as in `submit`.
-        _checkNew(acc, seriesId, s, observedAt, _pos(v[rc.markScenario]), publicSignals[rc.numPacked - 1:]);
+        _checkNew(acc, seriesId, s, observedAt, _pos(v[rc.markScenario]), publicSignals[rc.numPacked - 1:], true);
         if (!Groth16Call.verify(rc.verifier, rc.selector, a, b, c, publicSignals)) revert InvalidProof();
         return _storeRisk(seriesId, s, rc, v, acc, publicSignals[rc.numPacked:]);
     }
@@ -529,22 +535,34 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @dev Scenario prices = stored clamped priceOverStrike · strike / 1e18 (rounded down), so
     /// `mark` equals the price `submitRisk` stored. Current: the latest observation was stored by
     /// `submitRisk` for this vector and `mark(seriesId).current`.
-    function risk(uint256 seriesId) external view returns (Risk memory k) {
-        RiskRecord memory r = _risk[seriesId];
-        if (r.observedAt == 0) return k;
-        uint256 strike = _series[seriesId].strike;
-        uint256[8] memory words = _riskScenarios[seriesId];
-        k.group = r.group;
-        k.delta = r.delta;
-        k.gamma = r.gamma;
-        k.observedAt = r.observedAt;
-        k.scenarios = new uint256[](r.numScenarios);
-        for (uint256 t; t < r.numScenarios; ++t) {
-            k.scenarios[t] = (uint256(uint64(words[t / 4] >> (64 * (t % 4)))) * strike) / WAD;
+    function risk(uint256 seriesId) external view returns (Risk memory) {
+        return _readRisk(seriesId, _mark(seriesId));
+    }
+
+    /// @inheritdoc IOptionPriceFeed
+    /// @dev Oracle answers and the sequencer feed are read once per distinct oracle in the call,
+    /// `registry.isActive` once per run of consecutive series of one model; a series' slots once
+    /// each (only the used scenario words).
+    function marksAndRisks(uint256[] calldata ids, bool withRisk)
+        external
+        view
+        returns (Mark[] memory marks, Risk[] memory risks)
+    {
+        uint256 n = ids.length;
+        uint256 nr = withRisk ? n : 0;
+        // Arrays of struct pointers, every element assigned below (no zero structs allocated).
+        assembly ("memory-safe") {
+            marks := mload(0x40)
+            mstore(marks, n)
+            risks := add(marks, mul(add(n, 1), 0x20))
+            mstore(risks, nr)
+            mstore(0x40, add(risks, mul(add(nr, 1), 0x20)))
         }
-        k.mark = k.scenarios[r.markScenario];
-        Observation memory o = _latest[seriesId];
-        k.current = o.hasRisk && o.observedAt == r.observedAt && _mark(seriesId).current;
+        ReadCache memory c = _newCache(n);
+        for (uint256 i; i < n; ++i) {
+            marks[i] = _markCached(ids[i], c);
+            if (withRisk) risks[i] = _readRisk(ids[i], marks[i]);
+        }
     }
 
     /// @notice Whether the L2 sequencer (if any) is up and out of its grace period.
@@ -598,10 +616,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         Series memory s = _existing(seriesId);
         if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
         uint256 spot;
-        (spot, observedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+        (spot, observedAt,) = _readOracleRound(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
         moneyness = (spot * WAD) / s.strike;
         timeToExpiry = ((uint256(s.expiry) - observedAt) * WAD) / YEAR;
-        (volatility,) = _readOracle(s.volOracle, s.volDecimals, s.volHeartbeat);
+        (volatility,,) = _readOracleRound(s.volOracle, s.volDecimals, s.volHeartbeat);
         rate = s.rate;
     }
 
@@ -633,13 +651,19 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         Series memory s,
         uint256 observedAt,
         uint256 provenPriceOverStrike,
-        uint256[] calldata signals
+        uint256[] calldata signals,
+        bool isRisk
     ) internal view {
-        uint256 lastObservedAt = _latest[seriesId].observedAt;
+        Observation memory last = _latest[seriesId];
+        uint256 lastObservedAt = last.observedAt;
         (acc.o, acc.volRound, acc.clamped) = _checkStatement(s, observedAt, provenPriceOverStrike, signals);
-        // Same spot round: only a new volatility round makes it newer.
+        // Same spot round: only a new volatility round makes it newer, except that a risk
+        // vector may join a price-only mark of the very same (spot, vol) round (so that a
+        // price-only proof posted first cannot keep the series without a current vector), once,
+        // and only with the same stored mark: one round never has two marks to choose from.
         if (observedAt == lastObservedAt && acc.volRound == s.lastVolRound) {
-            revert ObservationNotNewer(observedAt, lastObservedAt);
+            if (!isRisk || last.hasRisk) revert ObservationNotNewer(observedAt, lastObservedAt);
+            if (acc.o.price != last.price) revert RiskMarkMismatch(seriesId, last.price, acc.o.price);
         }
     }
 
@@ -762,7 +786,103 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         return int96(v);
     }
 
-    function _mark(uint256 seriesId) internal view returns (Mark memory k) {
+    /// @dev `risk(seriesId)` given the series' `mark` `k` (of this block). Reads the risk record,
+    /// the observation and the used scenario words.
+    function _readRisk(uint256 seriesId, Mark memory k) internal view returns (Risk memory v) {
+        RiskRecord memory r = _risk[seriesId];
+        if (r.observedAt == 0) return v;
+        uint256 strike = k.strike;
+        uint256[8] storage words = _riskScenarios[seriesId];
+        v.group = r.group;
+        v.delta = r.delta;
+        v.gamma = r.gamma;
+        v.observedAt = r.observedAt;
+        uint256 m = r.numScenarios;
+        uint256[] memory scenarios = new uint256[](m);
+        uint256 word;
+        for (uint256 t; t < m; ++t) {
+            if (t % 4 == 0) word = words[t / 4];
+            scenarios[t] = (uint256(uint64(word >> (64 * (t % 4)))) * strike) / WAD;
+        }
+        v.scenarios = scenarios;
+        v.mark = scenarios[r.markScenario];
+        Observation memory o = _latest[seriesId];
+        v.current = o.hasRisk && o.observedAt == r.observedAt && k.current;
+    }
+
+    /// @dev What `marksAndRisks` reads once per call: the sequencer state, each oracle's latest
+    /// round (`oracles`: `numOracles` words, entries of [address, round id, answer, updatedAt]) and the
+    /// last model's `isActive`.
+    struct ReadCache {
+        bool sequencerUp;
+        uint256 usableSince;
+        uint256 numOracles;
+        uint256[] oracles;
+        uint256 model;
+        bool active;
+    }
+
+    function _newCache(uint256 n) internal view returns (ReadCache memory c) {
+        c.sequencerUp = _sequencerError() == bytes4(0);
+        if (address(sequencerUptimeFeed) != address(0)) {
+            (,, uint256 startedAt,,) = sequencerUptimeFeed.latestRoundData();
+            c.usableSince = startedAt + sequencerGracePeriod;
+        }
+        c.oracles = new uint256[](8 * n);
+    }
+
+    /// @dev `oracle.latestRoundData()` (round id, answer, updatedAt), read once per call.
+    function _latestCached(ReadCache memory c, AggregatorV3Interface oracle)
+        internal
+        view
+        returns (uint80 roundId, int256 answer, uint256 updatedAt)
+    {
+        uint256[] memory e = c.oracles;
+        uint256 a = uint256(uint160(address(oracle)));
+        uint256 n = c.numOracles;
+        // At most 2 oracles per series, each an entry of 4 words: e (8 words per series) has
+        // room for one more entry.
+        uint256 at;
+        bool found;
+        assembly ("memory-safe") {
+            let base := add(e, 0x20)
+            for {} lt(at, n) { at := add(at, 4) } {
+                if eq(mload(add(base, mul(at, 0x20))), a) {
+                    found := 1
+                    break
+                }
+            }
+        }
+        if (!found) {
+            (roundId, answer,, updatedAt,) = oracle.latestRoundData();
+            assembly ("memory-safe") {
+                let p := add(add(e, 0x20), mul(at, 0x20))
+                mstore(p, a)
+                mstore(add(p, 0x20), roundId)
+                mstore(add(p, 0x40), answer)
+                mstore(add(p, 0x60), updatedAt)
+            }
+            c.numOracles = n + 4;
+        } else {
+            assembly ("memory-safe") {
+                let p := add(add(e, 0x20), mul(at, 0x20))
+                roundId := mload(add(p, 0x20))
+                answer := mload(add(p, 0x40))
+                updatedAt := mload(add(p, 0x60))
+            }
+        }
+    }
+
+    function _isActiveCached(ReadCache memory c, uint256 modelId) internal view returns (bool) {
+        if (c.model != modelId || modelId == 0) {
+            c.model = modelId;
+            c.active = registry.isActive(modelId);
+        }
+        return c.active;
+    }
+
+    /// @dev The series' mark (see `mark`) with the oracle, sequencer and model reads of `c`.
+    function _markCached(uint256 seriesId, ReadCache memory c) internal view returns (Mark memory k) {
         Series memory s = _series[seriesId];
         if (address(s.spotOracle) == address(0)) return k;
         Observation memory o = _latest[seriesId];
@@ -777,17 +897,18 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         // ceil(bandE5 · strike / 1e5): at least the band, wad per unit.
         k.spread = (uint256(s.bandE5) * s.strike + 99_999) / 100_000;
         k.unitReserve = s.isCall ? (uint256(s.strike) * s.reserveMoneynessBps + 9_999) / 10_000 : s.strike;
-        k.sequencerUp = _sequencerError() == bytes4(0);
-        if (address(sequencerUptimeFeed) != address(0)) {
-            (,, uint256 startedAt,,) = sequencerUptimeFeed.latestRoundData();
-            k.usableSince = startedAt + sequencerGracePeriod;
-        }
-        (, int256 answer,, uint256 updatedAt,) = s.spotOracle.latestRoundData();
+        k.sequencerUp = c.sequencerUp;
+        k.usableSince = c.usableSince;
+        (, int256 answer, uint256 updatedAt) = _latestCached(c, s.spotOracle);
         if (answer > 0) k.spotNow = _toWad(uint256(answer), s.spotDecimals);
         if (o.observedAt == 0 || o.settled || !k.sequencerUp || updatedAt != o.observedAt) return k;
-        (uint80 volRound,,,,) = s.volOracle.latestRoundData();
+        (uint80 volRound,,) = _latestCached(c, s.volOracle);
         if (volRound != s.lastVolRound) return k;
-        k.current = registry.isActive(s.modelId);
+        k.current = _isActiveCached(c, s.modelId);
+    }
+
+    function _mark(uint256 seriesId) internal view returns (Mark memory) {
+        return _markCached(seriesId, _newCache(1));
     }
 
     /// @dev 0 when there is no sequencer feed or it is up for longer than the grace period;
@@ -835,7 +956,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 provenPriceOverStrike,
         uint256[] calldata signals
     ) internal view returns (Observation memory o, uint80 volRound, bool clamped) {
-        (uint256 spot, uint256 updatedAt) = _readOracle(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
+        (uint256 spot, uint256 updatedAt,) = _readOracleRound(s.spotOracle, s.spotDecimals, s.spotHeartbeat);
         if (observedAt != updatedAt) revert ObservationNotLatestRound(observedAt, updatedAt);
         // updatedAt <= block.timestamp < expiry: no underflow.
         {
@@ -964,22 +1085,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @dev The oracle's latest answer scaled to wad (rounded down when it has more than 18
-    /// decimals) and its `updatedAt`; reverts unless answer > 0 and 0 <= now - updatedAt <= heartbeat.
-    function _readOracle(AggregatorV3Interface oracle, uint8 decimals, uint256 heartbeat)
-        internal
-        view
-        returns (uint256, uint256 updatedAt)
-    {
-        int256 answer;
-        (, answer,, updatedAt,) = oracle.latestRoundData();
-        if (answer <= 0) revert InvalidOracleAnswer(address(oracle), answer);
-        if (updatedAt > block.timestamp || block.timestamp - updatedAt > heartbeat) {
-            revert StaleOracle(address(oracle), updatedAt, heartbeat);
-        }
-        return (_toWad(uint256(answer), decimals), updatedAt);
-    }
-
-    /// @dev As `_readOracle`, with the round id.
+    /// decimals), its `updatedAt` and round id; reverts unless answer > 0 and 0 <= now -
+    /// updatedAt <= heartbeat.
     function _readOracleRound(AggregatorV3Interface oracle, uint8 decimals, uint256 heartbeat)
         internal
         view

@@ -363,7 +363,7 @@ describe("portfolio margin: what an attacker who knows the true price, the next 
     await expectRevert(as(st.engine, alice).openPosition(C2000B.id, false, TEN, 0n), st.engine, "InitialMarginViolated");
   });
 
-  it("eight series of 15 scenarios: the engine matches the mirror, a ninth is refused, the margin check gas is measured", async () => {
+  it("eight series of 15 scenarios: the engine matches the mirror, a ninth is refused, the margin check gas (mock feed)", async () => {
     const st = await networkHelpers.loadFixture(fixture);
     const defs: SeriesDef[] = [];
     const strikes = [1_700, 1_800, 1_900, 2_000, 2_100, 2_200, 2_300, 2_400];
@@ -380,17 +380,19 @@ describe("portfolio margin: what an attacker who knows the true price, the next 
     const [gas, im] = await st.probe.accountHealthGas(await st.engine.getAddress(), alice.address);
     expect(BigInt(im)).toBe(h.im);
     const feedGas = await st.probe.feedReadGas(await st.feed.getAddress(), defs.slice(0, 8).map((d) => d.id));
+    const batchGas = await st.probe.batchReadGas(await st.feed.getAddress(), defs.slice(0, 8).map((d) => d.id), true);
     const legs = defs.slice(0, 8).map((d, i) => ({ size: (i % 2 === 0 ? 1n : -1n) * TEN, price: 100n * WAD, spread: WAD, lo: 0n, hi: 3_000n * WAD, spot: 2_000n * WAD, strike: BigInt(d.strike) * WAD, isCall: true, group: GROUP_A, scenarios: scenarios("call", d.strike) }));
     const math = await st.probe.mathGas(legs, { imFactorBps: 12_500n, mmFactorBps: 10_000n, imFloorABps: 1_000n, imFloorBBps: 500n, mmFloorABps: 500n, mmFloorBBps: 250n, minTick: 1n });
     await (await st.engine.setPortfolioParams({ ...PM, enabled: false })).wait();
     const [flat] = await st.probe.accountHealthGas(await st.engine.getAddress(), alice.address);
     await (await st.engine.setPortfolioParams(PM)).wait();
-    console.log(`marginCheckGas8 = ${gas}: feed reads (mark + risk, mock) ${feedGas}, MarginMath.portfolioHealth ${math}; flat rule on the same account ${flat}`);
-    // Regression bounds of the measured figures (gas is deterministic; the 200k target is not
-    // met end to end: the feed reads of 8 series alone cost most of it, see BENCHMARKS.md).
+    console.log(`mock feed: margin check ${gas}: marksAndRisks (mock) ${batchGas}, mark + risk per series ${feedGas}, MarginMath.portfolioHealth ${math}; flat rule on the same account ${flat}`);
+    // Regression bounds of the measured figures against the mock (gas is deterministic). The
+    // mock decodes its stored vectors in memory for the batch read, so its batch is not the
+    // feed's figure: marginCheckGas8 of record is the real feed's (test/contracts.risk.test.ts).
     expect(Number(math)).toBeLessThanOrEqual(65_000);
-    expect(Number(gas) - Number(feedGas)).toBeLessThanOrEqual(125_000);
-    expect(Number(gas)).toBeLessThanOrEqual(300_000);
+    expect(Number(gas) - Number(batchGas)).toBeLessThanOrEqual(125_000);
+    expect(Number(gas)).toBeLessThanOrEqual(350_000);
     // The IM check inside an open with 8 series (a transaction, for reference).
     const rc = await (await as(st.engine, alice).openPosition(defs[0]!.id, true, 1n, MAX)).wait();
     console.log(`openPosition (8 open series, portfolio margin) gas = ${rc!.gasUsed}`);

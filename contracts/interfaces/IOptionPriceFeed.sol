@@ -71,6 +71,14 @@ interface IOptionPriceFeed {
     /// @notice The series' mark and terms (all zero for an unknown series).
     function mark(uint256 seriesId) external view returns (Mark memory);
 
+    /// @notice `mark(ids[i])` for every series, and `risk(ids[i])` if `withRisk` (else `risks`
+    /// is empty), in one call: the same values as the single reads at this block, each oracle
+    /// and the sequencer feed read once per call. What the margin engine reads to value an account.
+    function marksAndRisks(uint256[] calldata ids, bool withRisk)
+        external
+        view
+        returns (Mark[] memory marks, Risk[] memory risks);
+
     /// @notice The latest proven observation of a series.
     /// @return price Option price per unit of underlying, wad (18 decimals) in the strike's
     /// quote unit; 0 if never set.

@@ -25,6 +25,13 @@ contract MarginGasProbe {
         used = before - gasleft();
     }
 
+    /// @notice Gas of one `marksAndRisks` call for the series (the batch the engine makes).
+    function batchReadGas(IOptionPriceFeed feed, uint256[] calldata ids, bool withRisk) external view returns (uint256 used) {
+        uint256 before = gasleft();
+        feed.marksAndRisks(ids, withRisk);
+        used = before - gasleft();
+    }
+
     /// @notice Gas of `MarginMath.portfolioHealth` alone on `legs` (memory already built).
     function mathGas(MarginMath.Position[] memory legs, MarginMath.Rule memory rule) external view returns (uint256 used) {
         uint256 before = gasleft();

@@ -147,7 +147,34 @@ contract MockOptionPriceFeed is IOptionPriceFeed {
         return (p.price, p.spot, p.observedAt, p.roundId, p.settled);
     }
 
-    function mark(uint256 seriesId) external view returns (Mark memory k) {
+    /// @notice `mark` and (if `withRisk`) `risk` of every series, as the single reads give them.
+    function marksAndRisks(uint256[] calldata ids, bool withRisk)
+        external
+        view
+        returns (Mark[] memory marks, Risk[] memory risks)
+    {
+        uint256 n = ids.length;
+        marks = new Mark[](n);
+        risks = new Risk[](withRisk ? n : 0);
+        for (uint256 i; i < n; ++i) {
+            marks[i] = _mark(ids[i]);
+            if (withRisk) risks[i] = _riskOf(ids[i]);
+        }
+    }
+
+    /// @dev `risk` decoded into memory (the external `risk` returns the stored bytes directly).
+    function _riskOf(uint256 seriesId) internal view returns (Risk memory r) {
+        address a = _risk[seriesId];
+        if (a == address(0)) return r;
+        r = abi.decode(a.code, (Risk));
+        if (!(isCurrent(seriesId) && r.observedAt == _s[seriesId].observedAt)) r.current = false;
+    }
+
+    function mark(uint256 seriesId) external view returns (Mark memory) {
+        return _mark(seriesId);
+    }
+
+    function _mark(uint256 seriesId) internal view returns (Mark memory k) {
         Packed memory p = _s[seriesId];
         k.price = p.price;
         k.spot = p.spot;
