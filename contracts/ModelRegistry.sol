@@ -470,25 +470,12 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         if (r.verifier == address(0)) revert NoRiskCircuit(modelId);
         uint256 n = r.numScenarios;
         uint256 markIndex = r.markScenario;
-        int256 f = int256(uint256(r.factor));
-        int256[] memory pay = _riskPayoffs(r, signals[r.numPacked:]);
-        v = new int256[](n + 2);
-        uint256 sig;
-        uint256 used;
-        for (uint256 i; i < n + 2; ++i) {
-            uint256 width = i < n ? r.priceWidth : r.priceWidth + 1 + (i - n);
-            if (used + width > PACK_BITS) {
-                ++sig;
-                used = 0;
-            }
-            // offset 2^(width − 1) for every component (prices w, dP w + 1, d2P w + 2).
-            int256 c = int256((signals[sig] >> used) & ((uint256(1) << width) - 1)) - (int256(1) << (width - 1));
-            used += width;
-            // Components: the mark, the other scenarios in grid order, dP, d2P.
-            uint256 t = i == 0 ? markIndex : (i < n ? (i <= markIndex ? i - 1 : i) : i);
-            v[t] = c * f + (t < n ? pay[t] : int256(0));
-        }
+        v = _unpackRisk(signals, n, r.priceWidth, markIndex, r.factor);
         if (r.payoffKind != 0) {
+            int256[] memory pay = _riskPayoffs(r, signals[r.numPacked:]);
+            for (uint256 t; t < n; ++t) {
+                v[t] += pay[t];
+            }
             uint256 nv = r.volShocks.length;
             uint256 up = uint256(r.deltaStep) * nv + markIndex % nv;
             uint256 down;
@@ -500,12 +487,34 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         }
     }
 
+    /// @dev The packed components times `factor`: scenario prices in grid order, dP, d2P.
+    function _unpackRisk(uint256[] calldata packed, uint256 n, uint256 w, uint256 markIndex, uint64 factor)
+        internal
+        pure
+        returns (int256[] memory v)
+    {
+        v = new int256[](n + 2);
+        uint256 sig;
+        uint256 used;
+        for (uint256 i; i < n + 2; ++i) {
+            uint256 width = i < n ? w : w + 1 + (i - n);
+            if (used + width > PACK_BITS) {
+                ++sig;
+                used = 0;
+            }
+            // offset 2^(width − 1) for every component (prices w, dP w + 1, d2P w + 2).
+            int256 c = int256((packed[sig] >> used) & ((uint256(1) << width) - 1)) - (int256(1) << (width - 1));
+            used += width;
+            // Components: the mark, the other scenarios in grid order, dP, d2P.
+            v[i == 0 ? markIndex : (i < n ? (i <= markIndex ? i - 1 : i) : i)] = c * int256(uint256(factor));
+        }
+    }
+
     /// @dev The payoff skip at every scenario (grid order), raw output units (see `riskValues`).
     function _riskPayoffs(RiskCircuit storage r, uint256[] calldata inputs) internal view returns (int256[] memory pay) {
         uint256 n = r.numScenarios;
         pay = new int256[](n);
         uint8 kind = r.payoffKind;
-        if (kind == 0) return pay;
         uint256 j = r.payoffInput;
         uint256 b = r.shockBits;
         int256 d = int256(1) << b;

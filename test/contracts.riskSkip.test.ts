@@ -141,18 +141,26 @@ describe("the risk layout of a payoff-skip model", () => {
 });
 
 describe("ModelRegistry.riskValues: the feed's reading of the packed components", () => {
-  it("equals decodeRiskSignals (prices, dP, d2P, payoff included) for call and put skips in and out of the money", async () => {
+  it("equals decodeRiskSignals (prices, dP, d2P, payoff included) for call and put skips in and out of the money, on the shocked and unshocked inputs", async () => {
     const putId = 804n;
     await (await registry.registerModel(putId, priceVerifierAddress, 1, 18, price.model.inputs)).wait();
     await (await registry.setOptionTerms(putId, 2, 0, 10n ** 16n)).wait();
     await (await registry.registerRiskCircuit(putId, { verifier: riskVerifierAddress, ...layout, payoffKind: 2 })).wait();
     const put: QuantizedModel = { ...q, output: { ...q.output, skip: { ...q.output.skip!, option: "put" } } };
+    // A skip on the volatility input (shocked by the vol axis) and on timeToExpiry (not shocked).
+    const onInput = async (id: bigint, input: number): Promise<[QuantizedModel, bigint]> => {
+      await (await registry.registerModel(id, priceVerifierAddress, 1, 18, price.model.inputs)).wait();
+      await (await registry.setOptionTerms(id, 1, 0, 10n ** 16n)).wait();
+      await (await registry.registerRiskCircuit(id, { verifier: riskVerifierAddress, ...layout, payoffInput: input, payoffStrike: WAD / 10n })).wait();
+      return [{ ...q, output: { ...q.output, skip: { ...q.output.skip!, input, strikeRaw: (WAD / 10n).toString() } } }, id];
+    };
+    const others = [await onInput(805n, spec.volInput), await onInput(806n, 1)];
     const [lo, hi] = spec.markRange.spot.map(BigInt);
     const mid = (j: number) => (BigInt(spec.markRange.vol[0]) + BigInt(spec.markRange.vol[1])) / 2n + BigInt(j);
     let checked = 0;
     for (const m of [lo, (8n * WAD) / 10n, WAD - 12_345n, WAD, WAD + 1n, (12n * WAD) / 10n, hi]) {
       const raw = q.inputs.map((inp, j) => (j === spec.spotInput ? m : j === spec.volInput ? mid(j) : (BigInt(inp.minRaw) + BigInt(inp.maxRaw)) / 3n));
-      for (const [model, id] of [[q, price.model.modelId], [put, putId]] as const) {
+      for (const [model, id] of [[q, price.model.modelId], [put, putId], ...others] as const) {
         const v = riskForward(model, spec, raw);
         const signals = [...v.packed, ...raw];
         const d = decodeRiskSignals(model, spec, signals);
@@ -162,7 +170,7 @@ describe("ModelRegistry.riskValues: the feed's reading of the packed components"
         checked++;
       }
     }
-    expect(checked).toBe(14);
+    expect(checked).toBe(28);
   });
 });
 
