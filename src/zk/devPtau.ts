@@ -19,8 +19,8 @@
  * snarkjs's; test/zk.devPtau.test.ts checks a small power byte for byte against snarkjs's own
  * `prepare phase2` of the same sections.
  *
- * The fixed-base products use an 8-bit comb: a table of d·256^j·G (j < 32, d < 256) and one
- * mixed addition per nonzero scalar byte, on ffjavascript's wasm arithmetic.
+ * The fixed-base products use a 12-bit comb: a table of d·2^(12j)·G (j < 22, 0 < d < 4096) and
+ * one mixed addition per nonzero 12-bit digit of the scalar, on ffjavascript's wasm arithmetic.
  *
  * INSECURE BY DESIGN: τ, α, β pass through this process's memory and nobody can check that
  * they were discarded; whoever knows them can forge a proof for any circuit set up with the
@@ -148,7 +148,12 @@ export function lagrangeAt(tau: bigint, m: number, omega: bigint, dropLast = fal
   return w.map((wi, i) => mod((((c * wi) % FIELD_ORDER) * dens[i]) % FIELD_ORDER - ((wi * last) % FIELD_ORDER)));
 }
 
-/** Fixed-base scalar multiplication by 8-bit comb on ffjavascript's wasm (one engine, one thread). */
+/** Comb window: 12 bits, 22 windows cover a 254-bit scalar (table 22·4095 points per group). */
+const WINDOW = 12;
+const WINDOWS = Math.ceil(254 / WINDOW);
+const DIGITS = (1 << WINDOW) - 1;
+
+/** Fixed-base scalar multiplication by a 12-bit comb on ffjavascript's wasm (one engine, one thread). */
 class Comb {
   private readonly ex: Engine["tm"]["instance"]["exports"];
   private readonly sJ: number;
@@ -168,20 +173,22 @@ class Comb {
     this.sJ = N8 * coords * 3;
     this.sA = N8 * coords * 2;
     const g = prefix === "g1m" ? e.G1.g : e.G2.g;
-    this.table = tm.alloc(32 * 255 * this.sA);
+    this.table = tm.alloc(WINDOWS * DIGITS * this.sA);
     this.pJ = tm.alloc(Comb.CHUNK * this.sJ);
     this.pA = tm.alloc(Comb.CHUNK * this.sA);
+    const tmp = tm.alloc(DIGITS * this.sJ);
     const base = tm.alloc(this.sJ);
     const acc = tm.alloc(this.sJ);
-    tm.u8.set(g, base);
-    for (let j = 0; j < 32; j++) {
+    new Uint8Array(tm.memory.buffer).set(g, base);
+    // table[j][d − 1] = d·2^(12·j)·G
+    for (let j = 0; j < WINDOWS; j++) {
       this.ex[`${prefix}_copy`](base, acc);
-      for (let d = 1; d <= 255; d++) {
-        this.ex[`${prefix}_copy`](acc, this.pJ + (d - 1) * this.sJ);
+      for (let d = 1; d <= DIGITS; d++) {
+        this.ex[`${prefix}_copy`](acc, tmp + (d - 1) * this.sJ);
         this.ex[`${prefix}_add`](acc, base, acc);
       }
-      this.ex[`${prefix}_batchToAffine`](this.pJ, 255, this.table + j * 255 * this.sA);
-      this.ex[`${prefix}_copy`](acc, base); // 256^(j+1)·G
+      this.ex[`${prefix}_batchToAffine`](tmp, DIGITS, this.table + j * DIGITS * this.sA);
+      this.ex[`${prefix}_copy`](acc, base); // 2^(12·(j+1))·G
     }
   }
 
@@ -191,15 +198,17 @@ class Comb {
     const out = Buffer.alloc(scalars.length * sA);
     const zero = ex[`${prefix}_zero`];
     const addMixed = ex[`${prefix}_addMixed`];
+    const mask = BigInt(DIGITS);
+    const w = BigInt(WINDOW);
     for (let start = 0; start < scalars.length; start += Comb.CHUNK) {
       const n = Math.min(Comb.CHUNK, scalars.length - start);
       for (let k = 0; k < n; k++) {
         const r = pJ + k * sJ;
         zero(r);
         let s = scalars[start + k];
-        for (let j = 0; s > 0n; j++, s >>= 8n) {
-          const d = Number(s & 255n);
-          if (d !== 0) addMixed(r, table + (j * 255 + d - 1) * sA, r);
+        for (let j = 0; s > 0n; j++, s >>= w) {
+          const d = Number(s & mask);
+          if (d !== 0) addMixed(r, table + (j * DIGITS + d - 1) * sA, r);
         }
       }
       ex[`${prefix}_batchToAffine`](pJ, n, pA);
@@ -260,8 +269,8 @@ export async function writeInsecurePtau(params: WriteInsecurePtauParameters): Pr
     return b;
   };
   try {
-    // The comb tables need more than ffjavascript's default 1.6 MB of wasm memory.
-    e.tm.memory.grow(64);
+    // The comb tables (5.8 MB for G1, 11.5 MB for G2) need more than ffjavascript's default 1.6 MB of wasm memory.
+    e.tm.memory.grow(320);
     e.tm.u8 = new Uint8Array(e.tm.memory.buffer);
     e.tm.u32 = new Uint32Array(e.tm.memory.buffer);
     e.tm.startSyncOp();

@@ -137,7 +137,7 @@ export interface ResolvePtauReturnType extends PtauInfo {
  * Find a ptau file for a circuit: the user's file if given (checked for power and
  * preparation), else the smallest cached or bundled development file that fits, else
  * write an INSECURE development file of the needed power from a known random τ once
- * (writeInsecurePtau: about 1.5 minutes at power 16 instead of `prepare phase2`'s 25) and cache it.
+ * (writeInsecurePtau: about 40 s of CPU at power 16 instead of `prepare phase2`'s 25 minutes) and cache it.
  */
 export async function resolvePtau(params: ResolvePtauParameters): Promise<ResolvePtauReturnType> {
   const log = params.log ?? ((l: string) => process.stderr.write(`${l}\n`));
@@ -174,7 +174,7 @@ export async function resolvePtau(params: ResolvePtauParameters): Promise<Resolv
     return { ...(await readPtauInfo(file)), development: true, generated: true };
   }
   const file = path.join(cacheDir, insecurePtauName(genPower));
-  log(`No cached development ptau of power >= ${power}; writing ${file} from a known random τ (INSECURE, once; power 16 takes about 1.5 minutes on 2 cores).`);
+  log(`No cached development ptau of power >= ${power}; writing ${file} from a known random τ (INSECURE, once; power 16: about 40 s of CPU, 75 MB).`);
   await mkdir(cacheDir, { recursive: true });
   const progress = params.progress ?? defaultProgress(log);
   const written = await writeInsecurePtau({ power: genPower, out: file, progress });
