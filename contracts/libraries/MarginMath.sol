@@ -61,27 +61,23 @@ library MarginMath {
         return Math.mulDiv(size, spot * bps, WAD * BPS, Math.Rounding.Ceil);
     }
 
-    /// @notice Equity, initial and maintenance margin of an account (see the library NatSpec).
+    /// @notice Equity, initial and maintenance margin of an account (see the library NatSpec):
+    /// `healthFlat` on legs that carry only size, price and spot.
     function health(uint256 collateral, Leg[] memory legs, uint256 imBps, uint256 mmBps)
         internal
         pure
         returns (int256 equity, uint256 initialMargin, uint256 maintenanceMargin)
     {
-        equity = SafeCast.toInt256(collateral);
+        Position[] memory ps = new Position[](legs.length);
         for (uint256 i; i < legs.length; ++i) {
-            Leg memory leg = legs[i];
-            if (leg.size > 0) {
-                equity += SafeCast.toInt256(valueDown(uint256(leg.size), leg.price));
-            } else if (leg.size < 0) {
-                uint256 size = uint256(-leg.size);
-                equity -= SafeCast.toInt256(valueUp(size, leg.price));
-                initialMargin += buffer(size, leg.spot, imBps);
-                maintenanceMargin += buffer(size, leg.spot, mmBps);
-            }
+            ps[i].size = legs[i].size;
+            ps[i].price = legs[i].price;
+            ps[i].spot = legs[i].spot;
         }
+        return healthFlat(collateral, ps, imBps, mmBps);
     }
 
-    /// @notice `health` (the flat rule) on portfolio positions (only size, price and spot are read).
+    /// @notice The flat rule on portfolio positions (only size, price and spot are read).
     function healthFlat(uint256 collateral, Position[] memory legs, uint256 imBps, uint256 mmBps)
         internal
         pure
