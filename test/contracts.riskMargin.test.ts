@@ -11,19 +11,17 @@
  * at its IM is liquidated after a spot move once the new round is proven with a risk vector;
  * until then a late mark or a late risk vector blocks the liquidation (PENDING).
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import type { Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCircuit } from "../src/circuit/build.js";
-import { buildRiskCircuit } from "../src/circuit/risk/build.js";
-import { defaultGrid, riskSpec, type RiskSpec } from "../src/circuit/risk/spec.js";
+import type { RiskSpec } from "../src/circuit/risk/spec.js";
 import { blackScholesDataset } from "../src/data/blackScholes.js";
 import { splitDataset } from "../src/data/split.js";
 import { deployStack } from "../src/chain/deployStack.js";
-import { generatedModelVerifier, type GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
+import type { GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
 import { portfolioHealth, type PortfolioLeg, type PortfolioRule } from "../src/chain/marginMath.js";
 import { expectedChainRisk, riskLayoutFromSpec } from "../src/chain/risk.js";
 import { proveAndSubmit, proveAndSubmitRisk } from "../src/chain/submit.js";
@@ -31,10 +29,9 @@ import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK } from "../src/chain/types.js";
 import { quantize } from "../src/quantize/quantize.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
 import { train } from "../src/train/train.js";
-import { createProver, setupGroth16, type Prover } from "../src/zk/groth16.js";
-import { bundledPtauDir } from "../src/zk/ptau.js";
-import { compileSolidity } from "../src/zk/solidity.js";
+import { createProver, type Prover } from "../src/zk/groth16.js";
 import { expectRevert, WAD } from "./helpers/contracts.js";
+import { riskKeys } from "./helpers/riskKeys.js";
 
 const connection = await hre.network.create();
 const { ethers } = connection;
@@ -55,6 +52,7 @@ let spec: RiskSpec;
 let price: GeneratedModelVerifier;
 let priceProver: Prover;
 let riskProver: Prover;
+let riskVerifier: Awaited<ReturnType<typeof riskKeys>>["riskVerifier"];
 let feed: Contract;
 let engine: Contract;
 let token: Contract;
@@ -69,16 +67,9 @@ beforeAll(async () => {
   const data = blackScholesDataset({ n: 4_000, seed: 5, kind: "call" });
   const trained = train(splitDataset(data, { seed: 5 }), { hidden: [4], epochs: 40, seed: 5 }, { name: "risk-margin" });
   q = await quantize(trained.model, { actBits: 10 });
-  spec = riskSpec(q, defaultGrid());
-  const ptau = path.join(bundledPtauDir(), "dev-pot12.ptau");
-  const risk = await buildRiskCircuit(q, defaultGrid(), { outDir: path.join(dir, "risk") });
-  const rkeys = await setupGroth16({ r1csPath: risk.r1csPath, ptauPath: ptau, outDir: path.join(dir, "risk"), name: "risk" });
-  const riskVerifier = compileSolidity(await readFile(rkeys.verifierPath, "utf8"), rkeys.verifierContractName);
-  riskProver = await createProver({ wasmPath: risk.wasmPath, zkeyPath: rkeys.zkeyPath });
-  const built = await buildCircuit(q, { outDir: path.join(dir, "price") });
-  const pkeys = await setupGroth16({ r1csPath: built.r1csPath, ptauPath: ptau, outDir: path.join(dir, "price"), name: "price" });
-  price = await generatedModelVerifier({ q, wasmPath: built.wasmPath, zkeyPath: pkeys.zkeyPath, verifierPath: pkeys.verifierPath, verifierContractName: pkeys.verifierContractName, constraints: built.constraints });
-  priceProver = await createProver({ wasmPath: built.wasmPath, zkeyPath: pkeys.zkeyPath });
+  const keys = await riskKeys(q, dir);
+  ({ spec, riskVerifier, riskProver, price } = keys);
+  priceProver = await createProver({ wasmPath: keys.priceWasmPath, zkeyPath: keys.priceZkeyPath });
 
   // One underlying: every series reads the same spot and volatility oracles.
   const spot = await ethers.deployContract("MockV3Aggregator", [8, SPOT * 10n ** 8n, "ETH / USD"]);

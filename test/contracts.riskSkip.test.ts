@@ -8,18 +8,16 @@
  * TypeScript mirror (`expectedChainRisk`) of the integer reference (`riskForward`) bit for bit.
  * An in-the-money series shows the intrinsic value in every stored scenario.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import type { Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCircuit } from "../src/circuit/build.js";
-import { buildRiskCircuit } from "../src/circuit/risk/build.js";
 import { decodeRiskSignals, riskForward } from "../src/circuit/risk/reference.js";
-import { defaultGrid, riskSpec, type RiskSpec } from "../src/circuit/risk/spec.js";
+import { riskSpec, type RiskSpec } from "../src/circuit/risk/spec.js";
 import { deployStack } from "../src/chain/deployStack.js";
-import { generatedModelVerifier, type GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
+import type { GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
 import { expectedChainRisk, readRisk, riskLayoutFromSpec, type RiskCircuitLayout } from "../src/chain/risk.js";
 import { proveAndSubmitRisk } from "../src/chain/submit.js";
 import { DEFAULT_FEED_RISK } from "../src/chain/types.js";
@@ -27,10 +25,9 @@ import { blackScholesGreeks, blackScholesPrice } from "../src/data/blackScholes.
 import { quantize } from "../src/quantize/quantize.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
 import { trainReferenceModel } from "../src/train/reference.js";
-import { createProver, setupGroth16, type Prover } from "../src/zk/groth16.js";
-import { bundledPtauDir } from "../src/zk/ptau.js";
-import { compileSolidity } from "../src/zk/solidity.js";
+import type { Prover } from "../src/zk/groth16.js";
 import { expectRevert, WAD } from "./helpers/contracts.js";
+import { riskKeys } from "./helpers/riskKeys.js";
 import { randomModel } from "./helpers/randomModel.js";
 
 const connection = await hre.network.create();
@@ -49,6 +46,7 @@ let spec: RiskSpec;
 let layout: RiskCircuitLayout;
 let price: GeneratedModelVerifier;
 let riskProver: Prover;
+let riskVerifier: Awaited<ReturnType<typeof riskKeys>>["riskVerifier"];
 let registry: Contract;
 let feed: Contract;
 let priceVerifierAddress: string;
@@ -59,16 +57,9 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "zkinfer-riskskip-"));
   const trained = trainReferenceModel({ seed: 3, n: 8_000, kind: "call", config: { hidden: [4], batchNorm: false, epochs: 60 } });
   q = await quantize(trained.model, { actBits: 10 });
-  spec = riskSpec(q, defaultGrid());
+  const keys = await riskKeys(q, dir);
+  ({ spec, riskVerifier, riskProver, price } = keys);
   layout = riskLayoutFromSpec(q, spec);
-  const ptau = path.join(bundledPtauDir(), "dev-pot12.ptau");
-  const risk = await buildRiskCircuit(q, defaultGrid(), { outDir: path.join(dir, "risk") });
-  const rkeys = await setupGroth16({ r1csPath: risk.r1csPath, ptauPath: ptau, outDir: path.join(dir, "risk"), name: "risk" });
-  const riskVerifier = compileSolidity(await readFile(rkeys.verifierPath, "utf8"), rkeys.verifierContractName);
-  riskProver = await createProver({ wasmPath: risk.wasmPath, zkeyPath: rkeys.zkeyPath });
-  const built = await buildCircuit(q, { outDir: path.join(dir, "price") });
-  const pkeys = await setupGroth16({ r1csPath: built.r1csPath, ptauPath: ptau, outDir: path.join(dir, "price"), name: "price" });
-  price = await generatedModelVerifier({ q, wasmPath: built.wasmPath, zkeyPath: pkeys.zkeyPath, verifierPath: pkeys.verifierPath, verifierContractName: pkeys.verifierContractName, constraints: built.constraints });
   const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   const spot = await ethers.deployContract("MockV3Aggregator", [8, SPOT * 10n ** 8n, "ETH / USD"]);
   const vol = await ethers.deployContract("MockV3Aggregator", [8, BigInt(VOL * 1e8), "ETH 30d implied vol"]);
