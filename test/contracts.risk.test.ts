@@ -5,18 +5,16 @@
  * circuit registered). Real proofs: `submitRisk` stores what the TypeScript mirror of the
  * feed's conversion computes from the integer reference; every statement mismatch is refused.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import { AbiCoder, keccak256, type Contract } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCircuit } from "../src/circuit/build.js";
-import { buildRiskCircuit } from "../src/circuit/risk/build.js";
 import { decodeRiskSignals } from "../src/circuit/risk/reference.js";
-import { defaultGrid, riskSpec, type RiskSpec } from "../src/circuit/risk/spec.js";
+import type { RiskSpec } from "../src/circuit/risk/spec.js";
 import { deployStack } from "../src/chain/deployStack.js";
-import { generatedModelVerifier, type GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
+import type { GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
 import { noArbitrageBounds, storedPriceWad } from "../src/chain/optionStatement.js";
 import { expectedChainRisk, proveRiskRaw, readRisk, riskChainStatement, riskGridHash, riskLayoutFromSpec, type RiskCircuitLayout } from "../src/chain/risk.js";
 import { StatementOutOfRangeError } from "../src/chain/statement.js";
@@ -27,8 +25,9 @@ import { quantize } from "../src/quantize/quantize.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
 import { createProver, setupGroth16, type Prover } from "../src/zk/groth16.js";
 import { bundledPtauDir } from "../src/zk/ptau.js";
-import { compileSolidity, type CompiledContract } from "../src/zk/solidity.js";
+import type { CompiledContract } from "../src/zk/solidity.js";
 import { FIELD_ORDER } from "../src/zk/field.js";
+import { riskKeys } from "./helpers/riskKeys.js";
 import { expectRevert, WAD } from "./helpers/contracts.js";
 import { randomModel } from "./helpers/randomModel.js";
 
@@ -61,18 +60,12 @@ let engineAddress: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "zkinfer-riskfeed-"));
   q = await quantize(randomModel({ seed: 21, hidden: [4], name: "risk-feed" }), { actBits: 10 });
-  spec = riskSpec(q, defaultGrid());
+  const keys = await riskKeys(q, dir);
+  ({ spec, riskVerifier, riskProver, price } = keys);
   layout = riskLayoutFromSpec(q, spec);
-  const ptau = path.join(bundledPtauDir(), "dev-pot12.ptau");
-  const risk = await buildRiskCircuit(q, defaultGrid(), { outDir: path.join(dir, "risk") });
-  const rkeys = await setupGroth16({ r1csPath: risk.r1csPath, ptauPath: ptau, outDir: path.join(dir, "risk"), name: "risk" });
-  const okeys = await setupGroth16({ r1csPath: risk.r1csPath, ptauPath: ptau, outDir: path.join(dir, "other"), name: "risk" });
-  riskVerifier = compileSolidity(await readFile(rkeys.verifierPath, "utf8"), rkeys.verifierContractName);
-  riskProver = await createProver({ wasmPath: risk.wasmPath, zkeyPath: rkeys.zkeyPath });
-  otherProver = await createProver({ wasmPath: risk.wasmPath, zkeyPath: okeys.zkeyPath });
-  const built = await buildCircuit(q, { outDir: path.join(dir, "price") });
-  const pkeys = await setupGroth16({ r1csPath: built.r1csPath, ptauPath: ptau, outDir: path.join(dir, "price"), name: "price" });
-  price = await generatedModelVerifier({ q, wasmPath: built.wasmPath, zkeyPath: pkeys.zkeyPath, verifierPath: pkeys.verifierPath, verifierContractName: pkeys.verifierContractName, constraints: built.constraints });
+  // The same risk circuit under another verifying key (a proof made for it must be refused).
+  const okeys = await setupGroth16({ r1csPath: keys.riskR1csPath, ptauPath: path.join(bundledPtauDir(), "dev-pot12.ptau"), outDir: path.join(dir, "other"), name: "risk" });
+  otherProver = await createProver({ wasmPath: keys.riskWasmPath, zkeyPath: okeys.zkeyPath });
   const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   // Spot 2,000 at strike 2,000 (S/K = 1) and volatility 50 %: inside the risk circuit's mark
   // range (S/K 0.941–1.043, σ 0.133–0.64).

@@ -16,6 +16,8 @@ export interface RiskKeys {
   /** The risk circuit's compiled Solidity verifier. */
   riskVerifier: ReturnType<typeof compileSolidity>;
   riskProver: Prover;
+  riskWasmPath: string;
+  riskR1csPath: string;
   /** The price circuit's verifier, model registration and artifacts. */
   price: GeneratedModelVerifier;
   priceWasmPath: string;
@@ -33,5 +35,5 @@ export async function riskKeys(q: QuantizedModel, dir: string): Promise<RiskKeys
   const built = await buildCircuit(q, { outDir: path.join(dir, "price") });
   const pkeys = await setupGroth16({ r1csPath: built.r1csPath, ptauPath: ptau, outDir: path.join(dir, "price"), name: "price" });
   const price = await generatedModelVerifier({ q, wasmPath: built.wasmPath, zkeyPath: pkeys.zkeyPath, verifierPath: pkeys.verifierPath, verifierContractName: pkeys.verifierContractName, constraints: built.constraints });
-  return { spec, riskVerifier, riskProver, price, priceWasmPath: built.wasmPath, priceZkeyPath: pkeys.zkeyPath };
+  return { spec, riskVerifier, riskProver, riskWasmPath: risk.wasmPath, riskR1csPath: risk.r1csPath, price, priceWasmPath: built.wasmPath, priceZkeyPath: pkeys.zkeyPath };
 }
