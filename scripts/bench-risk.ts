@@ -5,6 +5,7 @@
 // risk circuit's mark domain. Writes the `risk` key of bench/results.json and the "Risk vector"
 // section of BENCHMARKS.md (nothing else).
 import { existsSync } from "node:fs";
+import os from "node:os";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildRiskCircuit } from "../src/circuit/risk/build.js";
@@ -141,9 +142,9 @@ if (!quick) {
   const mdPath = path.join(root, "BENCHMARKS.md");
   const md = await readFile(mdPath, "utf8");
   const fmt = (k: string, label: string) => `| ${label} | ${(results.risk as Record<string, number>)[k] ?? "not measured"} |`;
+  const load = os.loadavg()[0].toFixed(1);
   const section = [
-    "## Risk vector",
-    "",
+    "<!-- risk:begin -->",
     `Measured by \`npx tsx scripts/bench-risk.ts\` on the reference model (same machine). Default grid: spot −15, −5, 0, +5, +15 % × vol −25, 0, +25 % (relative), ${spec.scenarios.length} scenarios; Δ and Γ are central differences of the proven network with step h = 5 % of spot. Greeks are measured with the integer reference (bit-exact with the circuit) at ${pts.length} random points of the risk circuit's mark domain (S/K ${(Number(spec.markRange.spot[0]) / 1e18).toFixed(3)}–${(Number(spec.markRange.spot[1]) / 1e18).toFixed(3)}, σ ${(Number(spec.markRange.vol[0]) / 1e18).toFixed(3)}–${(Number(spec.markRange.vol[1]) / 1e18).toFixed(3)}, all T and r), against exact Black–Scholes Δ = Φ(d1) and Γ = φ(d1)/(m σ √T) (per unit S/K and (S/K)², price per strike).`,
     "",
     "| metric | value |",
@@ -160,10 +161,13 @@ if (!quick) {
     fmt("gammaMae", "Γ mean absolute error vs Black–Scholes"),
     fmt("marginCheckGas8", "engine margin check (`accountHealth`), 8 open series × 15 scenarios, real OptionPriceFeed (submitRisk), gas (target ≤ 200,000)"),
     "",
+    `1-minute load average at the end of the run: ${load} (2 cores).`,
+    "<!-- risk:end -->",
   ].join("\n");
-  const start = md.indexOf("## Risk vector");
-  const next = start >= 0 ? md.indexOf("\n## ", start + 1) : -1;
-  const updated = start < 0 ? `${md.trimEnd()}\n\n${section}` : `${md.slice(0, start)}${section}${next >= 0 ? md.slice(next + 1) : ""}`;
+  // Only the marked block is rewritten: the rest of the section (gas tables, the demo's figures) is kept.
+  const start = md.indexOf("<!-- risk:begin -->");
+  const end = md.indexOf("<!-- risk:end -->");
+  const updated = start < 0 || end < start ? `${md.trimEnd()}\n\n## Risk vector\n\n${section}\n` : `${md.slice(0, start)}${section}${md.slice(end + "<!-- risk:end -->".length)}`;
   await writeFile(mdPath, updated.endsWith("\n") ? updated : updated + "\n");
 }
 log(JSON.stringify(risk));

@@ -48,6 +48,8 @@ describe("deployStack on the in-process chain", () => {
     expect(await engine.feed()).toBe(result.contracts.feed);
     expect(await engine.collateralToken()).toBe(result.contracts.collateral);
     expect(await registry.isActive(MODEL_ID)).toBe(true);
+    // A price-only stack proves no grid: the engine keeps the flat rule.
+    expect((await engine.portfolioParams()).enabled).toBe(false);
     expect(await feed.aggregatorOf(1n)).toBe(result.series[0].aggregator);
     expect(result.ownershipPending).toBe(true);
     expect(await registry.pendingOwner()).toBe(newOwner.address);

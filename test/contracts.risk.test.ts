@@ -19,7 +19,7 @@ import { noArbitrageBounds, storedPriceWad } from "../src/chain/optionStatement.
 import { expectedChainRisk, proveRiskRaw, readRisk, riskChainStatement, riskGridHash, riskLayoutFromSpec, type RiskCircuitLayout } from "../src/chain/risk.js";
 import { StatementOutOfRangeError } from "../src/chain/statement.js";
 import { proveAndSubmitRisk, submitRiskProof } from "../src/chain/submit.js";
-import { DEFAULT_FEED_RISK } from "../src/chain/types.js";
+import { DEFAULT_FEED_RISK, DEFAULT_PORTFOLIO } from "../src/chain/types.js";
 import { zkinferModules, zkinferParameters } from "../src/ignition/modules.js";
 import { quantize } from "../src/quantize/quantize.js";
 import type { QuantizedModel } from "../src/quantize/types.js";
@@ -134,6 +134,12 @@ describe("ModelRegistry: a model's risk circuit", () => {
     await expectRevert(registry.registerRiskCircuit(price.model.modelId, { verifier: riskVerifierAddress, ...layout }), registry, "RiskCircuitAlreadyRegistered", [price.model.modelId]);
   });
 
+  it("a stack deployed with a risk circuit margins by portfolio margin (DEFAULT_PORTFOLIO), not the flat rule", async () => {
+    const engine = await ethers.getContractAt("MarginEngine", engineAddress);
+    const p = await engine.portfolioParams();
+    expect({ enabled: p.enabled, imFactorBps: Number(p.imFactorBps), mmFactorBps: Number(p.mmFactorBps), imFloorABps: Number(p.imFloorABps), imFloorBBps: Number(p.imFloorBBps), mmFloorABps: Number(p.mmFloorABps), mmFloorBBps: Number(p.mmFloorBBps) }).toEqual(DEFAULT_PORTFOLIO);
+  });
+
   it("refuses invalid layouts with errors naming the field and value", async () => {
     const id = 777n;
     await (await registry.registerModel(id, priceVerifierAddress, 1, 18, price.model.inputs)).wait();
@@ -170,6 +176,18 @@ describe("ModelRegistry: a model's risk circuit", () => {
     expect(r.gridHash).toBe(riskGridHash(spec.grid));
     expect([Number(r.numPacked), Number(r.numScenarios), r.factor]).toEqual([2, 15, layout.factor]);
     expect(r.verifier).not.toBe(riskVerifierAddress);
+  });
+
+  it("the Ignition engine module of a risk stack turns portfolio margin on (its parameters override the defaults)", async () => {
+    const { ignition } = connection as unknown as { ignition: { deploy: (m: unknown, o?: unknown) => Promise<Record<string, Contract>> } };
+    const modules = zkinferModules({ contractName: "PriceVerifier", ...price.verifier }, { riskVerifier: { contractName: "RiskVerifier", ...riskVerifier } });
+    const s = await feed.getSeries(seriesId);
+    const engine = await ethers.getContractAt("MarginEngine", engineAddress);
+    const collateral = await engine.collateralToken();
+    const parameters = zkinferParameters({ model: price.model, spotOracle: s.spotOracle, volOracle: s.volOracle, strike: STRIKE, expiry: s.expiry, riskLayout: layout, collateral });
+    const deployed = await ignition.deploy(modules.engine, { parameters: { ...parameters, ZkinferEngine: { ...parameters.ZkinferEngine, imFactorBps: 12_500 } } });
+    const p = await deployed.engine.portfolioParams();
+    expect([p.enabled, Number(p.imFactorBps), Number(p.mmFactorBps), Number(p.imFloorABps)]).toEqual([true, 12_500, DEFAULT_PORTFOLIO.mmFactorBps, DEFAULT_PORTFOLIO.imFloorABps]);
   });
 
   it("the TypeScript layout refuses a spec of another model", () => {

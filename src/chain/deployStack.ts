@@ -5,7 +5,9 @@ import { contractArtifact } from "./contractArtifacts.js";
 import {
   DEFAULT_ENGINE_RISK,
   DEFAULT_FEED_RISK,
+  DEFAULT_PORTFOLIO,
   type CollateralSource,
+  type EnginePortfolioParams,
   type EngineRiskParams,
   type ModelFacts,
   type OracleSource,
@@ -42,6 +44,12 @@ export interface DeployStackParameters {
    * (`riskLayoutFromSpec(q, spec)`). Optional.
    */
   risk?: { verifier: VerifierSource; layout: RiskCircuitLayout };
+  /**
+   * The engine's margin rule. Default: with `risk`, portfolio margin from the proven grid
+   * (`DEFAULT_PORTFOLIO`), which replaces the flat rule; without, the flat rule of
+   * `engineRisk` (a price-only model proves no grid to margin from). `false`: the flat rule.
+   */
+  portfolio?: EnginePortfolioParams | false;
   log?: (line: string) => void;
   /**
    * Where Hardhat Ignition keeps the deployment's journal, so that an interrupted deployment
@@ -84,6 +92,13 @@ export interface DeployStackReturnType {
   startBlock: number;
   /** Gas used by every transaction, by label. */
   gasUsed: Record<string, bigint>;
+}
+
+/** The portfolio-margin parameters a deployment sets, or undefined for the flat rule. */
+function portfolioOf(params: Pick<DeployStackParameters, "risk" | "portfolio">): EnginePortfolioParams | undefined {
+  if (params.portfolio === false) return undefined;
+  if (params.portfolio) return params.portfolio;
+  return params.risk ? DEFAULT_PORTFOLIO : undefined;
 }
 
 export class MockNotAllowedError extends InvalidValueError {
@@ -242,10 +257,12 @@ export async function deployStack(ethers: HardhatEthers, params: DeployStackPara
       collateral = token as unknown as ArgumentType;
     }
     const engine = layers.engine(b, feed, { owner: deployer, collateral, risk: { ...(params.engineRisk ?? DEFAULT_ENGINE_RISK) } });
+    const portfolio = portfolioOf(params);
+    const engineCalls: Future[] = portfolio ? [layers.portfolio(b, engine, { ...portfolio })] : [];
     if (ownershipPending) {
       b.call(registry, "transferOwnership", [owner], { id: "transferOwnership_registry", after: calls });
       b.call(feed, "transferOwnership", [owner], { id: "transferOwnership_feed", after: previous });
-      b.call(engine, "transferOwnership", [owner], { id: "transferOwnership_engine" });
+      b.call(engine, "transferOwnership", [owner], { id: "transferOwnership_engine", after: engineCalls });
     }
     return { ...results, verifier, registry, feed, engine };
   });

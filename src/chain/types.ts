@@ -72,6 +72,42 @@ export interface EngineRiskParams {
   minTick: bigint;
 }
 
+/**
+ * `MarginEngine.PortfolioParams`: scenario margin from the proven risk grid (see the contract's
+ * NatSpec). IM = imFactor · worst loss + Σ_short max(imFloorA · S − OTM, imFloorB · S), MM the
+ * same with the mm fields; factors in bps of the worst loss (10,000 = 1×), floors in bps of spot.
+ */
+export interface EnginePortfolioParams {
+  enabled: boolean;
+  /** >= mmFactorBps, <= 100,000. */
+  imFactorBps: number;
+  /** 10,000..100,000: at least the whole worst loss. */
+  mmFactorBps: number;
+  imFloorABps: number;
+  imFloorBBps: number;
+  /** <= imFloorABps. */
+  mmFloorABps: number;
+  /** <= imFloorBBps. */
+  mmFloorBBps: number;
+}
+
+/**
+ * The margin rule of a stack deployed with a risk circuit (deployStack, the Ignition modules,
+ * `zkinfer deploy`, the demo): portfolio margin replaces the flat rule. IM 1.1× and MM 1× the
+ * worst loss over the proven grid (scenario prices moved by the spread against the account),
+ * plus per-short floors in the style of Deribit's and Aevo's minimums: IM max(10 % S − OTM,
+ * 5 % S), MM max(7.5 % S − OTM, 3.75 % S).
+ */
+export const DEFAULT_PORTFOLIO: EnginePortfolioParams = {
+  enabled: true,
+  imFactorBps: 11_000,
+  mmFactorBps: 10_000,
+  imFloorABps: 1_000,
+  imFloorBBps: 500,
+  mmFloorABps: 750,
+  mmFloorBBps: 375,
+};
+
 /** An existing contract, or a mock oracle to deploy (dev chains only). */
 export type OracleSource = { address: string } | { mock: { decimals: number; answer: bigint; description?: string } };
 

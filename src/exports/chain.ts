@@ -54,6 +54,8 @@ export { type DeploymentRecord, toDeploymentRecord } from "../chain/record.js";
 export {
   DEFAULT_ENGINE_RISK,
   DEFAULT_FEED_RISK,
+  DEFAULT_PORTFOLIO,
+  type EnginePortfolioParams,
   type EngineRiskParams,
   type FeedRiskParams,
   type InputSpec,

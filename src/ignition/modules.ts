@@ -15,7 +15,7 @@ import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { contractArtifact } from "../chain/contractArtifacts.js";
 import type { ArgumentType, CallableContractFuture, Future, IgnitionModule, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import type { RiskCircuitLayout } from "../chain/risk.js";
-import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, type EngineRiskParams, type ModelFacts } from "../chain/types.js";
+import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK, DEFAULT_PORTFOLIO, type EnginePortfolioParams, type EngineRiskParams, type ModelFacts } from "../chain/types.js";
 
 /** The fields of `ModelRegistry.RiskLayout` besides the verifier, in struct order. */
 const RISK_LAYOUT_FIELDS = ["shockBits", "spotShocks", "volShocks", "deltaStep", "spotInput", "volInput", "priceWidth", "factor", "spotMarkMin", "spotMarkMax", "volMarkMin", "volMarkMax", "payoffKind", "payoffInput", "payoffStrike", "payoffFactor"] as const satisfies readonly (keyof RiskCircuitLayout)[];
@@ -103,6 +103,10 @@ export const layers = {
   engine(m: Builder, feed: Contract, p: { owner: Arg; collateral: Arg; risk: Record<keyof EngineRiskParams, Arg> }) {
     return m.contract("MarginEngine", asIgnition(contractArtifact("MarginEngine")), [p.owner, p.collateral, feed, p.risk], { id: "MarginEngine" });
   },
+  /** Portfolio margin on the engine (`setPortfolioParams`): the rule of a stack with a risk circuit. */
+  portfolio(m: Builder, engine: Contract, params: Record<keyof EnginePortfolioParams, Arg>, after: (Future | IgnitionModule)[] = []) {
+    return m.call(engine, "setPortfolioParams", [params], { id: "setPortfolioParams", after });
+  },
 };
 
 /**
@@ -121,7 +125,10 @@ export const layers = {
  *   `sequencerUptimeFeed` (L2 only; zero address = none), `sequencerGracePeriod` (s).
  * - `ZkinferEngine`: `collateral` (ERC-20 address) and the engine's `RiskParams` fields
  *   (`imBps`, `mmBps`, `liquidationBonusBps`, `maxPriceAge`, `feeBps`, `seriesCapBps`,
- *   `accountCapBps`, `reduceOnlyWindow`, `minTick`; defaults `DEFAULT_ENGINE_RISK`).
+ *   `accountCapBps`, `reduceOnlyWindow`, `minTick`; defaults `DEFAULT_ENGINE_RISK`). With
+ *   `options.riskVerifier`, portfolio margin replaces the flat rule: `setPortfolioParams` with
+ *   `portfolioMargin` (true), `imFactorBps`, `mmFactorBps`, `imFloorABps`, `imFloorBBps`,
+ *   `mmFloorABps`, `mmFloorBBps` (defaults `DEFAULT_PORTFOLIO`).
  * Owner of every contract: the first account (transfer with Ownable2Step afterwards).
  */
 export function zkinferModules(verifier: VerifierArtifact, options: { riskVerifier?: VerifierArtifact } = {}) {
@@ -174,6 +181,11 @@ export function zkinferModules(verifier: VerifierArtifact, options: { riskVerifi
     const deployed = m.useModule(feed);
     const risk = Object.fromEntries(Object.entries(DEFAULT_ENGINE_RISK).map(([k, v]) => [k, m.getParameter(k, v)])) as Record<keyof EngineRiskParams, Arg>;
     const engine = layers.engine(m, deployed.feed, { owner: m.getAccount(0), collateral: m.getParameter("collateral"), risk });
+    // With a risk circuit, portfolio margin from the proven grid replaces the flat rule.
+    if (options.riskVerifier) {
+      const portfolio = Object.fromEntries(Object.entries(DEFAULT_PORTFOLIO).map(([k, v]) => [k, m.getParameter(k === "enabled" ? "portfolioMargin" : k, v)])) as Record<keyof EnginePortfolioParams, Arg>;
+      layers.portfolio(m, engine, portfolio);
+    }
     return { ...deployed, engine };
   });
 

@@ -13,7 +13,7 @@ import { type Contract, ContractFactory } from "ethers";
 import { decodeRiskSignals } from "../../circuit/risk/reference.js";
 import { riskLayoutFromSpec } from "../../chain/risk.js";
 import { proveAndSubmitRisk } from "../../chain/submit.js";
-import { DEFAULT_FEED_RISK } from "../../chain/types.js";
+import { DEFAULT_FEED_RISK, DEFAULT_PORTFOLIO } from "../../chain/types.js";
 import { compareGreeks, loadRiskArtifacts, openRiskProver } from "../../prove/risk.js";
 import { compileSolidity } from "../../zk/solidity.js";
 import type { DeployStackReturnType } from "../../chain/deployStack.js";
@@ -58,7 +58,8 @@ const RISK_SPOT_MOVED = 2_280;
  * Portfolio margin for the demo: IM = 1.1 × the worst scenario loss, MM = 1 ×, plus per-short
  * floors max(10 % − OTM/S, 5 %)·S (IM) and max(7.5 % − OTM/S, 3.75 %)·S (MM).
  */
-const DEMO_PORTFOLIO = { enabled: true, imFactorBps: 11_000, mmFactorBps: 10_000, imFloorABps: 1_000, imFloorBBps: 500, mmFloorABps: 750, mmFloorBBps: 375 } as const;
+/** The demo turns on the same portfolio margin a deployment with a risk circuit gets (`zkinfer deploy`). */
+const DEMO_PORTFOLIO = DEFAULT_PORTFOLIO;
 
 /**
  * The demo's network: 4 → 12 → 12 → 1 with batch norm, smaller than the reference
@@ -98,7 +99,7 @@ export async function demoCommand(ctx: CliContext, opts: DemoOptions) {
 
   const art = await loadProvingArtifacts(modelPaths(ctx.root, opts.name));
   const result = await step(5, "deploy verifier, registry, price feed and margin engine on the in-process chain", async () => {
-    const { result: deployed } = await deployModel(ctx, c, art, { ...SERIES, kind: "call", force: true });
+    const { result: deployed } = await deployModel(ctx, c, art, { ...SERIES, kind: "call", force: true, risk: false });
     Object.assign(gas, deployed.gasUsed);
     return deployed;
   });

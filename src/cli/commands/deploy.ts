@@ -11,7 +11,9 @@ import { toJson } from "../../util/json.js";
 import { CliError } from "../errors.js";
 import { assertRecordWritable, deploymentRecordPath, toDeploymentRecord, writeDeploymentRecord } from "../../chain/record.js";
 import { modelFactsFromQuantized } from "../../chain/modelFacts.js";
-import { DEFAULT_FEED_RISK, type OracleSource } from "../../chain/types.js";
+import { DEFAULT_FEED_RISK, DEFAULT_PORTFOLIO, type OracleSource } from "../../chain/types.js";
+import { riskLayoutFromSpec } from "../../chain/risk.js";
+import { loadRiskArtifacts } from "../../prove/risk.js";
 import { fromRawUnits, toRawUnits } from "../../quantize/decimal.js";
 import { compileSolidity } from "../../zk/solidity.js";
 import { requireStages, writeManifest } from "../../manifest/manifest.js";
@@ -38,6 +40,10 @@ export interface DeployOptions {
   owner?: string;
   force?: boolean;
   verifierOnly?: boolean;
+  /** false (`--no-risk`): leave the model's risk circuit out even if its keys exist. */
+  risk?: boolean;
+  /** `--flat-margin`: keep the engine's flat rule even with a risk circuit. */
+  flatMargin?: boolean;
 }
 
 const ORACLE_DECIMALS = 8;
@@ -64,6 +70,21 @@ export async function deployModel(ctx: CliContext, chain: ChainConnection, art: 
   const wad = (v: number, field: string) => toRawUnits(String(v), 18, field);
   const oracle = (address: string | undefined, value: number, description: string, field: string): OracleSource =>
     address ? { address } : { mock: { decimals: ORACLE_DECIMALS, answer: toRawUnits(String(value), ORACLE_DECIMALS, field), description } };
+  // The risk circuit, when its keys exist (`zkinfer compile --risk` + `setup --risk`): its
+  // verifier is deployed and registered, and portfolio margin replaces the flat rule.
+  let risk: { verifier: { abi: readonly unknown[]; bytecode: string }; layout: ReturnType<typeof riskLayoutFromSpec> } | undefined;
+  if (opts.risk !== false && art.manifest.stages.riskKeys) {
+    const ra = await loadRiskArtifacts(paths);
+    ctx.progress(`compiling ${ra.verifierContract} (the risk circuit's verifier)…`);
+    const rv = compileSolidity(await readFile(ra.verifier, "utf8"), ra.verifierContract);
+    risk = { verifier: { abi: rv.abi, bytecode: rv.bytecode }, layout: riskLayoutFromSpec(ra.q, ra.spec) };
+  }
+  const portfolio = risk && !opts.flatMargin ? DEFAULT_PORTFOLIO : false;
+  ctx.progress(
+    risk
+      ? `risk circuit included (${risk.layout.spotShocks.length * risk.layout.volShocks.length} scenarios); margin: ${portfolio ? `portfolio (IM ${DEFAULT_PORTFOLIO.imFactorBps / 10_000}× / MM ${DEFAULT_PORTFOLIO.mmFactorBps / 10_000}× the worst scenario loss + per-short floors)` : "flat rule (--flat-margin)"}`
+      : "no risk circuit (price only: `zkinfer compile --risk` and `setup --risk` add one); margin: flat rule",
+  );
   ctx.progress(`deploying on network "${chain.networkName}" (chain ${chain.chainId}${chain.inProcess ? ", in-process" : ""})…`);
   let result: DeployStackReturnType;
   try {
@@ -80,6 +101,8 @@ export async function deployModel(ctx: CliContext, chain: ChainConnection, art: 
           risk: { ...DEFAULT_FEED_RISK, rate: wad(opts.rate, "--rate") },
         },
       ],
+      ...(risk ? { risk } : {}),
+      portfolio,
       ...(opts.collateral ? { collateral: { address: opts.collateral } } : {}),
       ...(opts.owner ? { owner: opts.owner } : {}),
       log: (line) => ctx.progress(line),
@@ -141,6 +164,7 @@ export async function deployCommand(ctx: CliContext, opts: DeployOptions) {
   const totalGas = Object.values(result.gasUsed).reduce((a, b) => a + b, 0n);
   ctx.info(`verifier ${result.contracts.verifier}  registry ${result.contracts.registry}`);
   ctx.info(`feed     ${result.contracts.feed}  engine   ${result.contracts.engine}`);
+  if (result.contracts.riskVerifier) ctx.info(`risk verifier ${result.contracts.riskVerifier} (risk circuit registered; ${opts.flatMargin ? "flat margin" : "portfolio margin on"})`);
   ctx.info(`series ${s.seriesId}: ${s.isCall ? "call" : "put"}, strike ${fromRawUnits(s.strike, 18)}, expiry ${new Date(Number(s.expiry) * 1000).toISOString()}; model id registered`);
   ctx.info(`gas used: ${totalGas.toLocaleString("en-US")} in ${Object.keys(result.gasUsed).length} transactions; record ${ctx.show(recordFile)}`);
   if (chain.inProcess) ctx.warn("note: the in-process chain disappears when this process exits; for `zkinfer submit` in another process use --network localhost (npx hardhat node).");
@@ -162,6 +186,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .summary("deploy verifier, registry, price feed and margin engine")
     .description(
       "Deploy the model's Groth16 verifier, the model registry (the model id and its input ranges registered), the proven option-price feed with one series, and the margin engine.\n" +
+        "If the model has risk-circuit keys (`zkinfer compile --risk`, `setup --risk`), the risk verifier is deployed and registered with its grid, and the engine uses portfolio margin from the proven grid (IM 1.1×, MM 1× the worst scenario loss, plus per-short floors) instead of the flat rule.\n" +
         "On a development chain (the default in-process chain, or localhost) mock spot/volatility oracles and a mock 6-decimal collateral token are deployed unless addresses are given.\n" +
         "The record goes to build/<model>/deployments/<network>.json.",
     )
@@ -178,6 +203,8 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--collateral <address>", "existing ERC-20 collateral token")
     .option("--owner <address>", "final owner (two-step transfer)")
     .option("--force", "overwrite an existing deployment record of this network")
+    .option("--no-risk", "leave the model's risk circuit out (default: included when `setup --risk` was run)")
+    .option("--flat-margin", "keep the engine's flat margin rule (default with a risk circuit: portfolio margin)")
     .option("--verifier-only", "deploy only the verifier and a registry with the model registered (any feature set; no feed, no engine)")
     .addHelpText("after", examples("zkinfer deploy", "zkinfer deploy --network localhost --strike 2000 --expiry-days 30"))
     .action(action(runtime, deployCommand));
