@@ -153,6 +153,24 @@ describe("zkinfer compile/setup/prove --risk", () => {
     expect((err as Error).message).toMatch(/input moneyness = 1\.1 is outside the risk circuit's mark range/);
   }, 120_000);
 
+  it("deploy includes the risk circuit when its keys exist, and portfolio margin replaces the flat rule (--flat-margin, --no-risk opt out)", async () => {
+    expectOk(await cli("compile", "--model", "tiny"));
+    expectOk(await cli("setup", "--model", "tiny"));
+    type Deployed = { contracts: { riskVerifier?: string }; gasUsed: Record<string, string> };
+    const run = await cli("deploy", "--model", "tiny");
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr + run.stdout).toMatch(/risk circuit included \(15 scenarios\); margin: portfolio \(IM 1\.1× \/ MM 1× the worst scenario loss/);
+    const withRisk = expectOk(await cli("--json", "deploy", "--model", "tiny")) as Deployed;
+    expect(withRisk.contracts.riskVerifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(Object.keys(withRisk.gasUsed)).toEqual(expect.arrayContaining(["riskVerifier", "registerRiskCircuit", "setPortfolioParams"]));
+    const flat = expectOk(await cli("--json", "deploy", "--model", "tiny", "--flat-margin")) as Deployed;
+    expect(flat.contracts.riskVerifier).toMatch(/^0x/);
+    expect(Object.keys(flat.gasUsed)).not.toContain("setPortfolioParams");
+    const priceOnly = expectOk(await cli("--json", "deploy", "--model", "tiny", "--no-risk")) as Deployed;
+    expect(priceOnly.contracts.riskVerifier).toBeUndefined();
+    expect(Object.keys(priceOnly.gasUsed)).not.toContain("registerRiskCircuit");
+  }, 240_000);
+
   it("a changed risk spec on disk is reported as a modified artifact", async () => {
     const spec = path.join(cli.dir, "tiny", "risk", "circuit", "tiny_risk.json");
     const text = await readFile(spec, "utf8");
