@@ -4,7 +4,7 @@
  * their errors, and proveRisk (the one-step library call) against the integer reference.
  * Tests run in order and share the artifact folder.
  */
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -163,6 +163,9 @@ describe("zkinfer compile/setup/prove --risk", () => {
     const withRisk = expectOk(await cli("--json", "deploy", "--model", "tiny")) as Deployed;
     expect(withRisk.contracts.riskVerifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(Object.keys(withRisk.gasUsed)).toEqual(expect.arrayContaining(["riskVerifier", "registerRiskCircuit", "setPortfolioParams"]));
+    // The manifest records which risk keys the deployed risk verifier belongs to.
+    const recorded = JSON.parse(await readFile(path.join(cli.dir, "tiny", "manifest.json"), "utf8"));
+    expect(Object.values(recorded.deployments as Record<string, { riskKeysHash?: string }>).map((d) => d.riskKeysHash)).toEqual([recorded.stages.riskKeys.hash]);
     const flat = expectOk(await cli("--json", "deploy", "--model", "tiny", "--flat-margin")) as Deployed;
     expect(flat.contracts.riskVerifier).toMatch(/^0x/);
     expect(Object.keys(flat.gasUsed)).not.toContain("setPortfolioParams");
@@ -171,10 +174,25 @@ describe("zkinfer compile/setup/prove --risk", () => {
     expect(Object.keys(priceOnly.gasUsed)).not.toContain("registerRiskCircuit");
   }, 240_000);
 
+  it("keeps the risk keys of a live deployment: setup --risk refuses without --force, status flags an orphaned risk verifier", async () => {
+    const manifestFile = path.join(cli.dir, "tiny", "manifest.json");
+    const manifest = JSON.parse(await readFile(manifestFile, "utf8"));
+    // A deployment on a persistent chain (as `deploy --network sepolia` records it).
+    const riskVerifier = "0x00000000000000000000000000000000000000bb";
+    await writeFile(path.join(cli.dir, "tiny", "deployments", "sepolia.json"), JSON.stringify({ contracts: { verifier: "0x00000000000000000000000000000000000000aa", riskVerifier } }));
+    manifest.deployments = { ...manifest.deployments, sepolia: { keysHash: "other", riskKeysHash: manifest.stages.riskKeys.hash, modelId: "1", record: path.join("deployments", "sepolia.json"), inProcess: false } };
+    await writeFile(manifestFile, JSON.stringify(manifest));
+    expectError(await cli("setup", "--risk", "--model", "tiny"), 1, new RegExp(`new keys would orphan the deployed risk verifier ${riskVerifier} on "sepolia".*--force`));
+    type Status = { models: { deployments: Record<string, { matchesRiskKeys?: boolean }> }[] };
+    expect((expectOk(await cli("--json", "status", "--model", "tiny")) as Status).models[0].deployments.sepolia.matchesRiskKeys).toBe(true);
+    expectOk(await cli("setup", "--risk", "--model", "tiny", "--force"));
+    expect((expectOk(await cli("--json", "status", "--model", "tiny")) as Status).models[0].deployments.sepolia.matchesRiskKeys).toBe(false);
+    expect((await cli("status", "--model", "tiny")).stdout).toMatch(/deployed on sepolia: .*its risk verifier does NOT match the current risk keys/);
+  }, 180_000);
+
   it("a changed risk spec on disk is reported as a modified artifact", async () => {
     const spec = path.join(cli.dir, "tiny", "risk", "circuit", "tiny_risk.json");
     const text = await readFile(spec, "utf8");
-    const { writeFile } = await import("node:fs/promises");
     await writeFile(spec, text.replace('"format"', ' "format"'));
     expectError(await cli("prove", "--risk", "--model", "tiny", ...AT_THE_MONEY), 1, /tiny_risk\.json.*zkinfer compile --risk --model tiny/);
     await writeFile(spec, text);

@@ -99,6 +99,8 @@ export interface Manifest {
 export interface DeploymentEntry {
   /** Hash of the proving key whose verifier was deployed. */
   keysHash: string;
+  /** Hash of the risk circuit's proving key whose verifier was deployed and registered, if any. */
+  riskKeysHash?: string;
   modelId: string;
   /** Deployment record, relative to the model folder. */
   record: string;

@@ -73,8 +73,10 @@ export async function deployModel(ctx: CliContext, chain: ChainConnection, art: 
   // The risk circuit, when its keys exist (`zkinfer compile --risk` + `setup --risk`): its
   // verifier is deployed and registered, and portfolio margin replaces the flat rule.
   let risk: { verifier: { abi: readonly unknown[]; bytecode: string }; layout: ReturnType<typeof riskLayoutFromSpec> } | undefined;
+  let riskKeysHash: string | undefined;
   if (opts.risk !== false && art.manifest.stages.riskKeys) {
     const ra = await loadRiskArtifacts(paths);
+    riskKeysHash = ra.keysHash;
     ctx.progress(`compiling ${ra.verifierContract} (the risk circuit's verifier)…`);
     const rv = compileSolidity(await readFile(ra.verifier, "utf8"), ra.verifierContract);
     risk = { verifier: { abi: rv.abi, bytecode: rv.bytecode }, layout: riskLayoutFromSpec(ra.q, ra.spec) };
@@ -114,7 +116,7 @@ export async function deployModel(ctx: CliContext, chain: ChainConnection, art: 
   await writeDeploymentRecord(recordFile, toDeploymentRecord(chain.networkName, result, notes), { force: true });
   art.manifest.deployments = {
     ...art.manifest.deployments,
-    [chain.networkName]: { keysHash: art.keysHash, modelId: q.modelId, record: path.relative(paths.dir, recordFile), inProcess: chain.inProcess },
+    [chain.networkName]: { keysHash: art.keysHash, ...(riskKeysHash ? { riskKeysHash } : {}), modelId: q.modelId, record: path.relative(paths.dir, recordFile), inProcess: chain.inProcess },
   };
   await writeManifest(paths, art.manifest);
   ctx.progress(`  deployed in ${seconds(elapsed())}`);

@@ -33,7 +33,8 @@ function ptauLog(ctx: CliContext, elapsed: () => number): (line: string) => void
 /** `setup --risk`: keys and verifier of the risk circuit into build/<model>/risk/keys. */
 async function setupRisk(ctx: CliContext, opts: SetupOptions) {
   const paths = await resolveModel(ctx.root, opts.model);
-  await requireStages(paths, "riskCircuit");
+  const manifest = await requireStages(paths, "riskCircuit");
+  await assertNoDeployedVerifier(paths, manifest, opts.force ?? false, "risk");
   const elapsed = stopwatch();
   ctx.progress(`risk circuit: powers of tau ${opts.ptau ? opts.ptau : "(development file)"}`);
   const r = await setupModelRisk(paths, { ptauPath: opts.ptau === undefined ? undefined : ctx.resolve(opts.ptau), log: ptauLog(ctx, elapsed) });
@@ -47,24 +48,27 @@ async function setupRisk(ctx: CliContext, opts: SetupOptions) {
 /**
  * New keys orphan every deployed verifier of the current keys (its proofs can no longer be
  * made). Refuse unless forced, naming each such verifier; in-process deployments are gone anyway.
+ * `kind` "risk": the risk circuit's keys and the deployments whose risk verifier they made.
  */
-async function assertNoDeployedVerifier(paths: ModelPaths, manifest: Manifest, force: boolean): Promise<void> {
-  const current = manifest.stages.keys?.hash;
+async function assertNoDeployedVerifier(paths: ModelPaths, manifest: Manifest, force: boolean, kind: "price" | "risk" = "price"): Promise<void> {
+  const current = kind === "risk" ? manifest.stages.riskKeys?.hash : manifest.stages.keys?.hash;
   if (current === undefined || force) return;
-  const live = Object.entries(manifest.deployments ?? {}).filter(([, d]) => !d.inProcess && d.keysHash === current);
+  const live = Object.entries(manifest.deployments ?? {}).filter(([, d]) => !d.inProcess && (kind === "risk" ? d.riskKeysHash : d.keysHash) === current);
   if (live.length === 0) return;
   const named: string[] = [];
   for (const [network, d] of live) {
     let verifier = "(address in the record)";
     try {
-      verifier = (JSON.parse(await readFile(path.join(paths.dir, d.record), "utf8")) as { contracts: { verifier: string } }).contracts.verifier;
+      const contracts = (JSON.parse(await readFile(path.join(paths.dir, d.record), "utf8")) as { contracts: { verifier: string; riskVerifier?: string } }).contracts;
+      verifier = (kind === "risk" ? contracts.riskVerifier : contracts.verifier) ?? verifier;
     } catch {
       // the record is missing: the entry still names the network
     }
     named.push(`${verifier} on "${network}"`);
   }
-  throw new CliError(`new keys would orphan the deployed verifier ${named.join(", ")}`, {
-    details: `Its proving key (${path.relative(paths.dir, paths.keysDir)}/) would be replaced and no proof could be made for it again. Pass --force to set up anyway (then redeploy), or back up keys/ first.`,
+  const keysDir = kind === "risk" ? paths.riskKeysDir : paths.keysDir;
+  throw new CliError(`new keys would orphan the deployed ${kind === "risk" ? "risk " : ""}verifier ${named.join(", ")}`, {
+    details: `Its proving key (${path.relative(paths.dir, keysDir)}/) would be replaced and no proof could be made for it again. Pass --force to set up anyway (then redeploy), or back up ${path.relative(paths.dir, keysDir)}/ first.`,
   });
 }
 

@@ -55,11 +55,14 @@ export async function statusCommand(ctx: CliContext, opts: StatusOptions) {
       ctx.info(`    ${stage.padEnd(8)} ${s.state}${facts}${s.problem ? `: ${s.problem}` : ""}`);
     }
     const keysHash = manifest?.stages.keys?.hash;
-    const deployments: Record<string, { record: string; inProcess: boolean; matchesKeys: boolean }> = {};
+    const riskKeysHash = manifest?.stages.riskKeys?.hash;
+    const deployments: Record<string, { record: string; inProcess: boolean; matchesKeys: boolean; matchesRiskKeys?: boolean }> = {};
     for (const [network, d] of Object.entries(manifest?.deployments ?? {})) {
       const matchesKeys = d.keysHash === keysHash;
-      deployments[network] = { record: d.record, inProcess: d.inProcess, matchesKeys };
-      const flag = matchesKeys ? "" : " — its verifier does NOT match the current keys (setup was re-run since): proofs of these keys fail there; redeploy";
+      const matchesRiskKeys = d.riskKeysHash === undefined ? undefined : d.riskKeysHash === riskKeysHash;
+      deployments[network] = { record: d.record, inProcess: d.inProcess, matchesKeys, ...(matchesRiskKeys === undefined ? {} : { matchesRiskKeys }) };
+      let flag = matchesKeys ? "" : " — its verifier does NOT match the current keys (setup was re-run since): proofs of these keys fail there; redeploy";
+      if (matchesRiskKeys === false) flag += " — its risk verifier does NOT match the current risk keys (setup --risk was re-run since): risk proofs fail there; redeploy";
       ctx.info(`  deployed on ${network}${d.inProcess ? " (in-process, gone)" : ""}: ${d.record}${flag}`);
     }
     models.push({ model: paths.name, dir: paths.dir, modelHash: manifest?.modelHash, stages, risk, deployments });
