@@ -157,6 +157,13 @@ describe("zkinfer compile/setup/prove --risk", () => {
     expectOk(await cli("compile", "--model", "tiny"));
     expectOk(await cli("setup", "--model", "tiny"));
     type Deployed = { contracts: { riskVerifier?: string }; gasUsed: Record<string, string> };
+    const priceOnly = expectOk(await cli("--json", "deploy", "--model", "tiny", "--no-risk")) as Deployed;
+    expect(priceOnly.contracts.riskVerifier).toBeUndefined();
+    expect(Object.keys(priceOnly.gasUsed)).not.toContain("registerRiskCircuit");
+    expectError(await cli("submit", "--risk", "--model", "tiny"), 1, /the deployment on "default" has no risk verifier.*zkinfer deploy --model tiny --network default --force/s);
+    const flat = expectOk(await cli("--json", "deploy", "--model", "tiny", "--flat-margin")) as Deployed;
+    expect(flat.contracts.riskVerifier).toMatch(/^0x/);
+    expect(Object.keys(flat.gasUsed)).not.toContain("setPortfolioParams");
     const run = await cli("deploy", "--model", "tiny");
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr + run.stdout).toMatch(/risk circuit included \(15 scenarios\); margin: portfolio \(IM 1\.1× \/ MM 1× the worst scenario loss/);
@@ -166,13 +173,22 @@ describe("zkinfer compile/setup/prove --risk", () => {
     // The manifest records which risk keys the deployed risk verifier belongs to.
     const recorded = JSON.parse(await readFile(path.join(cli.dir, "tiny", "manifest.json"), "utf8"));
     expect(Object.values(recorded.deployments as Record<string, { riskKeysHash?: string }>).map((d) => d.riskKeysHash)).toEqual([recorded.stages.riskKeys.hash]);
-    const flat = expectOk(await cli("--json", "deploy", "--model", "tiny", "--flat-margin")) as Deployed;
-    expect(flat.contracts.riskVerifier).toMatch(/^0x/);
-    expect(Object.keys(flat.gasUsed)).not.toContain("setPortfolioParams");
-    const priceOnly = expectOk(await cli("--json", "deploy", "--model", "tiny", "--no-risk")) as Deployed;
-    expect(priceOnly.contracts.riskVerifier).toBeUndefined();
-    expect(Object.keys(priceOnly.gasUsed)).not.toContain("registerRiskCircuit");
   }, 240_000);
+
+  it("submit --risk proves the deployed series' risk vector and the feed stores it (mark, Δ, Γ, 15 scenarios)", async () => {
+    expectError(await cli("submit", "--risk", "--model", "tiny", "--proof", "x"), 1, /--risk proves the current statement itself/);
+    const r = expectOk(await cli("--json", "submit", "--risk", "--model", "tiny")) as { kind: string; mark: string; delta: string; scenarios: string[]; gasUsed: string; observedAt: string };
+    expect(r.kind).toBe("risk");
+    expect(r.scenarios).toHaveLength(15);
+    expect(BigInt(r.mark)).toBeGreaterThan(0n);
+    // The stored mark is the mark scenario of the stored grid (the feed's reading of the proof).
+    const art = await loadRiskArtifacts(modelPaths(cli.dir, "tiny"));
+    expect(r.scenarios[art.spec.markScenario]).toBe(r.mark);
+    expect(BigInt(r.delta)).not.toBe(0n);
+    expect(Number(r.gasUsed)).toBeGreaterThan(300_000);
+    // The same round again is refused by the feed (one mark per round), with its decoded error.
+    expectError(await cli("submit", "--risk", "--model", "tiny"), 1, /ObservationNotNewer/);
+  }, 120_000);
 
   it("keeps the risk keys of a live deployment: setup --risk refuses without --force, status flags an orphaned risk verifier", async () => {
     const manifestFile = path.join(cli.dir, "tiny", "manifest.json");

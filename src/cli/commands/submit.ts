@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import type { Contract } from "ethers";
 import { assertOptionLayout } from "../../chain/optionLayout.js";
 import type { DeploymentRecord } from "../../chain/record.js";
-import { type SubmitProofReturnType, proveAndSubmit, submitProof } from "../../chain/submit.js";
+import { type SubmitProofReturnType, proveAndSubmit, proveAndSubmitRisk, submitProof } from "../../chain/submit.js";
+import { loadRiskArtifacts, openRiskProver } from "../../prove/risk.js";
 import { resolveModel } from "../../manifest/paths.js";
 import { readProof, writeProof } from "../../prove/proofFolder.js";
 import { type ProvingArtifacts, loadProvingArtifacts, openProver } from "../../prove/proving.js";
@@ -23,6 +24,8 @@ export interface SubmitOptions {
   proof?: string;
   observedAt?: number;
   spot?: number;
+  /** Prove and submit the series' risk vector (`submitRisk`) instead of its price. */
+  risk?: boolean;
 }
 
 /** The deployment must hold the verifier of the current proving key. */
@@ -77,7 +80,62 @@ export async function proveAndSubmitCli(ctx: CliContext, chain: ChainConnection,
   }
 }
 
+/** `submit --risk`: prove the series' current statement with the risk circuit and submit the vector. */
+async function submitRiskCommand(ctx: CliContext, opts: SubmitOptions) {
+  if (opts.proof !== undefined || opts.observedAt !== undefined) {
+    throw new CliError("--risk proves the current statement itself: it does not take --proof or --observed-at", { details: "Drop --proof/--observed-at, or submit a price proof folder without --risk." });
+  }
+  const paths = await resolveModel(ctx.root, opts.model);
+  const art = await loadRiskArtifacts(paths);
+  const chain = await connectChain(ctx, { network: opts.network });
+  const record = await readDeployment(ctx, paths, chain);
+  const entry = art.manifest.deployments?.[chain.networkName];
+  if (!record.contracts.riskVerifier || !entry?.riskKeysHash) {
+    throw new CliError(`the deployment on "${chain.networkName}" has no risk verifier`, { details: `Deploy with the risk circuit: zkinfer deploy --model ${paths.name} --network ${chain.networkName} --force (risk keys exist, so it is included).` });
+  }
+  if (entry.riskKeysHash !== art.keysHash) {
+    throw new StaleArtifactError({ artifact: `the risk verifier deployed on "${chain.networkName}"`, reason: "it belongs to older risk keys (setup --risk was re-run since)", step: `zkinfer deploy --model ${paths.name} --network ${chain.networkName} --force` });
+  }
+  const feed = await contractAt(chain, "OptionPriceFeed", record.contracts.feed);
+  const seriesId = BigInt(opts.series ?? record.series[0]?.seriesId ?? 1);
+  if (seriesId < 1n || seriesId > BigInt(await feed.seriesCount())) {
+    throw new CliError(`no series ${seriesId} in the feed at ${record.contracts.feed}`, { details: `Series ids are 1..${await feed.seriesCount()}.` });
+  }
+  if (opts.spot !== undefined) {
+    await setMockAnswer(chain, record, "spot", opts.spot);
+    ctx.progress(`mock spot oracle set to ${opts.spot}`);
+  }
+  const prover = await openRiskProver(art);
+  let result: Awaited<ReturnType<typeof proveAndSubmitRisk>>;
+  try {
+    result = await proveAndSubmitRisk({ feed, seriesId, q: art.q, spec: art.spec, prover, log: (line) => ctx.progress(line) });
+  } catch (error) {
+    throw revertError(chain, "OptionPriceFeed.submitRisk", error);
+  } finally {
+    await prover.close();
+  }
+  const r = result.risk;
+  const wad = (v: bigint) => fromRawUnits(v, 18);
+  ctx.info(`accepted: series ${seriesId} round ${result.roundId}: mark ${wad(r.mark)} per unit (spot ${wad(result.spot)}), Δ ${wad(r.delta)}, Γ ${wad(r.gamma)} per unit of spot, ${r.scenarios.length} scenario prices, observed at ${result.observedAt}`);
+  ctx.info(`gas used by submitRisk: ${result.gasUsed.toLocaleString("en-US")}`);
+  return {
+    model: paths.name,
+    network: chain.networkName,
+    kind: "risk" as const,
+    seriesId: seriesId.toString(),
+    roundId: result.roundId.toString(),
+    mark: r.mark.toString(),
+    delta: r.delta.toString(),
+    gamma: r.gamma.toString(),
+    scenarios: r.scenarios.map(String),
+    spot: result.spot.toString(),
+    observedAt: result.observedAt.toString(),
+    gasUsed: result.gasUsed.toString(),
+  };
+}
+
 export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
+  if (opts.risk) return submitRiskCommand(ctx, opts);
   const paths = await resolveModel(ctx.root, opts.model);
   const art = await loadProvingArtifacts(paths);
   assertOptionLayout(art.q);
@@ -150,6 +208,7 @@ export function register(program: Command, runtime: CliRuntime): void {
     .option("--proof <dir>", "submit this proof folder instead of proving now")
     .option("--observed-at <unix>", "observation time of --proof", parseInteger(0))
     .option("--spot <price>", "first set the mock spot oracle to this price (development chains)", parsePositiveNumber)
-    .addHelpText("after", examples("zkinfer submit --network localhost", "zkinfer submit --network localhost --spot 2100"))
+    .option("--risk", "prove and submit the series' risk vector (mark, stress scenarios, Δ, Γ) with the risk circuit (`submitRisk`)")
+    .addHelpText("after", examples("zkinfer submit --network localhost", "zkinfer submit --network localhost --spot 2100", "zkinfer submit --network localhost --risk"))
     .action(action(runtime, submitCommand));
 }
