@@ -235,35 +235,41 @@ export async function keeperCommand(ctx: CliContext, opts: KeeperCommandOptions)
   const local = opts.queue
     ? undefined
     : lazyPools({ price: { wasmPath: art.wasm, zkeyPath: art.zkey, size: opts.workers }, ...(risk ? { risk: { wasmPath: risk.wasm, zkeyPath: risk.zkey, size: opts.workers } } : {}) });
-  if (local) {
-    const ids = series ?? (await feed.seriesIds());
-    const needed = new Set(await Promise.all(ids.map((id) => kindOf(id))));
-    if (ids.length === 0) needed.add("price");
-    await Promise.all([...needed].map((k) => local.get(k)));
-  }
   const prove = (kind: StatementKind, make: (pool: ProverPool) => ProveJobFn): ProveJobFn => {
     let fn: ProveJobFn | undefined;
     return async (job) => (fn ??= make(await local!.get(kind)))(job);
   };
-  const keeper = await startKeeper({
-    feed,
-    series,
-    kindOf,
-    pollMs: opts.pollMs,
-    settle: opts.settle,
-    coverage: optionCoverage(art.q, risk?.spec),
-    log,
-    makeQueue: (handlers) =>
-      opts.queue
-        ? createRedisQueue({ connection: parseRedisUrl(opts.queue), handlers })
-        : Promise.resolve(
-            createInProcessQueue({
-              prove: proverByKind({ price: prove("price", (p) => poolJobProver(p, art.q)), ...(risk ? { risk: prove("risk", (p) => poolRiskJobProver(p, risk.q, risk.spec)) } : {}) }),
-              concurrency: opts.workers ?? Math.max(1, os.availableParallelism()),
-              handlers,
-            }),
-          ),
-  });
+  let keeper: Awaited<ReturnType<typeof startKeeper>>;
+  try {
+    if (local) {
+      const ids = series ?? (await feed.seriesIds());
+      const needed = new Set(await Promise.all(ids.map((id) => kindOf(id))));
+      if (ids.length === 0) needed.add("price");
+      await Promise.all([...needed].map((k) => local.get(k)));
+    }
+    keeper = await startKeeper({
+      feed,
+      series,
+      kindOf,
+      pollMs: opts.pollMs,
+      settle: opts.settle,
+      coverage: optionCoverage(art.q, risk?.spec),
+      log,
+      makeQueue: (handlers) =>
+        opts.queue
+          ? createRedisQueue({ connection: parseRedisUrl(opts.queue), handlers })
+          : Promise.resolve(
+              createInProcessQueue({
+                prove: proverByKind({ price: prove("price", (p) => poolJobProver(p, art.q)), ...(risk ? { risk: prove("risk", (p) => poolRiskJobProver(p, risk.q, risk.spec)) } : {}) }),
+                concurrency: opts.workers ?? Math.max(1, os.availableParallelism()),
+                handlers,
+              }),
+            ),
+    });
+  } catch (e) {
+    await local?.close();
+    throw e;
+  }
   const kindCounts = () => {
     const c: Record<string, number> = {};
     for (const k of kinds.values()) c[k] = (c[k] ?? 0) + 1;
