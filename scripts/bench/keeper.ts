@@ -411,7 +411,8 @@ function riskParagraph(k: KeeperFigures): string[] {
       `. The reference model's risk circuit has ${thousands(k.remarkRiskConstraints)} constraints (keys on the power-16 development ptau, cached under bench/tmp/keeper/reference-risk);`,
     `a risk proof took ${v("remarkRiskProveMsMedian")} ms (median, witness included) in a pool worker of peak RSS ${v("remarkRiskWorkerRssMb")} MB. Proving is the limit: ${r.marks} proofs on 2 single-threaded`,
     `workers is ${r.marks} × ${v("remarkRiskProveMsMedian")} ms / 2 ≈ ${((r.marks * Number(k.remarkRiskProveMsMedian)) / 2000).toFixed(0)} s, against ${r.allMarkedSeconds} s measured (${perSecond} marks/s); the submissions (one \`submitRisk\` per series, in order) wait for the proofs.`,
-    "Latency grows with a series' place in the queue (the median series waits for half the proofs), so it scales with series ÷ workers.",
+    "The initial round is marked with price proofs (the feed's replay key is the same for both kinds); only the re-mark is timed. Latency grows with a",
+    "series' place in the queue (the median series waits for about half the proofs), so it scales with series ÷ workers and with the risk proof's time.",
   ];
 }
 
