@@ -5,7 +5,7 @@ import { UnsupportedKindError, createFeedAdapter } from "../src/keeper/chain.js"
 import { type Keeper, type KeeperEvent, startKeeper } from "../src/keeper/keeper.js";
 import { createInProcessQueue } from "../src/keeper/queue.js";
 import { startStatusServer } from "../src/keeper/status.js";
-import type { ProveJobFn } from "../src/keeper/job.js";
+import type { ProveJobFn, StatementKind } from "../src/keeper/job.js";
 import { WAD } from "./helpers/contracts.js";
 import { deployManySeries, echoProver, echoResult, marksByRound, startRpcProxy, waitFor } from "./helpers/keeper.js";
 
@@ -218,6 +218,46 @@ describe("keeper, in-process queue", () => {
     const marks = await marksByRound(stack.feed);
     expect([...marks.values()].every((n) => n === 1)).toBe(true);
   }, 180_000);
+
+  it("a kind read from the chain (a promise): a watched series whose kind fails stops the start; a series added later is skipped with the reason", async () => {
+    const [owner] = await ethers.getSigners();
+    const feed = await createFeedAdapter({ feedAddress: await stack.feed.getAddress(), signer: owner });
+    const queue = (handlers: Parameters<typeof createInProcessQueue>[0]["handlers"]) => Promise.resolve(createInProcessQueue({ prove: echoProver(), concurrency: 1, handlers }));
+    const failing = startKeeper({ feed, makeQueue: queue, series: [1n, 2n], kindOf: async (id) => (id === 2n ? Promise.reject(new Error("series 2: no risk circuit for model 1")) : "price"), coverage: () => undefined });
+    await expect(failing).rejects.toThrow(/^series 2: no risk circuit for model 1$/);
+    const known = BigInt(await stack.feed.seriesCount());
+    const events: KeeperEvent[] = [];
+    const kinds: bigint[] = [];
+    const keeper = await startKeeper({
+      feed,
+      makeQueue: queue,
+      pollMs: 100,
+      kindOf: async (id): Promise<StatementKind> => {
+        kinds.push(id);
+        if (id > known) throw new Error(`series ${id}: no kind for it`);
+        return "price";
+      },
+      coverage: () => undefined,
+      log: (e) => events.push(e),
+    });
+    try {
+      await keeper.idle();
+      const s = await stack.feed.getSeries(1n);
+      await (await stack.feed.createSeries({ spotOracle: s.spotOracle, volOracle: s.volOracle, strike: s.strike + 7n * WAD, expiry: s.expiry, isCall: true, modelId: s.modelId, risk: { spotHeartbeat: s.spotHeartbeat, volHeartbeat: s.volHeartbeat, rate: s.rate } })).wait();
+      const added = known + 1n;
+      await waitFor("the new series skipped", () => events.some((e) => e.event === "skipped" && e.seriesId === String(added)), 30_000);
+      await keeper.scanAll();
+      await keeper.idle();
+      const skipped = events.filter((e): e is Extract<KeeperEvent, { event: "skipped" }> => e.event === "skipped" && e.seriesId === String(added));
+      expect(skipped).toHaveLength(1);
+      expect(skipped[0].reason).toBe(`no-kind: series ${added}: no kind for it`);
+      expect(await stack.feed.isCurrent(added)).toBe(false);
+      expect(kinds.filter((id) => id === added).length).toBeGreaterThan(1);
+      expect(keeper.metrics.skipped.get("no-kind")).toBeGreaterThan(1);
+    } finally {
+      await keeper.stop();
+    }
+  }, 60_000);
 });
 
 async function resolveFirstKey(accounts: unknown): Promise<string> {

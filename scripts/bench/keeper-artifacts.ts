@@ -53,3 +53,57 @@ export function referenceCircuit(): Promise<BenchCircuit> {
     return { wasmPath: built.wasmPath, zkeyPath: keys.zkeyPath, vkeyPath: keys.vkeyPath, constraints: built.constraints, inputs };
   });
 }
+
+/** Both circuits of the reference model, for a deployment with a registered risk circuit. */
+export interface BenchRiskCircuits {
+  /** The quantized reference model (serialized: src/quantize/file.ts). */
+  qmodelPath: string;
+  /** The risk spec the risk circuit was emitted from (default grid). */
+  specPath: string;
+  price: { wasmPath: string; zkeyPath: string; verifierPath: string; verifierContractName: string; constraints: number };
+  risk: { wasmPath: string; zkeyPath: string; verifierPath: string; verifierContractName: string; constraints: number; ptauPower: number; setupMs: number };
+}
+
+// The shared power-16 development ptau (benchmarks only): beside the checkout, or in /work/shared.
+function sharedPtau16(): string | undefined {
+  return [path.resolve(root, "..", "shared", "ptau", "dev-pot16.ptau"), path.resolve(root, "..", "..", "shared", "ptau", "dev-pot16.ptau"), "/work/shared/ptau/dev-pot16.ptau"].find((p) => existsSync(p));
+}
+
+/**
+ * The reference model (as scripts/bench-risk.ts builds it: seed 1, quantized to tolerance
+ * 5e-5), its price circuit and its risk circuit on the default grid, with Groth16 keys on the
+ * shared power-16 development ptau (a fresh INSECURE development file if it is absent). The
+ * risk setup takes minutes: everything is cached under bench/tmp/keeper/reference-risk.
+ */
+export async function referenceRiskCircuits(log: (line: string) => void = () => {}): Promise<BenchRiskCircuits> {
+  const dir = path.join(work, "reference-risk");
+  const info = path.join(dir, "circuits.json");
+  if (existsSync(info)) return JSON.parse(await readFile(info, "utf8")) as BenchRiskCircuits;
+  await mkdir(dir, { recursive: true });
+  const { serializeQuantizedModel } = await import("../../src/quantize/file.js");
+  const { buildRiskCircuit } = await import("../../src/circuit/risk/build.js");
+  const { defaultGrid } = await import("../../src/circuit/risk/spec.js");
+  log("training the reference model…");
+  const { model, splits } = trainReferenceModel({ seed: 1 });
+  const { q } = await quantizeToTolerance(model, splits.validation.x, { tolerance: 5e-5 });
+  const qmodelPath = path.join(dir, "qmodel.json");
+  await writeFile(qmodelPath, serializeQuantizedModel(q));
+  const shared = sharedPtau16();
+  const price = await buildCircuit(q, { outDir: path.join(dir, "price") });
+  const pptau = await resolvePtau({ power: requiredPower(price.constraints, q.publicSignals.length), constraints: price.constraints, ptauPath: shared, log: () => {} });
+  const pkeys = await setupGroth16({ r1csPath: price.r1csPath, ptauPath: pptau.path, outDir: path.join(dir, "price"), name: "price" });
+  log(`price circuit: ${price.constraints} constraints, set up in ${(pkeys.setupMs / 1000).toFixed(1)} s`);
+  const risk = await buildRiskCircuit(q, defaultGrid(), { outDir: path.join(dir, "risk") });
+  const rptau = await resolvePtau({ power: requiredPower(risk.constraints, risk.spec.signals.length + q.inputs.length), constraints: risk.constraints, ptauPath: shared, log });
+  log(`risk circuit: ${risk.constraints} constraints; Groth16 setup on the power-${rptau.power} ptau (minutes)…`);
+  const rkeys = await setupGroth16({ r1csPath: risk.r1csPath, ptauPath: rptau.path, outDir: path.join(dir, "risk"), name: "risk" });
+  log(`risk setup: ${(rkeys.setupMs / 1000).toFixed(1)} s`);
+  const c: BenchRiskCircuits = {
+    qmodelPath,
+    specPath: risk.specPath,
+    price: { wasmPath: price.wasmPath, zkeyPath: pkeys.zkeyPath, verifierPath: pkeys.verifierPath, verifierContractName: pkeys.verifierContractName, constraints: price.constraints },
+    risk: { wasmPath: risk.wasmPath, zkeyPath: rkeys.zkeyPath, verifierPath: rkeys.verifierPath, verifierContractName: rkeys.verifierContractName, constraints: risk.constraints, ptauPower: rptau.power, setupMs: Math.round(rkeys.setupMs) },
+  };
+  await writeFile(info, JSON.stringify(c));
+  return c;
+}

@@ -1,5 +1,5 @@
 // Keeper benchmarks:
-//   npx tsx scripts/bench/keeper.ts [prover|oneoff|pool|remark|all] [--runs N] [--oneoff-runs N]
+//   npx tsx scripts/bench/keeper.ts [prover|oneoff|pool|remark|remark-risk|all|markdown] [--runs N] [--oneoff-runs N]
 //     [--pool-proofs N] [--series N] [--results FILE] [--markdown FILE]
 // prover: the warm prover against snarkjs 0.7.6's groth16.prove on the same witnesses,
 // interleaved proof by proof so that both see the same machine load (median of each), with
@@ -9,6 +9,9 @@
 // pool: proofs per second through a pool of 1 and of 2 worker processes, and worker RSS.
 // remark: N series (default 100) of the reference model re-marked by the keeper after one
 // spot round, real proofs on Hardhat's in-process chain.
+// remark-risk: the same with risk-vector proofs (the reference model's risk circuit, its keys
+// built once on the power-16 development ptau and cached under bench/tmp/keeper/reference-risk).
+// markdown: only re-render the keeper section of BENCHMARKS.md from bench/results.json.
 // Read-modify-writes the `keeper` key of bench/results.json (or --results) and the keeper
 // section of BENCHMARKS.md (or --markdown). Every run records its settings and load average.
 import { execFile } from "node:child_process";
@@ -22,13 +25,20 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { run } from "../../src/cli/run.js";
 import { createFeedAdapter } from "../../src/keeper/chain.js";
-import { startKeeper } from "../../src/keeper/keeper.js";
-import { optionCoverage, poolJobProver } from "../../src/keeper/modelProver.js";
+import { type KeeperEvent, startKeeper } from "../../src/keeper/keeper.js";
+import { optionCoverage, poolJobProver, poolRiskJobProver } from "../../src/keeper/modelProver.js";
+import { proverByKind } from "../../src/keeper/job.js";
+import { generatedModelVerifier } from "../../src/chain/generatedModelVerifier.js";
+import { deployStack } from "../../src/chain/deployStack.js";
+import { riskLayoutFromSpec } from "../../src/chain/risk.js";
+import { DEFAULT_FEED_RISK } from "../../src/chain/types.js";
+import { defaultGrid, riskSpec, type RiskSpec } from "../../src/circuit/risk/spec.js";
+import { compileSolidity } from "../../src/zk/solidity.js";
 import { createProverPool } from "../../src/keeper/pool.js";
 import { createInProcessQueue } from "../../src/keeper/queue.js";
 import { loadQuantizedModel } from "../../src/quantize/file.js";
 import { createWarmProver, type ProofPhases } from "../../src/zk/warmProver.js";
-import { type BenchCircuit, fixed8Circuit, referenceCircuit } from "./keeper-artifacts.js";
+import { type BenchCircuit, fixed8Circuit, referenceCircuit, referenceRiskCircuits } from "./keeper-artifacts.js";
 import { type KeeperFigures, writeKeeperResults } from "./keeper-results.js";
 
 const median = (xs: number[]) => {
@@ -253,9 +263,113 @@ async function benchRemark(n: number): Promise<KeeperFigures> {
   };
 }
 
-function remark(k: KeeperFigures): string {
-  const r = k.remark100SecondsSingle as Record<string, number> | undefined;
+/**
+ * The same with risk vectors: `n` series of the reference model proven with its risk circuit
+ * (default grid: 15 scenarios, Δ, Γ; keys cached by `referenceRiskCircuits`), deployed with the
+ * risk circuit registered. The initial round is marked with price proofs; then one spot round,
+ * and the keeper (a pool of 2 on the risk circuit) re-marks all with risk vectors
+ * (`submitRisk`). Key `remark<n>SecondsRisk`, same shape as the single one.
+ */
+async function benchRemarkRisk(n: number): Promise<KeeperFigures> {
+  const log = (line: string) => console.log(line);
+  const c = await referenceRiskCircuits(log);
+  const q = await loadQuantizedModel(c.qmodelPath);
+  const spec = riskSpec(q, defaultGrid());
+  const written = JSON.parse(await readFile(c.specPath, "utf8")) as RiskSpec;
+  if (JSON.stringify(written.markRange) !== JSON.stringify(spec.markRange) || written.modelId !== spec.modelId) throw new Error(`${c.specPath} is not the risk spec of ${c.qmodelPath}: remove bench/tmp/keeper/reference-risk and re-run`);
+  const { default: hre } = await import("hardhat");
+  const { ethers } = (await hre.network.create()) as unknown as { ethers: import("@nomicfoundation/hardhat-ethers/types").HardhatEthers };
+  const [owner] = await ethers.getSigners();
+  const price = await generatedModelVerifier({ q, wasmPath: c.price.wasmPath, zkeyPath: c.price.zkeyPath, verifierPath: c.price.verifierPath, verifierContractName: c.price.verifierContractName, constraints: c.price.constraints });
+  const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+  const strike0 = 2_000n * 10n ** 18n;
+  // Spot 2,000 and volatility 50 %: every strike below (0.9–1.1 of 2,000) puts S/K and σ inside
+  // the risk circuit's mark ranges (S/K 0.471–1.391, σ 0.013–0.8 for the reference model).
+  const stack = await deployStack(ethers, {
+    verifier: price.verifier,
+    model: price.model,
+    allowMocks: true,
+    risk: { verifier: compileSolidity(await readFile(c.risk.verifierPath, "utf8"), c.risk.verifierContractName), layout: riskLayoutFromSpec(q, spec) },
+    series: [{ spotOracle: { mock: { decimals: 8, answer: 2_000n * 10n ** 8n } }, volOracle: { mock: { decimals: 8, answer: 50_000_000n } }, strike: strike0, expiry: now + 30n * 86_400n, isCall: true, risk: DEFAULT_FEED_RISK }],
+  });
+  const feed = await ethers.getContractAt("OptionPriceFeed", stack.contracts.feed);
+  const s1 = await feed.getSeries(1n);
+  const spotOracle = await ethers.getContractAt("MockV3Aggregator", stack.series[0].spotOracle);
+  for (let i = 2; i <= n; i++) {
+    const strike = (strike0 * BigInt(900 + ((i * 2) % 200))) / 1000n;
+    await (await feed.createSeries({ spotOracle: s1.spotOracle, volOracle: s1.volOracle, strike, expiry: s1.expiry, isCall: s1.isCall, modelId: s1.modelId, risk: { spotHeartbeat: s1.spotHeartbeat, volHeartbeat: s1.volHeartbeat, rate: s1.rate } })).wait();
+  }
+  if (Number(await feed.seriesCount()) !== n) throw new Error(`the deployment has ${await feed.seriesCount()} series, expected ${n}`);
+  const adapter = await createFeedAdapter({ feedAddress: stack.contracts.feed, signer: owner });
+  const report = (e: KeeperEvent) => {
+    if (e.event === "error" || e.event === "skipped") console.log(JSON.stringify(e));
+  };
+  // The initial round is marked with (cheap) price proofs: the feed's replay key is the same for
+  // both kinds, so the risk keeper below finds every series marked and proves only the new round.
+  {
+    const pricePool = await createProverPool({ wasmPath: c.price.wasmPath, zkeyPath: c.price.zkeyPath, size: 2 });
+    const first = await startKeeper({ feed: adapter, pollMs: 250, coverage: optionCoverage(q), log: report, makeQueue: async (handlers) => createInProcessQueue({ prove: poolJobProver(pricePool, q), concurrency: 2, handlers }) });
+    const t00 = performance.now();
+    while (!(await Promise.all(Array.from({ length: n }, (_, i) => feed.isCurrent(BigInt(i + 1))))).every(Boolean)) await new Promise((r) => setTimeout(r, 250));
+    await first.idle();
+    await first.stop();
+    await pricePool.close();
+    console.log(`${n} series first marked with price proofs in ${((performance.now() - t00) / 1000).toFixed(1)} s`);
+  }
+  const pool = await createProverPool({ wasmPath: c.risk.wasmPath, zkeyPath: c.risk.zkeyPath, size: 2 });
+  const proveMs: number[] = [];
+  const keeper = await startKeeper({
+    feed: adapter,
+    kindOf: () => "risk",
+    pollMs: 250,
+    coverage: optionCoverage(q, spec),
+    makeQueue: async (handlers) => createInProcessQueue({ prove: proverByKind({ risk: poolRiskJobProver(pool, q, spec) }), concurrency: 2, handlers }),
+    log: (e) => {
+      if (e.event === "proved") proveMs.push(e.proveMs);
+      report(e);
+    },
+  });
+  await keeper.idle();
+  if (keeper.metrics.proofs !== 0) throw new Error(`the risk keeper proved ${keeper.metrics.proofs} statements before the new round: the initial round was not marked on every series`);
+  const allCurrent = async () => (await Promise.all(Array.from({ length: n }, (_, i) => feed.risk(BigInt(i + 1))))).every((r) => r.current);
+  const before = keeper.metrics.latencies.length;
+  const loads: number[] = [loadAvg()];
+  const sampler = setInterval(() => loads.push(loadAvg()), 5_000);
+  await (await spotOracle.updateAnswer((BigInt(await spotOracle.answer()) * 1001n) / 1000n)).wait();
+  const t0 = performance.now();
+  await keeper.scanAll();
+  while (!(await allCurrent())) await new Promise((r) => setTimeout(r, 250));
+  const wallSeconds = (performance.now() - t0) / 1000;
+  await keeper.idle();
+  loads.push(loadAvg());
+  clearInterval(sampler);
+  const lat = keeper.metrics.latencies.slice(before).sort((a, b) => a - b);
+  const stats = pool.stats();
+  await keeper.stop();
+  await pool.close();
+  await price.close();
+  const p = (x: number) => lat[Math.min(lat.length - 1, Math.ceil(x * lat.length) - 1)];
+  const during = loads;
+  console.log(`${n} series re-marked with risk vectors in ${wallSeconds.toFixed(1)} s; latency median ${p(0.5).toFixed(2)} s, p95 ${p(0.95).toFixed(2)} s over ${lat.length}; proof median ${median(proveMs).toFixed(0)} ms; load ${Math.min(...during)}–${Math.max(...during)}`, stats);
+  if (lat.length !== n) throw new Error(`${lat.length} risk marks for ${n} series`);
+  return {
+    [`remark${n}SecondsRisk`]: { median: Number(p(0.5).toFixed(2)), p95: Number(p(0.95).toFixed(2)), allMarkedSeconds: Number(wallSeconds.toFixed(2)), marks: lat.length },
+    remarkRiskConstraints: c.risk.constraints,
+    remarkRiskProveMsMedian: Math.round(median(proveMs)),
+    remarkRiskWorkerRssMb: Math.round(Math.max(...stats.map((w) => w.peakRssMb))),
+    remarkRiskLoadAverage: { min: Math.min(...during), max: Math.max(...during) },
+  };
+}
+
+function remark(k: KeeperFigures, key = "remark100SecondsSingle"): string {
+  const r = k[key] as Record<string, number> | undefined;
   return r ? `${r.median} / ${r.p95}; ${r.allMarkedSeconds}` : "n/a";
+}
+
+function remarkRisk(k: KeeperFigures): string {
+  const r = k.remark100SecondsRisk as Record<string, number> | undefined;
+  if (!r) return "not measured (`npx tsx scripts/bench/keeper.ts remark-risk`)";
+  return remark(k, "remark100SecondsRisk");
 }
 
 /** A load average above 0.75 per core: the machine was busy with other work. */
@@ -282,6 +396,26 @@ function oneOffLoad(k: KeeperFigures): string {
   return l ? `${l.min}–${l.max}` : "n/a";
 }
 
+const thousands = (x: unknown) => (typeof x === "number" ? x.toLocaleString("en-US") : "n/a");
+
+function riskParagraph(k: KeeperFigures): string[] {
+  const r = k.remark100SecondsRisk as Record<string, number> | undefined;
+  const l = k.remarkRiskLoadAverage as Record<string, number> | undefined;
+  if (!r || !l) return [];
+  const v = (key: string) => (k[key] === undefined ? "n/a" : String(k[key]));
+  const perSecond = (r.marks / r.allMarkedSeconds).toFixed(2);
+  return [
+    "",
+    `Risk re-mark (\`npx tsx scripts/bench/keeper.ts remark-risk\`): 1-minute load average ${l.min}–${l.max} on ${v("cores")} cores during the re-mark` +
+      (l.max > 0.75 * Number(k.cores ?? os.availableParallelism()) ? " (other jobs shared the machine; the times are inflated)" : "") +
+      `. The reference model's risk circuit has ${thousands(k.remarkRiskConstraints)} constraints (keys on the power-16 development ptau, cached under bench/tmp/keeper/reference-risk);`,
+    `a risk proof took ${v("remarkRiskProveMsMedian")} ms (median, witness included) in a pool worker of peak RSS ${v("remarkRiskWorkerRssMb")} MB. Proving is the limit: ${r.marks} proofs on 2 single-threaded`,
+    `workers is ${r.marks} × ${v("remarkRiskProveMsMedian")} ms / 2 ≈ ${((r.marks * Number(k.remarkRiskProveMsMedian)) / 2000).toFixed(0)} s, against ${r.allMarkedSeconds} s measured (${perSecond} marks/s); the submissions (one \`submitRisk\` per series, in order) wait for the proofs.`,
+    "The initial round is marked with price proofs (the feed's replay key is the same for both kinds); only the re-mark is timed. Latency grows with a",
+    "series' place in the queue (the median series waits for about half the proofs), so it scales with series ÷ workers and with the risk proof's time.",
+  ];
+}
+
 function markdown(k: KeeperFigures): string {
   const v = (key: string) => (k[key] === undefined ? "n/a" : String(k[key]));
   const busy = (key: string) => isBusy(k, key);
@@ -294,8 +428,8 @@ function markdown(k: KeeperFigures): string {
     "",
     "Produced by `npx tsx scripts/bench/keeper.ts all` (figures under `keeper` in `bench/results.json`) on",
     `${v("cores")} cores. 1-minute load average during the prover runs: up to ${v("proverLoadAverage")}.` +
-      (busy("proverLoadAverage") ? " The machine was shared, so absolute times are inflated;" : "") +
-      " the warm prover and snarkjs were measured interleaved, proof by proof, so that both saw the same load.",
+      (busy("proverLoadAverage") ? " The machine was shared, so absolute times are inflated; the" : " The") +
+      " warm prover and snarkjs were measured interleaved, proof by proof, so that both saw the same load.",
     "",
     "| figure | value |",
     "|---|---:|",
@@ -312,7 +446,7 @@ function markdown(k: KeeperFigures): string {
     `| \`marksPerSecond2Workers\`: proofs per second, pool of 2 worker processes | ${v("marksPerSecond2Workers")} |`,
     `| \`workerRssMb\`: peak RSS of a pool worker holding the reference model (MB) | ${v("workerRssMb")} |`,
     `| \`remark100SecondsSingle\`: 100 series re-marked after one spot round, pool of 2, real proofs (reference model): latency from the keeper seeing the round to inclusion, median / p95 (s); all 100 marked after (s) | ${remark(k)} |`,
-    `| \`remark100SecondsRisk\`: same with risk-vector proofs | not measured: this script does not build the reference model's risk circuit yet (the keeper proves risk series: test/keeper.risk.test.ts) |`,
+    `| \`remark100SecondsRisk\`: same with risk-vector proofs (the reference model's ${thousands(k.remarkRiskConstraints)}-constraint risk circuit, 15 scenarios, Δ, Γ; \`submitRisk\`), pool of 2: latency median / p95 (s); all 100 marked after (s) | ${remarkRisk(k)} |`,
     `| one-off proof in a fresh process, reference model: warm prover single-threaded / multi-threaded / snarkjs \`fullProve\`, median wall (ms) of ${v("oneOffRuns")} each | ${oneOff(k, "wallMsMedian")} |`,
     `| same, median CPU time over all threads (ms) | ${oneOff(k, "cpuMsMedian")} |`,
     "",
@@ -329,6 +463,7 @@ function markdown(k: KeeperFigures): string {
     `One-off proofs (\`zkinfer prove\`, the demo; \`createProver\`'s default) use the single-threaded warm prover: in a fresh`,
     "process it builds one single-threaded curve and parses the zkey once, where snarkjs starts worker threads (each compiling",
     `the curve's wasm) and re-reads the zkey. One-off runs: 1-minute load average ${oneOffLoad(k)} on ${v("cores")} cores.`,
+    ...riskParagraph(k),
     "",
     "",
   ].join("\n");
@@ -351,17 +486,19 @@ const count = (name: string, min: number) => {
   return v;
 };
 const what = positionals[0] ?? "all";
-const parts = ["prover", "oneoff", "pool", "remark", "all"];
+const parts = ["prover", "oneoff", "pool", "remark", "remark-risk", "all", "markdown"];
 if (!parts.includes(what) || positionals.length > 1) throw new Error(`part = ${positionals.join(" ")}: expected one of ${parts.join(", ")}`);
 const runs = count("runs", 1);
 const oneOffRuns = count("oneoff-runs", 1);
 const poolProofs = count("pool-proofs", 2);
 const series = count("series", 1);
-let update: KeeperFigures = { cores: os.availableParallelism() };
+// markdown: measure nothing, re-render the keeper section from the recorded figures.
+let update: KeeperFigures = what === "markdown" ? {} : { cores: os.availableParallelism() };
 if (what === "prover" || what === "all") update = { ...update, ...(await benchProver(runs)) };
 if (what === "oneoff" || what === "all") update = { ...update, ...(await benchOneOff(oneOffRuns)) };
 if (what === "pool" || what === "all") update = { ...update, ...(await benchPool(poolProofs)) };
 if (what === "remark" || what === "all") update = { ...update, ...(await benchRemark(series)) };
+if (what === "remark-risk" || what === "all") update = { ...update, ...(await benchRemarkRisk(series)) };
 await writeKeeperResults(update, markdown, { results: path.resolve(opt.results!), markdown: path.resolve(opt.markdown!) });
 console.log(`wrote ${opt.results} (keeper: ${Object.keys(update).join(", ")}) and ${opt.markdown} (keeper section)`);
 process.exit(0);

@@ -47,7 +47,7 @@ export interface ProveResult {
   b: [[string, string], [string, string]];
   c: [string, string];
   proveMs: number;
-  /** Who proved it (host:pid/worker) and that worker's RSS at the time (MB). */
+  /** Who proved it (host:pid/worker; host:pid/risk/worker for the risk pool) and that worker's RSS at the time (MB). */
   worker: string;
   rssMb: number;
 }

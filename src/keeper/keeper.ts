@@ -37,8 +37,10 @@ export interface KeeperOptions {
   /**
    * Which statement each series is proven with (default "price" for all): a "risk" series is
    * proven with the risk circuit and submitted with the feed's risk entry point (`MARK_FUNCTIONS`).
+   * May read the chain (a promise). At start every watched series' kind must resolve (an error
+   * stops the start); for a series found later, an error skips it with the reason.
    */
-  kindOf?: (seriesId: bigint) => StatementKind;
+  kindOf?: (seriesId: bigint) => StatementKind | Promise<StatementKind>;
   /** Poll interval (ms, default 2 000). */
   pollMs?: number;
   /** Why the model cannot prove these inputs (outside its coverage), or undefined if it can. */
@@ -72,7 +74,7 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
   const metrics = o.metrics ?? new KeeperMetrics();
   const log = o.log ?? (() => {});
   const modelInputs = o.modelInputs ?? optionInputsInOrder;
-  const kindOf = (seriesId: bigint) => parseStatementKind(o.kindOf?.(seriesId) ?? "price", `kind of series ${seriesId}`);
+  const kindOf = async (seriesId: bigint) => parseStatementKind((await o.kindOf?.(seriesId)) ?? "price", `kind of series ${seriesId}`);
   const pending = new Map<string, number>(); // job id → when its round was first seen (ms)
   const submitted = new Set<string>(); // job ids this keeper has marked
   const skippedOnce = new Set<string>();
@@ -173,9 +175,18 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
 
   async function scanOne(seriesId: bigint): Promise<void> {
     const info = await o.feed.series(seriesId);
+    let kind: StatementKind;
+    try {
+      kind = await kindOf(seriesId);
+    } catch (e) {
+      if (e instanceof RpcError) throw e;
+      const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
+      skipOnce(seriesId, `${seriesId}:kind:${message}`, `no-kind: ${message}`);
+      return;
+    }
     let st: SeriesStatement;
     try {
-      st = await o.feed.statement(seriesId, kindOf(seriesId));
+      st = await o.feed.statement(seriesId, kind);
     } catch (e) {
       if (e instanceof RpcError) throw e;
       // No statement: expired (settle), or an oracle answer the feed refuses.
@@ -254,7 +265,13 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
   let watched: bigint[] = o.series ?? (await o.feed.seriesIds());
   // A series proven as a kind the feed cannot take is a configuration error: refuse to start.
   for (const id of watched) {
-    const kind = kindOf(id);
+    let kind: StatementKind;
+    try {
+      kind = await kindOf(id);
+    } catch (e) {
+      await queue.close();
+      throw e;
+    }
     if (!o.feed.supports(kind)) {
       await queue.close();
       throw new Error(`series ${id}: kind = ${kind}, but the feed at ${o.feed.address} cannot take ${kind} marks (its ABI has no ${kind === "risk" ? "submitRisk" : "submit"})`);

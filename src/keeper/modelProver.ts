@@ -46,11 +46,15 @@ export function poolRiskJobProver(pool: ProverPool, q: QuantizedModel, spec: Ris
     if (r.publicSignals.length !== expected.length || r.publicSignals.some((v, i) => v !== expected[i])) {
       throw new Error(`job ${job.id}: the risk circuit's public signals [${r.publicSignals.join(", ")}] differ from the integer reference [${expected.join(", ")}]`);
     }
-    return proveResult(pool, r, host);
+    return proveResult(pool, r, `${host}/risk`);
   };
 }
 
-/** A pool proof in the feed's calldata order, with who made it and that worker's RSS. */
+/**
+ * A pool proof in the feed's calldata order, with who made it and that worker's RSS: worker
+ * `<host>:<pid>/<index>` of a price pool, `<host>:<pid>/risk/<index>` of a risk pool (a
+ * process may hold both pools; their workers' memory is reported apart).
+ */
 function proveResult(pool: ProverPool, r: PoolProof, host: string): ProveResult {
   const cd = toSolidityCalldata(r.proof, r.publicSignals);
   const s = (x: bigint) => x.toString();
