@@ -91,7 +91,7 @@ function seriesKinds(args: {
           return {
             ok: false,
             mismatch: false,
-            reason: `${where} has no risk circuit for model ${modelId}: deploy the risk verifier (${risk.verifier}) and register it with ModelRegistry.registerRiskCircuit(${modelId}, layout) as the registry's owner (\`zkinfer deploy\` registers only the price circuit)`,
+            reason: `${where} has no risk circuit for model ${modelId}: deploy the risk verifier (${risk.verifier}) and register it with ModelRegistry.registerRiskCircuit(${modelId}, layout) as the registry's owner, or redeploy with \`zkinfer deploy --force\` after \`zkinfer setup --risk\` (it registers the risk circuit when its keys exist)`,
           };
         }
         const rc = await args.retry(`riskCircuitOf(${modelId})`, () => args.registry.riskCircuitOf(modelId));
