@@ -151,4 +151,42 @@ describe("keeper, a series proven as a risk vector", () => {
     expect(marked.filter((j) => j.startsWith(`s${RISK_SERIES}-`)).every((j) => j.endsWith("-risk"))).toBe(true);
     expect(marked.filter((j) => j.startsWith(`s${PRICE_SERIES}-`)).every((j) => j.endsWith("-price"))).toBe(true);
   }, 300_000);
+
+  it("a risk series whose mark leaves the risk circuit's mark range is kept marked with its single price, and its risk vector resumes in range", async () => {
+    const [owner] = await ethers.getSigners();
+    const adapter = await createFeedAdapter({ feedAddress: await feed.getAddress(), signer: owner, backoff: { attempts: 12, firstDelayMs: 20, maxDelayMs: 500 } });
+    const prove = proverByKind({ price: poolJobProver(pricePool, q), risk: poolRiskJobProver(riskPool, q, spec) });
+    const events: KeeperEvent[] = [];
+    const keeper: Keeper = await startKeeper({
+      feed: adapter,
+      kindOf: () => "risk",
+      series: [RISK_SERIES],
+      coverage: optionCoverage(q, spec),
+      makeQueue: async (handlers) => createInProcessQueue({ prove, concurrency: 2, handlers }),
+      pollMs: 100,
+      log: (e) => events.push(e),
+    });
+    const strike = 2_000n;
+    // S/K just above the risk circuit's mark range, inside the price circuit's moneyness range.
+    const markMax = BigInt(spec.markRange.spot[1]);
+    const outside = (markMax + 10n ** 16n) * strike / 10n ** 10n;
+    expect(outside * 10n ** 10n / strike).toBeLessThan(BigInt(q.inputs[spec.spotInput].maxRaw));
+    try {
+      await (await spotOracle.updateAnswer(outside)).wait();
+      const t = BigInt(await spotOracle.updatedAt());
+      await waitFor("the out-of-range round marked by its price", async () => (await feed.latestObservation(RISK_SERIES))[2] === t && (await feed.isCurrent(RISK_SERIES)), 120_000);
+      await keeper.idle();
+      expect((await feed.risk(RISK_SERIES)).current).toBe(false);
+      expect(events.some((e) => e.event === "skipped" && /^risk-fallback: proving the single price: /.test((e as { reason: string }).reason))).toBe(true);
+      expect((await riskMarks()).has(`${RISK_SERIES}:${t}`)).toBe(false);
+      // Back in range: the next round is a risk vector again.
+      await (await spotOracle.updateAnswer(2_000n * 10n ** 8n)).wait();
+      const t2 = BigInt(await spotOracle.updatedAt());
+      await waitFor("the in-range round marked with its risk vector", async () => (await feed.risk(RISK_SERIES)).current && (await feed.risk(RISK_SERIES)).observedAt === t2, 120_000);
+      await keeper.idle();
+    } finally {
+      await keeper.stop();
+    }
+    expect([...(await marksByRound(feed)).values()].every((n) => n === 1)).toBe(true);
+  }, 300_000);
 });

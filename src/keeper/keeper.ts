@@ -45,6 +45,11 @@ export interface KeeperOptions {
   pollMs?: number;
   /** Why the model cannot prove these inputs (outside its coverage), or undefined if it can. */
   coverage: (inputs: OptionInputs, kind: StatementKind) => string | undefined;
+  /**
+   * A risk series whose statement is outside the risk circuit's mark range is proven as a
+   * single price (if the price circuit covers it) instead of being skipped. Default true.
+   */
+  riskFallback?: boolean;
   /** The model's raw inputs for a statement, in the model's order (default: the option layout). */
   modelInputs?: (inputs: OptionInputs) => bigint[];
   /** Settle expired series (default true). */
@@ -201,11 +206,22 @@ export async function startKeeper(o: KeeperOptions): Promise<Keeper> {
       if (o.settle !== false) await settle(seriesId, info.expiry);
       return;
     }
+    let reason = o.coverage(st.inputs, st.key.kind);
+    if (reason && st.key.kind === "risk" && o.riskFallback !== false) {
+      // Outside the risk circuit's mark range (its shocked points would leave the model's
+      // domain): keep the series marked with its single price; the risk vector resumes when the
+      // mark is back in range.
+      const priceSt = await o.feed.statement(seriesId, "price");
+      if (!o.coverage(priceSt.inputs, "price")) {
+        skipOnce(seriesId, `${jobId(st.key)}:fallback`, `risk-fallback: proving the single price: ${reason}`);
+        st = priceSt;
+        reason = undefined;
+      }
+    }
     const id = jobId(st.key);
     if (pending.has(id) || submitted.has(id)) return;
     const marked = await o.feed.marked(seriesId);
     if (o.feed.isMarked(st.key, marked, st)) return;
-    const reason = o.coverage(st.inputs, st.key.kind);
     if (reason) return skipOnce(seriesId, id, `outside-coverage: ${reason}`);
     const job: ProveJob = {
       id,
