@@ -440,8 +440,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// The mark is stored as `submit` stores a price (clamped the same way; `mark()`,
     /// `latestObservation`, `isCurrent` and the series' aggregator serve it), so this replaces
     /// `submit` for the series' statement. The packed components are read by the registry's
-    /// `checkedRiskValues` (its checks, then `riskValues`, in one call): raw prices, for a payoff-skip model the proven time value plus the exact
-    /// payoff at each shocked point. Scenario prices are clamped into the same no-arbitrage
+    /// `checkedRiskValues` (its checks, then `riskValues`, in one call): raw prices, for a
+    /// payoff-skip model the proven time value plus the exact payoff at each shocked point. Scenario prices are clamped into the same no-arbitrage
     /// interval at the scenario's moneyness (moneyness · (2^b + k) / 2^b, rounded down; the
     /// volatility shock does not enter the bounds). Δ and Γ are the central differences of the
     /// proven (unclamped) prices, payoff included, converted as in `risk`.
