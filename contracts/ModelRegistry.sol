@@ -164,7 +164,11 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     mapping(uint256 modelId => OptionTerms) internal _optionTerms;
     mapping(uint256 modelId => uint8[]) internal _inputDecimals;
     uint256[] internal _modelIds;
-    mapping(uint256 modelId => RiskCircuit) internal _riskCircuits;
+    /// @dev Per model with a risk circuit, the address of its record: immutable, so kept as
+    /// contract code (as a model's `data`): a 0x00 (STOP) byte, then `abi.encode(RiskCircuit)`.
+    /// One EXTCODECOPY reads it on every risk proof, where the struct in storage took one cold
+    /// SLOAD per slot (ten for a 2-axis grid).
+    mapping(uint256 modelId => address) internal _riskRecords;
 
     /// @notice A model was registered with its verifier and public-signal facts.
     event ModelRegistered(
@@ -332,7 +336,7 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     function registerRiskCircuit(uint256 modelId, RiskLayout calldata l) external onlyOwner {
         Model memory m = _models[modelId];
         if (m.data == address(0)) revert ModelNotRegistered(modelId);
-        if (_riskCircuits[modelId].verifier != address(0)) revert RiskCircuitAlreadyRegistered(modelId);
+        if (_riskRecords[modelId] != address(0)) revert RiskCircuitAlreadyRegistered(modelId);
         if (l.verifier.code.length == 0) revert VerifierHasNoCode(l.verifier);
         if (l.shockBits == 0 || l.shockBits > 32) revert InvalidShockBits(l.shockBits);
         _checkShocks(0, l.spotShocks, l.shockBits);
@@ -367,7 +371,7 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         _checkMarkRange(record, l.spotInput, l.spotMarkMin, l.spotMarkMax, true);
         _checkMarkRange(record, l.volInput, l.volMarkMin, l.volMarkMax, false);
 
-        RiskCircuit storage r = _riskCircuits[modelId];
+        RiskCircuit memory r;
         uint256 numScenarios = l.spotShocks.length * l.volShocks.length;
         uint256 numPacked = riskPackedSignals(numScenarios, l.priceWidth);
         bytes4 selector = Groth16Call.selectorFor(numPacked + m.numInputs);
@@ -401,6 +405,7 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         r.payoffInput = l.payoffInput;
         r.payoffStrike = l.payoffStrike;
         r.payoffFactor = l.payoffFactor;
+        _riskRecords[modelId] = _writeRecord(abi.encodePacked(hex"00", abi.encode(r)));
         emit RiskCircuitRegistered(
             modelId, l.verifier, r.gridHash, uint8(numScenarios), uint8(numPacked), uint8(markScenario)
         );
@@ -443,7 +448,53 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         view
         returns (RiskCircuit memory r)
     {
-        r = _riskCircuits[modelId];
+        r = _riskCircuit(modelId);
+        _checkRiskSignals(modelId, r, signals);
+    }
+
+    /// @notice The components of a risk proof's packed signals (registry layout, not checked
+    /// here: see `checkRiskSignals`) in raw output units: `v[t]` the price of scenario t in grid
+    /// order (t < numScenarios), then dP = P(+h) − P(−h) and d2P = P(+h) − 2·P(0) + P(−h) (the
+    /// vol-0 scenarios at ±h and the mark). A price is the proven quotient · factor plus, for a
+    /// payoff-skip model, the exact payoff at the scenario's shocked input x·(2^b + k)/2^b
+    /// (k the scenario's shock of the payoff input, 0 if the grid does not shock it):
+    /// ⌊relu(±(x·(2^b + k) − 2^b·K)) · payoffFactor / 2^b⌋; dP and d2P get the same differences
+    /// of these payoffs (the TypeScript `decodeRiskSignals`, bit for bit).
+    function riskValues(uint256 modelId, uint256[] calldata signals) external view returns (int256[] memory v) {
+        RiskCircuit memory r = _riskCircuit(modelId);
+        if (r.verifier == address(0)) revert NoRiskCircuit(modelId);
+        v = _riskValues(r, signals);
+    }
+
+    /// @notice `checkRiskSignals` and then `riskValues` in one call (what `submitRisk` reads):
+    /// the same checks with the same errors, the risk circuit and the components.
+    function checkedRiskValues(uint256 modelId, uint256[] calldata signals)
+        external
+        view
+        returns (RiskCircuit memory r, int256[] memory v)
+    {
+        r = _riskCircuit(modelId);
+        _checkRiskSignals(modelId, r, signals);
+        v = _riskValues(r, signals);
+    }
+
+    /// @dev The risk circuit of `modelId` from its record; all zero (no verifier) without one.
+    function _riskCircuit(uint256 modelId) internal view returns (RiskCircuit memory r) {
+        address data = _riskRecords[modelId];
+        if (data == address(0)) return r;
+        bytes memory record;
+        assembly ("memory-safe") {
+            let size := sub(extcodesize(data), 1)
+            record := mload(0x40)
+            mstore(record, size)
+            extcodecopy(data, add(record, 0x20), 1, size)
+            mstore(0x40, add(add(record, 0x20), size))
+        }
+        r = abi.decode(record, (RiskCircuit));
+    }
+
+    /// @dev The checks of `checkRiskSignals` (`r` as `_riskCircuit` returns it).
+    function _checkRiskSignals(uint256 modelId, RiskCircuit memory r, uint256[] calldata signals) internal view {
         Model memory m = _models[modelId];
         if (m.data != address(0) && r.verifier == address(0)) revert NoRiskCircuit(modelId);
         _checkSignals(modelId, m, r.numPacked, signals);
@@ -457,33 +508,38 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         }
     }
 
-    /// @notice The components of a risk proof's packed signals (registry layout, not checked
-    /// here: see `checkRiskSignals`) in raw output units: `v[t]` the price of scenario t in grid
-    /// order (t < numScenarios), then dP = P(+h) − P(−h) and d2P = P(+h) − 2·P(0) + P(−h) (the
-    /// vol-0 scenarios at ±h and the mark). A price is the proven quotient · factor plus, for a
-    /// payoff-skip model, the exact payoff at the scenario's shocked input x·(2^b + k)/2^b
-    /// (k the scenario's shock of the payoff input, 0 if the grid does not shock it):
-    /// ⌊relu(±(x·(2^b + k) − 2^b·K)) · payoffFactor / 2^b⌋; dP and d2P get the same differences
-    /// of these payoffs (the TypeScript `decodeRiskSignals`, bit for bit).
-    function riskValues(uint256 modelId, uint256[] calldata signals) external view returns (int256[] memory v) {
-        RiskCircuit storage r = _riskCircuits[modelId];
-        if (r.verifier == address(0)) revert NoRiskCircuit(modelId);
+    /// @dev `riskValues` of a registered risk circuit `r`.
+    function _riskValues(RiskCircuit memory r, uint256[] calldata signals) internal pure returns (int256[] memory v) {
+        v = _unpackRisk(signals, r.numScenarios, r.priceWidth, r.markScenario, r.factor);
+        if (r.payoffKind != 0) _addPayoffs(r, v, signals[r.numPacked + r.payoffInput]);
+    }
+
+    /// @dev Add the payoff skip at the payoff input's value `input` to the unpacked components
+    /// `v` (see `riskValues`).
+    function _addPayoffs(RiskCircuit memory r, int256[] memory v, uint256 input) internal pure {
         uint256 n = r.numScenarios;
-        uint256 markIndex = r.markScenario;
-        v = _unpackRisk(signals, n, r.priceWidth, markIndex, r.factor);
-        if (r.payoffKind != 0) {
-            int256[] memory pay = _riskPayoffs(r, signals[r.numPacked:]);
-            for (uint256 t; t < n; ++t) {
-                v[t] += pay[t];
-            }
-            uint256 nv = r.volShocks.length;
-            uint256 up = uint256(r.deltaStep) * nv + markIndex % nv;
+        uint256 j = r.payoffInput;
+        // The payoff depends on the scenario only through the shock of its input: one value per
+        // shock of that axis (a single one, unshocked, if the grid does not shock the input).
+        bool onSpot = j == r.spotInput;
+        bool onVol = !onSpot && j == r.volInput;
+        int32[] memory ks = onSpot ? r.spotShocks : (onVol ? r.volShocks : new int32[](1));
+        int256[] memory pay = _riskPayoffs(r, ks, input);
+        uint256 nv = r.volShocks.length;
+        for (uint256 t; t < n; ++t) {
+            v[t] += pay[onSpot ? t / nv : (onVol ? t % nv : 0)];
+        }
+        // dP and d2P take the payoffs at the spot steps ±h and the mark (vol shock 0): they
+        // differ only when the payoff's input is the spot (otherwise the differences are 0).
+        if (onSpot) {
+            uint256 up = r.deltaStep;
             uint256 down;
-            for (uint256 i; i < r.spotShocks.length; ++i) {
-                if (r.spotShocks[i] == -r.deltaShock) down = i * nv + markIndex % nv;
+            int256 minusH = -int256(r.deltaShock);
+            for (uint256 i; i < ks.length; ++i) {
+                if (ks[i] == minusH) down = i;
             }
             v[n] += pay[up] - pay[down];
-            v[n + 1] += pay[up] - 2 * pay[markIndex] + pay[down];
+            v[n + 1] += pay[up] - 2 * pay[r.markScenario / nv] + pay[down];
         }
     }
 
@@ -496,37 +552,38 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         v = new int256[](n + 2);
         uint256 sig;
         uint256 used;
-        for (uint256 i; i < n + 2; ++i) {
-            uint256 width = i < n ? w : w + 1 + (i - n);
-            if (used + width > PACK_BITS) {
-                ++sig;
-                used = 0;
+        // n <= 64 scenarios, w <= 120 (registration): no index, shift or product below overflows.
+        unchecked {
+            for (uint256 i; i < n + 2; ++i) {
+                uint256 width = i < n ? w : w + 1 + (i - n);
+                if (used + width > PACK_BITS) {
+                    ++sig;
+                    used = 0;
+                }
+                // offset 2^(width − 1) for every component (prices w, dP w + 1, d2P w + 2).
+                int256 c = int256((packed[sig] >> used) & ((uint256(1) << width) - 1)) - (int256(1) << (width - 1));
+                used += width;
+                // Components: the mark, the other scenarios in grid order, dP, d2P.
+                v[i == 0 ? markIndex : (i < n ? (i <= markIndex ? i - 1 : i) : i)] = c * int256(uint256(factor));
             }
-            // offset 2^(width − 1) for every component (prices w, dP w + 1, d2P w + 2).
-            int256 c = int256((packed[sig] >> used) & ((uint256(1) << width) - 1)) - (int256(1) << (width - 1));
-            used += width;
-            // Components: the mark, the other scenarios in grid order, dP, d2P.
-            v[i == 0 ? markIndex : (i < n ? (i <= markIndex ? i - 1 : i) : i)] = c * int256(uint256(factor));
         }
     }
 
-    /// @dev The payoff skip at every scenario (grid order), raw output units (see `riskValues`).
-    function _riskPayoffs(RiskCircuit storage r, uint256[] calldata inputs) internal view returns (int256[] memory pay) {
-        uint256 n = r.numScenarios;
-        pay = new int256[](n);
-        uint8 kind = r.payoffKind;
-        uint256 j = r.payoffInput;
+    /// @dev The payoff skip (see `riskValues`) at the payoff input's value `input` shocked by
+    /// each of `ks`, raw output units.
+    function _riskPayoffs(RiskCircuit memory r, int32[] memory ks, uint256 input) internal pure returns (int256[] memory pay) {
+        pay = new int256[](ks.length);
+        bool put = r.payoffKind == KIND_PUT;
         uint256 b = r.shockBits;
+        uint256 factor = r.payoffFactor;
         int256 d = int256(1) << b;
         // Inputs are within their declared uint128 ranges (`checkRiskSignals`).
-        int256 x = int256(inputs[j]);
+        int256 x = int256(input);
         int256 strike = int256(uint256(r.payoffStrike));
-        uint256 nv = r.volShocks.length;
-        for (uint256 t; t < n; ++t) {
-            int256 k = j == r.spotInput ? int256(r.spotShocks[t / nv]) : (j == r.volInput ? int256(r.volShocks[t % nv]) : int256(0));
-            int256 a = x * (d + k) - d * strike;
-            if (kind == KIND_PUT) a = -a;
-            if (a > 0) pay[t] = int256((uint256(a) * r.payoffFactor) >> b);
+        for (uint256 i; i < ks.length; ++i) {
+            int256 a = x * (d + ks[i]) - d * strike;
+            if (put) a = -a;
+            if (a > 0) pay[i] = int256((uint256(a) * factor) >> b);
         }
     }
 
@@ -618,12 +675,12 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
 
     /// @notice Whether the model has a risk circuit.
     function hasRiskCircuit(uint256 modelId) external view returns (bool) {
-        return _riskCircuits[modelId].verifier != address(0);
+        return _riskRecords[modelId] != address(0);
     }
 
     /// @notice The model's risk circuit; reverts `NoRiskCircuit` if it has none.
     function riskCircuitOf(uint256 modelId) external view returns (RiskCircuit memory r) {
-        r = _riskCircuits[modelId];
+        r = _riskCircuit(modelId);
         if (r.verifier == address(0)) revert NoRiskCircuit(modelId);
     }
 

@@ -440,8 +440,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// The mark is stored as `submit` stores a price (clamped the same way; `mark()`,
     /// `latestObservation`, `isCurrent` and the series' aggregator serve it), so this replaces
     /// `submit` for the series' statement. The packed components are read by the registry's
-    /// `riskValues`: raw prices, for a payoff-skip model the proven time value plus the exact
-    /// payoff at each shocked point. Scenario prices are clamped into the same no-arbitrage
+    /// `checkedRiskValues` (its checks, then `riskValues`, in one call): raw prices, for a
+    /// payoff-skip model the proven time value plus the exact payoff at each shocked point. Scenario prices are clamped into the same no-arbitrage
     /// interval at the scenario's moneyness (moneyness · (2^b + k) / 2^b, rounded down; the
     /// volatility shock does not enter the bounds). Δ and Γ are the central differences of the
     /// proven (unclamped) prices, payoff included, converted as in `risk`.
@@ -459,13 +459,12 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         if (address(s.spotOracle) == address(0)) revert UnknownSeries(seriesId);
         if (block.timestamp >= s.expiry) revert SeriesExpired(seriesId, s.expiry);
         _checkOrder(seriesId, observedAt);
-        // Model facts: active, risk circuit, count, field, declared and mark ranges.
-        ModelRegistry.RiskCircuit memory rc = registry.checkRiskSignals(s.modelId, publicSignals);
+        // Model facts: active, risk circuit, count, field, declared and mark ranges; then the raw
+        // prices per scenario (grid order), dP, d2P: quotients · factor + payoff skip.
+        (ModelRegistry.RiskCircuit memory rc, int256[] memory v) = registry.checkedRiskValues(s.modelId, publicSignals);
         if (rc.spotInput != I_MONEYNESS - 1 || rc.volInput != I_VOLATILITY - 1 || rc.numScenarios > 32) {
             revert RiskLayoutMismatch(s.modelId);
         }
-        // Raw prices per scenario (grid order), dP, d2P: quotients · factor + payoff skip.
-        int256[] memory v = registry.riskValues(s.modelId, publicSignals);
         Accepted memory acc;
         // From the last packed signal on, indices 1..4 are the four inputs as in `submit`.
         _checkNew(acc, seriesId, s, observedAt, _pos(v[rc.markScenario]), publicSignals[rc.numPacked - 1:], true);

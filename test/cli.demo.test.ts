@@ -79,8 +79,9 @@ it("runs the whole demo: liquidates the short after the spot move, then margins 
   expect(BigInt(r.liquidation.bonus)).toBeGreaterThan(0n);
   expect(r.spreadAfterMove.liquidatable).toBe(false);
   expect(BigInt(r.spreadAfterMove.equity)).toBeGreaterThanOrEqual(BigInt(r.spreadAfterMove.maintenanceMargin));
-  // Regression bound, not the target: the demo model has a payoff skip, whose payoffs the
-  // registry adds per scenario (measured 473,813 gas, over the issue's 450k; the test layout
-  // without a skip is 428,414, BENCHMARKS.md "Risk vector").
-  expect(Number(json.gasUsed["OptionPriceFeed.submitRisk"])).toBeLessThan(480_000);
+  // The issue's target: the demo model has a payoff skip, which the registry adds once per
+  // shock of the spot axis (measured 428,207 gas; the same layout's test model 429,181,
+  // BENCHMARKS.md "Risk vector").
+  expect(Number(json.gasUsed["OptionPriceFeed.submitRisk"])).toBeLessThanOrEqual(450_000);
+  expect(Number(json.gasUsed["OptionPriceFeed.submitRisk (2nd)"])).toBeLessThanOrEqual(450_000);
 });
