@@ -644,11 +644,18 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     {
         assembly ("memory-safe") {
             let word := head
-            for { let t := 0 } lt(t, and(head, 0xff)) { t := add(t, 1) } {
-                let lane := add(t, 1)
-                let j := and(lane, 7)
-                if iszero(j) { word := sload(add(words.slot, shr(3, lane))) }
-                mstore(add(sp, shl(5, t)), div(mul(and(shr(shl(5, j), word), 0xffffffff), strike), SCENARIO_UNIT))
+            let slot := words.slot
+            // Scenario t is lane t + 1: bit offset `sh` in `word`, the next word after 8 lanes.
+            let sh := 32
+            let end := add(sp, shl(5, and(head, 0xff)))
+            for { let out := sp } lt(out, end) { out := add(out, 0x20) } {
+                if eq(sh, 256) {
+                    slot := add(slot, 1)
+                    word := sload(slot)
+                    sh := 0
+                }
+                mstore(out, div(mul(and(shr(sh, word), 0xffffffff), strike), SCENARIO_UNIT))
+                sh := add(sh, 32)
             }
             markPrice := mload(add(sp, shl(5, and(shr(8, head), 0xff))))
         }
