@@ -751,13 +751,29 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         returns (IOptionPriceFeed.Mark[] memory marks, Vector[] memory risks)
     {
         uint256 n = ids.length;
-        marks = new IOptionPriceFeed.Mark[](n);
-        risks = new Vector[](withRisk ? n : 0);
-        if (n == 0) return (marks, risks);
-        if (n == 1 && !withRisk) {
+        if (n == 0 || (n == 1 && !withRisk)) {
+            marks = new IOptionPriceFeed.Mark[](n);
             // One mark: the single read is cheaper than the batch.
-            marks[0] = feed.mark(ids[0]);
+            if (n == 1) marks[0] = feed.mark(ids[0]);
             return (marks, risks);
+        }
+        // Every field of every element is written below: the elements are not zeroed first.
+        uint256 nr = withRisk ? n : 0;
+        assembly ("memory-safe") {
+            marks := mload(0x40)
+            mstore(marks, n)
+            risks := add(marks, shl(5, add(n, 1)))
+            mstore(risks, nr)
+            let p := add(risks, shl(5, add(nr, 1)))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(marks, shl(5, add(i, 1))), p)
+                p := add(p, 0x1c0) // 14 words
+            }
+            for { let i := 0 } lt(i, nr) { i := add(i, 1) } {
+                mstore(add(risks, shl(5, add(i, 1))), p)
+                p := add(p, 0xc0) // 6 words
+            }
+            mstore(0x40, p)
         }
         uint256[] memory d = _batch(ids, withRisk);
         bool up = d[0] != 0;

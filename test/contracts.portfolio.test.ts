@@ -393,8 +393,8 @@ describe("portfolio margin: what an attacker who knows the true price, the next 
     // (test/contracts.risk.test.ts). `gas − batchGas` is the engine's share (its own decoding of
     // the packed words included, the probe's decoding of the same words subtracted).
     expect(Number(math)).toBeLessThanOrEqual(58_000);
-    expect(Number(gas) - Number(batchGas)).toBeLessThanOrEqual(133_500);
-    expect(Number(gas)).toBeLessThanOrEqual(385_500);
+    expect(Number(gas) - Number(batchGas)).toBeLessThanOrEqual(131_000);
+    expect(Number(gas)).toBeLessThanOrEqual(383_000);
     // The IM check inside an open with 8 series (a transaction, for reference).
     const rc = await (await as(st.engine, alice).openPosition(defs[0]!.id, true, 1n, MAX)).wait();
     console.log(`openPosition (8 open series, portfolio margin) gas = ${rc!.gasUsed}`);
