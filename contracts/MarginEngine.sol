@@ -46,7 +46,8 @@ import {MarginMath} from "./libraries/MarginMath.sol";
 /// IM = imFactor · worstLoss + Σ_short imFloor, MM = mmFactor · worstLoss + Σ_short mmFloor,
 /// the worst loss taken per risk group over the feed's proven scenario grid (`feed.risk`; an
 /// account's marks and vectors are read in one `feed.marksAndRisks` call),
-/// scenario prices moved by the spread against the account; a leg without a current risk
+/// scenario prices moved by the spread against the account (a short's also by the feed's
+/// rounding bound `unit`, `IOptionPriceFeed.marksAndRisks`); a leg without a current risk
 /// vector is margined alone at its bounds (a long down to 0, a short up to its largest value),
 /// which is never cheaper than with one; new shorts need a current risk vector; a risk vector
 /// that is late but at most `maxPriceAge` old is PENDING. Open and withdraw need `equity >=
@@ -125,6 +126,17 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     uint8 internal constant USABLE = 0;
     uint8 internal constant PENDING = 1;
     uint8 internal constant MISSING = 2;
+
+    /// @dev A series' risk vector as read from `feed.marksAndRisks`: prices wad per unit, rounded
+    /// down by less than `unit` (see `IOptionPriceFeed.marksAndRisks`); `group` 0: none.
+    struct Vector {
+        bytes32 group;
+        uint256 mark;
+        uint256 unit;
+        uint256 observedAt;
+        bool current;
+        uint256[] scenarios;
+    }
 
     /// @dev How a leg's risk vector is treated (portfolio margin).
     uint8 internal constant RISK_VECTOR = 0;
@@ -276,6 +288,8 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     error InvalidPortfolioParams(string field, uint256 value);
     /// @dev Portfolio margin: a new short needs a current risk vector for this series' mark.
     error NoRiskVector(uint256 seriesId);
+    /// @dev The feed's `marksAndRisks` answer does not have its documented layout.
+    error FeedDataMalformed();
     /// @dev Portfolio margin: the series' risk vector is not for its current mark and is at most
     /// `maxPriceAge` old (PENDING: a keeper is expected to prove it).
     error RiskNotCurrent(uint256 seriesId, uint256 observedAt);
@@ -683,7 +697,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         uint256 n = ids.length;
         legs = new MarginMath.Position[](n);
         bool portfolio = portfolioParams.enabled;
-        (IOptionPriceFeed.Mark[] memory marks, IOptionPriceFeed.Risk[] memory risks) = _read(ids, portfolio);
+        (IOptionPriceFeed.Mark[] memory marks, Vector[] memory risks) = _read(ids, portfolio);
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
             int256 size = positionOf[account][seriesId];
@@ -714,7 +728,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         legs = new MarginMath.Position[](n);
         fresh = true;
         bool portfolio = portfolioParams.enabled;
-        (IOptionPriceFeed.Mark[] memory marks, IOptionPriceFeed.Risk[] memory risks) = _read(ids, portfolio);
+        (IOptionPriceFeed.Mark[] memory marks, Vector[] memory risks) = _read(ids, portfolio);
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
             int256 size = positionOf[account][seriesId];
@@ -729,33 +743,107 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         }
     }
 
-    /// @dev The marks of `ids` and, under portfolio margin, their risk vectors: one feed call.
+    /// @dev The marks of `ids` and, under portfolio margin, their risk vectors: one feed call
+    /// (`marksAndRisks`, packed words decoded here; the scenario arrays point into its data).
     function _read(uint256[] memory ids, bool withRisk)
         internal
         view
-        returns (IOptionPriceFeed.Mark[] memory marks, IOptionPriceFeed.Risk[] memory risks)
+        returns (IOptionPriceFeed.Mark[] memory marks, Vector[] memory risks)
     {
-        if (ids.length == 0) return (marks, risks);
-        if (ids.length == 1 && !withRisk) {
-            // One mark: the single read is cheaper than the batch's arrays.
-            marks = new IOptionPriceFeed.Mark[](1);
-            marks[0] = feed.mark(ids[0]);
+        uint256 n = ids.length;
+        if (n == 0 || (n == 1 && !withRisk)) {
+            marks = new IOptionPriceFeed.Mark[](n);
+            // One mark: the single read is cheaper than the batch.
+            if (n == 1) marks[0] = feed.mark(ids[0]);
             return (marks, risks);
         }
-        return feed.marksAndRisks(ids, withRisk);
+        // Every field of every element is written below: the elements are not zeroed first.
+        uint256 nr = withRisk ? n : 0;
+        assembly ("memory-safe") {
+            marks := mload(0x40)
+            mstore(marks, n)
+            risks := add(marks, shl(5, add(n, 1)))
+            mstore(risks, nr)
+            let p := add(risks, shl(5, add(nr, 1)))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(marks, shl(5, add(i, 1))), p)
+                p := add(p, 0x1c0) // 14 words
+            }
+            for { let i := 0 } lt(i, nr) { i := add(i, 1) } {
+                mstore(add(risks, shl(5, add(i, 1))), p)
+                p := add(p, 0xc0) // 6 words
+            }
+            mstore(0x40, p)
+        }
+        uint256[] memory d = _batch(ids, withRisk);
+        bool up = d[0] != 0;
+        uint256 usableSince = d[1];
+        uint256 at = 2 + 4 * n;
+        for (uint256 i; i < n; ++i) {
+            IOptionPriceFeed.Mark memory k = marks[i];
+            uint256 b = 2 + 4 * i;
+            uint256 w = d[b];
+            (k.price, k.spot) = (uint128(w), w >> 128);
+            k.spotNow = d[b + 1];
+            w = d[b + 2];
+            (k.strike, k.observedAt, k.expiry, k.coveredUntil) = (uint128(w), uint40(w >> 128), uint40(w >> 168), uint40(w >> 208));
+            (k.isCall, k.settled, k.current) = ((w >> 248) & 1 == 1, (w >> 249) & 1 == 1, (w >> 250) & 1 == 1);
+            w = d[b + 3];
+            (k.spread, k.unitReserve) = (uint128(w), w >> 128);
+            (k.sequencerUp, k.usableSince) = (up, usableSince);
+            if (!withRisk) continue;
+            Vector memory r = risks[i];
+            w = d[at];
+            (r.observedAt, r.current, r.unit) = (uint40(w), (w >> 40) & 1 == 1, w >> 128);
+            (r.group, r.mark) = (bytes32(d[at + 1]), d[at + 2]);
+            uint256 end = at + 4 + d[at + 3];
+            if (end > d.length) revert FeedDataMalformed();
+            uint256[] memory sc;
+            assembly ("memory-safe") {
+                // d[at + 3] (the scenario count) is the length word of the scenarios that follow it.
+                sc := add(d, shl(5, add(at, 4)))
+            }
+            r.scenarios = sc;
+            at = end;
+        }
+    }
+
+    /// @dev `feed.marksAndRisks(ids, withRisk)`, its returned array used in place.
+    function _batch(uint256[] memory ids, bool withRisk) internal view returns (uint256[] memory d) {
+        bytes memory call_ = abi.encodeCall(IOptionPriceFeed.marksAndRisks, (ids, withRisk));
+        address f = address(feed);
+        bool ok;
+        assembly ("memory-safe") {
+            ok := staticcall(gas(), f, add(call_, 0x20), mload(call_), 0, 0)
+            let size := returndatasize()
+            if iszero(ok) {
+                let e := mload(0x40)
+                returndatacopy(e, 0, size)
+                revert(e, size)
+            }
+            let p := mload(0x40)
+            returndatacopy(p, 0, size)
+            d := add(p, 0x20)
+            // ABI of one uint256[]: offset 0x20, length, the words.
+            ok := and(gt(size, 0x3f), eq(mload(p), 0x20))
+            if ok { ok := eq(size, add(0x40, shl(5, mload(d)))) }
+            mstore(0x40, add(p, size))
+        }
+        if (!ok || d.length < 2 + 4 * ids.length) revert FeedDataMalformed();
     }
 
     /// @dev Portfolio margin: fills the leg's terms, bounds and (if current) risk vector, and
     /// returns (and stores in `x.risk`) how the vector is treated. The vector is used only if the
     /// mark is USABLE before expiry and the vector is current, for this very observation and
-    /// mark, with 1..MAX_SCENARIOS scenarios; a vector that is not but is at most `maxPriceAge`
+    /// mark (its mark scenario within the feed's rounding `unit` below the mark), with
+    /// 1..MAX_SCENARIOS scenarios (a short's moved up by `unit` more than the spread); a vector that is not but is at most `maxPriceAge`
     /// old is late (PENDING); otherwise the leg is margined alone at its bounds: a long down to 0,
     /// a short up to max(unitReserve, the MISSING bound, mark) + spread (a settled leg: its price).
     function _riskOf(
         MarginMath.Position memory leg,
         IOptionPriceFeed.Mark memory k,
         Valued memory x,
-        IOptionPriceFeed.Risk memory r
+        Vector memory r
     ) internal view returns (uint8)
     {
         leg.spread = k.spread;
@@ -771,9 +859,11 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         if (x.state != USABLE) return x.risk = RISK_FALLBACK;
         if (r.group == bytes32(0)) return x.risk = RISK_FALLBACK;
         uint256 m = r.scenarios.length;
-        if (r.current && r.observedAt == k.observedAt && r.mark == k.price && m != 0 && m <= MAX_SCENARIOS) {
+        if (r.current && r.observedAt == k.observedAt && r.mark <= k.price && k.price - r.mark <= r.unit && m != 0 && m <= MAX_SCENARIOS) {
             leg.group = r.group;
             leg.scenarios = r.scenarios;
+            // Scenario prices come rounded down by less than `unit`: a short's are raised by it.
+            if (leg.size < 0) leg.spread = k.spread + r.unit;
             return x.risk = RISK_VECTOR;
         }
         if (_max(r.observedAt, k.usableSince) + riskParams.maxPriceAge >= block.timestamp) return x.risk = RISK_LATE;

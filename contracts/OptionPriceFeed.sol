@@ -167,14 +167,12 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @dev The latest proven risk vector of a series (`submitRisk`), one slot plus the
-    /// group and the scenario words. Δ and Γ wad (see `IOptionPriceFeed.Risk`);
-    /// `numScenarios`, `markScenario` from the registry's risk circuit.
+    /// group and the scenario words (`_riskScenarios`, whose header holds the risk circuit's
+    /// `numScenarios` and `markScenario`). Δ and Γ wad (see `IOptionPriceFeed.Risk`).
     struct RiskRecord {
         int96 delta;
         int96 gamma;
         uint40 observedAt;
-        uint8 numScenarios;
-        uint8 markScenario;
         bytes32 group;
     }
 
@@ -191,6 +189,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     uint256 public constant MAX_SETTLEMENT_SKIP = 16;
     /// @notice Largest storable error band: 65,535e-5 of the strike.
     uint256 public constant MAX_BAND = 65_535e13;
+    /// @notice Stored scenario precision: priceOverStrike (wad) per unit of a scenario lane (1e-9).
+    uint256 public constant SCENARIO_UNIT = 1e9;
 
     /// @notice The model registry consulted on every submission.
     ModelRegistry public immutable registry;
@@ -206,8 +206,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     mapping(uint256 seriesId => Series) internal _series;
     mapping(uint256 seriesId => Observation) internal _latest;
     mapping(uint256 seriesId => RiskRecord) internal _risk;
-    /// @dev Scenario prices of `_risk`, clamped priceOverStrike (wad fraction of the strike),
-    /// four 64-bit values per word, scenario t in word t / 4 at bits 64 · (t % 4).
+    /// @dev Scenario prices of `_risk` in 32-bit lanes, eight per word, lane j in word j / 8 at
+    /// bits 32 · (j % 8). Lane 0: the header, `numScenarios | markScenario << 8`; lane t + 1:
+    /// scenario t's clamped priceOverStrike in units of 1e-9 of the strike, rounded down
+    /// (`SCENARIO_UNIT`; the true value is in [lane, lane + 1) units). 15 scenarios: 2 words.
     mapping(uint256 seriesId => uint256[8]) internal _riskScenarios;
     /// @notice The AggregatorV3Interface adapter deployed for each series.
     mapping(uint256 seriesId => address) public aggregatorOf;
@@ -311,7 +313,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// and volatility (input 2), or has more than 32 scenarios.
     error RiskLayoutMismatch(uint256 modelId);
     /// @dev A risk value does not fit its storage (`which`: 0 delta, 1 gamma, 2 a scenario
-    /// priceOverStrike above 2^64).
+    /// priceOverStrike (wad) of 2^32 units of 1e-9 or more, about 4.29 times the strike).
     error RiskValueOverflow(uint256 which, int256 value);
     /// @dev A risk vector for the (spot, vol) round of the stored price-only mark whose mark
     /// (clamped, wad per unit) is not that stored price: it would give the round a second mark.
@@ -531,42 +533,137 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @inheritdoc IOptionPriceFeed
-    /// @dev Scenario prices = stored clamped priceOverStrike · strike / 1e18 (rounded down), so
-    /// `mark` equals the price `submitRisk` stored. Current: the latest observation was stored by
-    /// `submitRisk` for this vector and `mark(seriesId).current`.
+    /// @dev Scenario prices = stored clamped priceOverStrike, rounded down to 1e-9 of the strike,
+    /// times the strike (rounded down): each is below its exact value (priceOverStrike · strike /
+    /// 1e18) by less than strike / 1e9 + 1 wei, and `mark` (the mark scenario) is the price
+    /// `submitRisk` stored rounded so. Current: the latest observation was stored by `submitRisk`
+    /// for this vector and `mark(seriesId).current`.
     function risk(uint256 seriesId) external view returns (Risk memory) {
         return _readRisk(seriesId, _mark(seriesId));
     }
 
     /// @inheritdoc IOptionPriceFeed
     /// @dev Oracle answers and the sequencer feed are read once per distinct oracle in the call,
-    /// `registry.isActive` once per run of consecutive series of one model; a series' slots once
-    /// each (only the used scenario words).
-    function marksAndRisks(uint256[] calldata ids, bool withRisk)
-        external
-        view
-        returns (Mark[] memory marks, Risk[] memory risks)
-    {
+    /// `registry.isActive` once per run of consecutive series of one model, a series' slots once
+    /// each: its four series slots and its observation; with `withRisk`, for a current vector
+    /// the group and the used scenario words (its observation is the vector's: `hasRisk`), else
+    /// the two risk-record slots. Δ and Γ are not read (see `risk`).
+    function marksAndRisks(uint256[] calldata ids, bool withRisk) external view returns (uint256[] memory data) {
         uint256 n = ids.length;
-        uint256 nr = withRisk ? n : 0;
-        // Arrays of struct pointers, every element assigned below (no zero structs allocated).
-        assembly ("memory-safe") {
-            marks := mload(0x40)
-            mstore(marks, n)
-            risks := add(marks, mul(add(n, 1), 0x20))
-            mstore(risks, nr)
-            mstore(0x40, add(risks, mul(add(nr, 1), 0x20)))
-        }
         ReadCache memory c = _newCache(n);
+        // Room for the longest records (32 scenarios); the length is set to the used words below.
+        data = new uint256[](2 + 4 * n + (withRisk ? 36 * n : 0));
+        // `p` walks the words: data[2 + 4i ..] the marks, from `q` on the risk records.
+        uint256 p;
+        uint256 q;
+        {
+            uint256 up = c.sequencerUp ? 1 : 0;
+            uint256 usableSince = c.usableSince;
+            assembly ("memory-safe") {
+                mstore(add(data, 0x20), up)
+                mstore(add(data, 0x40), usableSince)
+                p := add(data, 0x60)
+                q := add(p, shl(7, n))
+            }
+        }
         for (uint256 i; i < n; ++i) {
-            marks[i] = _markCached(ids[i], c);
-            if (withRisk) risks[i] = _readRisk(ids[i], marks[i]);
+            Mark memory k = _markCached(ids[i], c);
+            _packMark(k, p);
+            p += 0x80;
+            if (withRisk) q = _packRisk(ids[i], k, q);
+        }
+        // Return the array as it lies in memory (its ABI encoding is the offset word, then the
+        // length and the words): the word before it is no longer used.
+        assembly ("memory-safe") {
+            mstore(data, shr(5, sub(q, add(data, 0x20))))
+            let start := sub(data, 0x20)
+            mstore(start, 0x20)
+            return(start, sub(q, start))
+        }
+    }
+
+    /// @dev Writes the four words of a mark of `marksAndRisks` at memory `p` (inside its array).
+    function _packMark(Mark memory k, uint256 p) internal pure {
+        uint256 w0 = k.price | (k.spot << 128);
+        uint256 w2 = k.strike | (k.observedAt << 128) | (k.expiry << 168) | (k.coveredUntil << 208)
+            | (k.isCall ? uint256(1) << 248 : 0) | (k.settled ? uint256(1) << 249 : 0)
+            | (k.current ? uint256(1) << 250 : 0);
+        uint256 w3 = k.spread | (k.unitReserve << 128);
+        uint256 spotNow = k.spotNow;
+        assembly ("memory-safe") {
+            mstore(p, w0)
+            mstore(add(p, 0x20), spotNow)
+            mstore(add(p, 0x40), w2)
+            mstore(add(p, 0x60), w3)
+        }
+    }
+
+    /// @dev Writes the series' risk record of `marksAndRisks` at memory `q` (inside the array
+    /// allocated for it, zeroed); returns its end.
+    function _packRisk(uint256 seriesId, Mark memory k, uint256 q) internal view returns (uint256) {
+        // Current as in `risk`: when `hasRisk`, the record's observedAt is the observation's.
+        if (!(k.current && _latest[seriesId].hasRisk)) {
+            RiskRecord storage r = _risk[seriesId];
+            uint256 observedAt = r.observedAt;
+            if (observedAt != 0) {
+                bytes32 group = r.group;
+                assembly ("memory-safe") {
+                    mstore(q, observedAt)
+                    mstore(add(q, 0x20), group)
+                }
+            }
+            return q + 0x80; // at most 2^64 bytes of memory: no overflow
+        }
+        uint256 strike = k.strike;
+        uint256[8] storage words = _riskScenarios[seriesId];
+        uint256 head = words[0];
+        // The scenarios' rounding (SCENARIO_UNIT of the strike, then the wad product) is below
+        // strike / 1e9 + 1 wei: `unit` bounds it.
+        uint256 w0 = k.observedAt | (1 << 40) | ((strike / SCENARIO_UNIT + 2) << 128);
+        bytes32 group = _risk[seriesId].group;
+        uint256 m = uint8(head);
+        // The mark scenario's price (markScenario < numScenarios: the registry's grid).
+        uint256 markPrice = _unpackScenarios(words, head, strike, q + 0x80);
+        assembly ("memory-safe") {
+            mstore(q, w0)
+            mstore(add(q, 0x20), group)
+            mstore(add(q, 0x40), markPrice)
+            mstore(add(q, 0x60), m)
+            q := add(q, add(0x80, shl(5, m)))
+        }
+        return q;
+    }
+
+    /// @dev Writes the `uint8(head)` stored scenarios of `words` (header word `head`) as wad per
+    /// unit (lane · strike / 1e9, rounded down) to memory from `sp`; returns the mark scenario's.
+    function _unpackScenarios(uint256[8] storage words, uint256 head, uint256 strike, uint256 sp)
+        internal
+        view
+        returns (uint256 markPrice)
+    {
+        assembly ("memory-safe") {
+            let word := head
+            let slot := words.slot
+            // Scenario t is lane t + 1: bit offset `sh` in `word`, the next word after 8 lanes.
+            let sh := 32
+            let end := add(sp, shl(5, and(head, 0xff)))
+            for { let out := sp } lt(out, end) { out := add(out, 0x20) } {
+                if eq(sh, 256) {
+                    slot := add(slot, 1)
+                    word := sload(slot)
+                    sh := 0
+                }
+                mstore(out, div(mul(and(shr(sh, word), 0xffffffff), strike), SCENARIO_UNIT))
+                sh := add(sh, 32)
+            }
+            markPrice := mload(add(sp, shl(5, and(shr(8, head), 0xff))))
         }
     }
 
     /// @notice Whether the L2 sequencer (if any) is up and out of its grace period.
     function sequencerUsable() public view returns (bool) {
-        return _sequencerError() == bytes4(0);
+        (bytes4 e,) = _sequencerState();
+        return e == bytes4(0);
     }
 
     /// @notice The latest price if it is at most `maxAge` seconds old (or final: settled);
@@ -687,11 +784,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             delta: 1,
             gamma: 1,
             observedAt: 0,
-            numScenarios: 0,
-            markScenario: 0,
             group: bytes32(uint256(1))
         });
-        uint256 words = (registry.riskCircuitOf(modelId).numScenarios + 3) / 4;
+        uint256 words = (registry.riskCircuitOf(modelId).numScenarios + 8) / 8;
         uint256[8] storage stored = _riskScenarios[seriesId];
         for (uint256 i; i < words; ++i) {
             stored[i] = 1;
@@ -730,21 +825,22 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     ) internal returns (RiskRecord memory r) {
         uint256 m = inputs[I_MONEYNESS - 1];
         uint256 ttm = inputs[I_TIME_TO_EXPIRY - 1];
+        uint256 n = rc.numScenarios;
         uint256[8] memory words;
-        for (uint256 t; t < rc.numScenarios; ++t) {
-            words[t / 4] |= _scenarioPos(rc, s, v[t], t, m, ttm) << (64 * (t % 4));
+        words[0] = n | (uint256(rc.markScenario) << 8);
+        for (uint256 t; t < n; ++t) {
+            words[(t + 1) / 8] |= _scenarioPos(rc, s, v[t], t, m, ttm) << (32 * ((t + 1) % 8));
         }
         uint256[8] storage stored = _riskScenarios[seriesId];
-        for (uint256 i; i < (rc.numScenarios + 3) / 4; ++i) {
+        for (uint256 i; i < (n + 8) / 8; ++i) {
             stored[i] = words[i];
         }
-        r.numScenarios = rc.numScenarios;
-        r.markScenario = rc.markScenario;
         (r.delta, r.gamma) = _greeks(rc, v[rc.numScenarios], v[rc.numScenarios + 1], m, s.strike);
     }
 
     /// @dev Scenario t's proven priceOverStrike (raw `vt`, payoff skip included) clamped into the
-    /// no-arbitrage interval at its moneyness m · (2^b + k) / 2^b (rounded down); below 2^64.
+    /// no-arbitrage interval at its moneyness m · (2^b + k) / 2^b (rounded down), in units of
+    /// 1e-9 of the strike (rounded down); below 2^32.
     function _scenarioPos(
         ModelRegistry.RiskCircuit memory rc,
         Series memory s,
@@ -756,7 +852,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         int256 k = rc.spotShocks[t / rc.volShocks.length];
         uint256 mt = (m * uint256((int256(1) << rc.shockBits) + k)) >> rc.shockBits;
         (pos,) = clampToBounds(_pos(vt), mt, ttm, s.rate, s.isCall);
-        if (pos > type(uint64).max) revert RiskValueOverflow(2, int256(pos));
+        if (pos / SCENARIO_UNIT > type(uint32).max) revert RiskValueOverflow(2, int256(pos));
+        pos /= SCENARIO_UNIT;
     }
 
     /// @dev Δ = dP · 2^b · 1e18 / (2 · k · m) and Γ = ⌊d2P · 4^b · 1e36 / (k² · m²)⌋ · 1e18 /
@@ -796,15 +893,15 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         v.delta = r.delta;
         v.gamma = r.gamma;
         v.observedAt = r.observedAt;
-        uint256 m = r.numScenarios;
-        uint256[] memory scenarios = new uint256[](m);
-        uint256 word;
-        for (uint256 t; t < m; ++t) {
-            if (t % 4 == 0) word = words[t / 4];
-            scenarios[t] = (uint256(uint64(word >> (64 * (t % 4)))) * strike) / WAD;
+        uint256 head = words[0];
+        uint256[] memory scenarios = new uint256[](uint8(head));
+        uint256 sp;
+        assembly ("memory-safe") {
+            sp := add(scenarios, 0x20)
         }
+        // markScenario < numScenarios (the registry's grid), so the mark is one of them.
+        v.mark = _unpackScenarios(words, head, strike, sp);
         v.scenarios = scenarios;
-        v.mark = scenarios[r.markScenario];
         Observation memory o = _latest[seriesId];
         v.current = o.hasRisk && o.observedAt == r.observedAt && k.current;
     }
@@ -822,11 +919,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     function _newCache(uint256 n) internal view returns (ReadCache memory c) {
-        c.sequencerUp = _sequencerError() == bytes4(0);
-        if (address(sequencerUptimeFeed) != address(0)) {
-            (,, uint256 startedAt,,) = sequencerUptimeFeed.latestRoundData();
-            c.usableSince = startedAt + sequencerGracePeriod;
-        }
+        (bytes4 e, uint256 startedAt) = _sequencerState();
+        c.sequencerUp = e == bytes4(0);
+        if (address(sequencerUptimeFeed) != address(0)) c.usableSince = startedAt + sequencerGracePeriod;
         c.oracles = new uint256[](8 * n);
     }
 
@@ -912,23 +1007,21 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
 
     /// @dev 0 when there is no sequencer feed or it is up for longer than the grace period;
     /// else the selector of `SequencerDown` or `SequencerGracePeriod`.
-    function _sequencerError() internal view returns (bytes4) {
+    /// With the feed's `startedAt` (0 without a feed), read once.
+    function _sequencerState() internal view returns (bytes4 e, uint256 startedAt) {
         AggregatorV3Interface f = sequencerUptimeFeed;
-        if (address(f) == address(0)) return bytes4(0);
-        (, int256 answer, uint256 startedAt,,) = f.latestRoundData();
+        if (address(f) == address(0)) return (bytes4(0), 0);
+        int256 answer;
+        (, answer, startedAt,,) = f.latestRoundData();
         // startedAt == 0: the feed has no valid round yet (Chainlink: treat as not usable).
-        if (answer != 0 || startedAt == 0) return SequencerDown.selector;
-        if (block.timestamp - startedAt <= sequencerGracePeriod) return SequencerGracePeriod.selector;
-        return bytes4(0);
+        if (answer != 0 || startedAt == 0) e = SequencerDown.selector;
+        else if (block.timestamp - startedAt <= sequencerGracePeriod) e = SequencerGracePeriod.selector;
     }
 
     function _requireSequencerUp() internal view {
-        bytes4 e = _sequencerError();
+        (bytes4 e, uint256 startedAt) = _sequencerState();
         if (e == SequencerDown.selector) revert SequencerDown();
-        if (e != bytes4(0)) {
-            (,, uint256 startedAt,,) = sequencerUptimeFeed.latestRoundData();
-            revert SequencerGracePeriod(startedAt, sequencerGracePeriod);
-        }
+        if (e != bytes4(0)) revert SequencerGracePeriod(startedAt, sequencerGracePeriod);
     }
 
     /// @dev Every round before `roundId` updated at or after `expiry` is invalid (answer <= 0

@@ -45,20 +45,22 @@ interface IOptionPriceFeed {
     /// @notice One proven risk vector of a series (see OptionPriceFeed.submitRisk).
     /// @param group keccak256(abi.encode(gridHash, spotOracle, volOracle)): positions offset
     /// only within one group (same stress grid on the same oracles); 0: no risk vector.
-    /// @param mark Wad per unit of underlying (equal to mark().price when current).
+    /// @param mark Wad per unit of underlying: the mark scenario's price (mark().price up to the
+    /// feed's scenario rounding when current).
     /// @param delta dPrice/dSpot, wad (1e18 = 1): central difference of the proven network
     /// with the grid's step h, dP / (2·h·S), rounded toward zero.
     /// @param gamma d2Price/dSpot2, wad per unit of spot (1e18 = 1 per quote unit):
     /// d2P / (h·S)², rounded toward zero.
     /// @param scenarios Scenario prices, wad per unit of underlying, grid order (spot-major:
     /// index i · numVolShocks + j), the mark scenario included; each clamped into the
-    /// no-arbitrage interval at its shocked moneyness.
+    /// no-arbitrage interval at its shocked moneyness (OptionPriceFeed: rounded down, by less
+    /// than strike / 1e9 + 1 wei).
     /// @param observedAt The observation (spot round updatedAt) it was proven for.
     /// @param current Proven for the latest spot and vol rounds and it is the series' latest
     /// stored mark (same rule as Mark.current).
     struct Risk {
         bytes32 group;        // keccak256(abi.encode(gridHash, spotOracle, volOracle)); positions offset only within one group; 0: no risk vector
-        uint256 mark;         // wad per unit of underlying (equal to mark().price when current)
+        uint256 mark;         // wad per unit of underlying: the mark scenario's price
         int256 delta;         // dPrice/dSpot, wad (1e18 = 1)
         int256 gamma;         // d2Price/dSpot2, wad per unit of spot (1e18 = 1 per quote unit)
         uint256[] scenarios;  // scenario prices, wad per unit of underlying, grid order (spot-major), the mark scenario included
@@ -71,13 +73,24 @@ interface IOptionPriceFeed {
     /// @notice The series' mark and terms (all zero for an unknown series).
     function mark(uint256 seriesId) external view returns (Mark memory);
 
-    /// @notice `mark(ids[i])` for every series, and `risk(ids[i])` if `withRisk` (else `risks`
-    /// is empty), in one call: the same values as the single reads at this block, each oracle
-    /// and the sequencer feed read once per call. What the margin engine reads to value an account.
-    function marksAndRisks(uint256[] calldata ids, bool withRisk)
-        external
-        view
-        returns (Mark[] memory marks, Risk[] memory risks);
+    /// @notice What the margin engine reads to value an account, in one call and packed into
+    /// words (no structs to encode): `mark(ids[i])` of every series and, if `withRisk`, what it
+    /// needs of `risk(ids[i])`, the same values as the single reads at this block, each oracle
+    /// and the sequencer feed read once per call. Layout of `data`:
+    ///   data[0] = 1 if sequencerUp else 0;  data[1] = usableSince;
+    ///   mark i at b = 2 + 4·i:
+    ///     data[b]     = price | spot << 128
+    ///     data[b + 1] = spotNow
+    ///     data[b + 2] = strike | observedAt << 128 | expiry << 168 | coveredUntil << 208
+    ///                   | isCall << 248 | settled << 249 | current << 250
+    ///     data[b + 3] = spread | unitReserve << 128
+    ///   then, if `withRisk`, one risk record per series in order, 4 + m words:
+    ///     [observedAt | current << 40 | unit << 128, group, mark, m, scenarios[0 .. m)]
+    /// `group` 0: no risk vector. `current`, `observedAt`, `group` as in `Risk`; `mark` and the
+    /// `m` scenario prices (wad per unit, grid order) are given only for a current vector (else
+    /// mark 0 and m = 0). Prices may be rounded down: each lies in (exact − unit, exact], `unit`
+    /// in wad (0: exact); a consumer that needs an upper bound adds `unit`.
+    function marksAndRisks(uint256[] calldata ids, bool withRisk) external view returns (uint256[] memory data);
 
     /// @notice The latest proven observation of a series.
     /// @return price Option price per unit of underlying, wad (18 decimals) in the strike's

@@ -46,19 +46,30 @@ library MarginMath {
         uint256 spot;
     }
 
+    /// @dev floor(a · b / d), or its ceiling if `up`: `Math.mulDiv` (512-bit product, reverts if the
+    /// result overflows), computed directly when both factors are below 2^128 (the product then
+    /// fits 256 bits and adding d − 1 < 2^128 cannot overflow). The same value either way.
+    function _mulDiv(uint256 a, uint256 b, uint256 d, bool up) private pure returns (uint256) {
+        if ((a | b) >> 128 == 0) {
+            uint256 p = a * b;
+            return up ? (p + d - 1) / d : p / d;
+        }
+        return Math.mulDiv(a, b, d, up ? Math.Rounding.Ceil : Math.Rounding.Floor);
+    }
+
     /// @notice floor(size · price / 1e18): what a long is worth, what selling it pays.
     function valueDown(uint256 size, uint256 price) internal pure returns (uint256) {
-        return Math.mulDiv(size, price, WAD);
+        return _mulDiv(size, price, WAD, false);
     }
 
     /// @notice ceil(size · price / 1e18): what a short owes, what buying it costs.
     function valueUp(uint256 size, uint256 price) internal pure returns (uint256) {
-        return Math.mulDiv(size, price, WAD, Math.Rounding.Ceil);
+        return _mulDiv(size, price, WAD, true);
     }
 
     /// @notice ceil(size · spot · bps / (1e18 · 10,000)): the spot buffer of a short.
     function buffer(uint256 size, uint256 spot, uint256 bps) internal pure returns (uint256) {
-        return Math.mulDiv(size, spot * bps, WAD * BPS, Math.Rounding.Ceil);
+        return _mulDiv(size, spot * bps, WAD * BPS, true);
     }
 
     /// @notice Equity, initial and maintenance margin of an account (see the library NatSpec):
@@ -153,7 +164,7 @@ library MarginMath {
         uint256 perUnit = a > o ? a - o : 0;
         uint256 b = spot * bBps;
         if (b > perUnit) perUnit = b;
-        return Math.mulDiv(size, perUnit, WAD * BPS, Math.Rounding.Ceil);
+        return _mulDiv(size, perUnit, WAD * BPS, true);
     }
 
     /// @notice The value of one unit in a scenario, moved by the spread against the account:
@@ -225,8 +236,8 @@ library MarginMath {
             else worstLoss += fallbackLoss(leg);
         }
         worstLoss += _groupLosses(legs, used, r.minTick);
-        initialMargin += Math.mulDiv(worstLoss, r.imFactorBps, BPS, Math.Rounding.Ceil);
-        maintenanceMargin += Math.mulDiv(worstLoss, r.mmFactorBps, BPS, Math.Rounding.Ceil);
+        initialMargin += _mulDiv(worstLoss, r.imFactorBps, BPS, true);
+        maintenanceMargin += _mulDiv(worstLoss, r.mmFactorBps, BPS, true);
     }
 
     /// @dev Σ over groups of max(0, max_s loss_g,s) for the legs whose bit is set in `used`.

@@ -147,18 +147,38 @@ contract MockOptionPriceFeed is IOptionPriceFeed {
         return (p.price, p.spot, p.observedAt, p.roundId, p.settled);
     }
 
-    /// @notice `mark` and (if `withRisk`) `risk` of every series, as the single reads give them.
-    function marksAndRisks(uint256[] calldata ids, bool withRisk)
-        external
-        view
-        returns (Mark[] memory marks, Risk[] memory risks)
-    {
+    /// @notice `mark` and (if `withRisk`) `risk` of every series, as the single reads give them,
+    /// in the packed layout of `IOptionPriceFeed.marksAndRisks` (prices exact: unit 0; every
+    /// stored scenario is listed, current or not).
+    function marksAndRisks(uint256[] calldata ids, bool withRisk) external view returns (uint256[] memory data) {
         uint256 n = ids.length;
-        marks = new Mark[](n);
-        risks = new Risk[](withRisk ? n : 0);
+        Risk[] memory rs = new Risk[](withRisk ? n : 0);
+        uint256 len = 2 + 4 * n;
+        for (uint256 i; i < rs.length; ++i) {
+            rs[i] = _riskOf(ids[i]);
+            len += 4 + rs[i].scenarios.length;
+        }
+        data = new uint256[](len);
+        data[0] = sequencerDown ? 0 : 1;
+        uint256 at = 2 + 4 * n;
         for (uint256 i; i < n; ++i) {
-            marks[i] = _mark(ids[i]);
-            if (withRisk) risks[i] = _riskOf(ids[i]);
+            Mark memory k = _mark(ids[i]);
+            uint256 b = 2 + 4 * i;
+            data[b] = k.price | (k.spot << 128);
+            data[b + 1] = k.spotNow;
+            data[b + 2] = k.strike | (k.observedAt << 128) | (k.expiry << 168) | (k.coveredUntil << 208)
+                | (k.isCall ? uint256(1) << 248 : 0) | (k.settled ? uint256(1) << 249 : 0) | (k.current ? uint256(1) << 250 : 0);
+            data[b + 3] = k.spread | (k.unitReserve << 128);
+            if (!withRisk) continue;
+            Risk memory r = rs[i];
+            data[at] = uint40(r.observedAt) | (r.current ? uint256(1) << 40 : 0);
+            data[at + 1] = uint256(r.group);
+            data[at + 2] = r.mark;
+            data[at + 3] = r.scenarios.length;
+            for (uint256 t; t < r.scenarios.length; ++t) {
+                data[at + 4 + t] = r.scenarios[t];
+            }
+            at += 4 + r.scenarios.length;
         }
     }
 

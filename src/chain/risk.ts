@@ -147,8 +147,80 @@ export async function readRisk(feed: Contract, seriesId: bigint): Promise<ChainR
   return decodeChainRisk(await feed.risk(seriesId));
 }
 
+/** One series' mark as `marksAndRisks` packs it (the fields of `IOptionPriceFeed.Mark`). */
+export interface PackedMark {
+  price: bigint;
+  spot: bigint;
+  observedAt: bigint;
+  spotNow: bigint;
+  strike: bigint;
+  expiry: bigint;
+  coveredUntil: bigint;
+  spread: bigint;
+  unitReserve: bigint;
+  isCall: boolean;
+  settled: boolean;
+  current: boolean;
+  sequencerUp: boolean;
+  usableSince: bigint;
+}
+
+/** One series' risk record of `marksAndRisks`: mark and scenarios only for a current vector; prices in (exact − unit, exact]. */
+export interface PackedRisk {
+  group: string;
+  mark: bigint;
+  unit: bigint;
+  scenarios: bigint[];
+  observedAt: bigint;
+  current: boolean;
+}
+
+const low = (w: bigint, bits: bigint) => w & ((1n << bits) - 1n);
+
+/**
+ * Decodes `OptionPriceFeed.marksAndRisks(ids, withRisk)` (packed words, layout in
+ * `IOptionPriceFeed`) for `n` series; throws if the words do not have that layout.
+ */
+export function decodeMarksAndRisks(words: readonly bigint[], n: number, withRisk: boolean): { marks: PackedMark[]; risks: PackedRisk[] } {
+  const d = words.map(BigInt);
+  if (d.length < 2 + 4 * n) throw new Error(`marksAndRisks: ${d.length} words for ${n} series (at least ${2 + 4 * n} expected)`);
+  const marks: PackedMark[] = [];
+  const risks: PackedRisk[] = [];
+  let at = 2 + 4 * n;
+  for (let i = 0; i < n; i++) {
+    const [w0, spotNow, w2, w3] = d.slice(2 + 4 * i, 6 + 4 * i) as [bigint, bigint, bigint, bigint];
+    marks.push({
+      price: low(w0, 128n),
+      spot: w0 >> 128n,
+      observedAt: low(w2 >> 128n, 40n),
+      spotNow,
+      strike: low(w2, 128n),
+      expiry: low(w2 >> 168n, 40n),
+      coveredUntil: low(w2 >> 208n, 40n),
+      spread: low(w3, 128n),
+      unitReserve: w3 >> 128n,
+      isCall: ((w2 >> 248n) & 1n) === 1n,
+      settled: ((w2 >> 249n) & 1n) === 1n,
+      current: ((w2 >> 250n) & 1n) === 1n,
+      sequencerUp: d[0] !== 0n,
+      usableSince: d[1]!,
+    });
+    if (!withRisk) continue;
+    const m = Number(d[at + 3]);
+    if (at + 4 + m > d.length) throw new Error(`marksAndRisks: series ${i}'s risk record ends at word ${at + 4 + m}, past the ${d.length} words`);
+    const w = d[at]!;
+    risks.push({ group: "0x" + d[at + 1]!.toString(16).padStart(64, "0"), mark: d[at + 2]!, unit: w >> 128n, scenarios: d.slice(at + 4, at + 4 + m), observedAt: low(w, 40n), current: ((w >> 40n) & 1n) === 1n });
+    at += 4 + m;
+  }
+  if (at !== d.length) throw new Error(`marksAndRisks: ${d.length - at} words after the last record`);
+  return { marks, risks };
+}
+
 /** What the feed stores for a verified risk statement (see `expectedChainRisk`). */
 export type ExpectedRisk = Pick<ChainRisk, "mark" | "delta" | "gamma" | "scenarios">;
+
+/** Wad priceOverStrike per unit of a stored scenario lane (`OptionPriceFeed.SCENARIO_UNIT`): 1e-9 of the strike. */
+export const SCENARIO_UNIT = 10n ** 9n;
 
 const div0 = (n: bigint, d: bigint) => n / d; // BigInt division truncates toward zero, as Solidity's.
 const abs = (x: bigint) => (x < 0n ? -x : x);
@@ -157,8 +229,9 @@ const abs = (x: bigint) => (x < 0n ? -x : x);
  * The feed's conversion of a risk proof's public signals (TypeScript mirror of
  * `OptionPriceFeed.submitRisk` with the registry's `riskValues`, bit-exact): scenario t's
  * proven priceOverStrike (`decodeRiskSignals`: the payoff skip included; negative as 0)
- * clamped into the no-arbitrage interval at moneyness m·(2^b + k_t) >> b, times the strike / 1e18
- * (rounded down); Δ = dP·2^b·1e18 / (2·k·m) and Γ = ⌊|d2P|·4^b·1e36 / (k²·m²)⌋·1e18 / strike, signed,
+ * clamped into the no-arbitrage interval at moneyness m·(2^b + k_t) >> b, rounded down to 1e-9 of
+ * the strike (the feed stores 32-bit lanes of `SCENARIO_UNIT`), times the strike (rounded down);
+ * the mark is the mark scenario's, so it can be below the stored price by less than strike / 1e9 + 1 wei; Δ = dP·2^b·1e18 / (2·k·m) and Γ = ⌊|d2P|·4^b·1e36 / (k²·m²)⌋·1e18 / strike, signed,
  * magnitudes rounded down (k = the step's shock, m = moneyness wad, dP and d2P raw).
  */
 export function expectedChainRisk(q: QuantizedModel, spec: RiskSpec, publicSignals: readonly (string | bigint)[], series: { strike: bigint; isCall: boolean; rate: bigint }): ExpectedRisk {
@@ -170,7 +243,7 @@ export function expectedChainRisk(q: QuantizedModel, spec: RiskSpec, publicSigna
   const scenarios = spec.scenarios.map((s, t) => {
     const pos = d.prices[t] > 0n ? d.prices[t] : 0n;
     const mt = (m * ((1n << b) + BigInt(s.spot))) >> b;
-    return (clampPriceOverStrike(pos, mt, ttm, series.rate, series.isCall) * series.strike) / WAD;
+    return ((clampPriceOverStrike(pos, mt, ttm, series.rate, series.isCall) / SCENARIO_UNIT) * series.strike) / SCENARIO_UNIT;
   });
   const k = BigInt(spec.grid.spot[spec.grid.deltaStep]);
   const dMag = div0(abs(d.dP) * (1n << b) * WAD, 2n * k * m);

@@ -37,8 +37,11 @@ export {
 export {
   type ChainRisk,
   decodeChainRisk,
+  decodeMarksAndRisks,
   expectedChainRisk,
   type ExpectedRisk,
+  type PackedMark,
+  type PackedRisk,
   type ProvedRisk,
   proveRiskRaw,
   readRisk,
@@ -48,6 +51,7 @@ export {
   riskGridHash,
   riskLayoutFromSpec,
   riskPackedSignalCount,
+  SCENARIO_UNIT,
 } from "../chain/risk.js";
 export { DEV_CHAIN_IDS, type DeployedSeries, deployStack, type DeployStackParameters, type DeployStackReturnType, MockNotAllowedError } from "../chain/deployStack.js";
 export { type DeploymentRecord, toDeploymentRecord } from "../chain/record.js";
