@@ -11,7 +11,8 @@
 import hre from "hardhat";
 import type { Contract } from "ethers";
 import { describe, expect, it } from "vitest";
-import { deployTestStack, expectRevert, INPUT_SPECS, MODEL_ID, newSpotRound, statementFor, STRIKE, WAD, ZERO_PROOF } from "./helpers/contracts.js";
+import { deployTestStack, ENGINE_RISK, expectRevert, INPUT_SPECS, MODEL_ID, newSpotRound, statementFor, STRIKE, submitPrice, WAD, ZERO_PROOF, type TestStack } from "./helpers/contracts.js";
+import { portfolioHealth, type PortfolioLeg, type PortfolioRule } from "../src/chain/marginMath.js";
 import { decodeMarksAndRisks, readRisk, SCENARIO_UNIT } from "../src/chain/risk.js";
 
 const { ethers } = await hre.network.connect();
@@ -55,7 +56,7 @@ function callScenarios(m: bigint): bigint[] {
 }
 
 /** The test stack with the risk circuit above registered, and a call of `strike` (wad) on a new spot oracle of `decimals` created after it. */
-async function riskStack(strike: bigint, decimals: number, answer: bigint): Promise<{ feed: Contract; spotOracle: Contract; seriesId: bigint }> {
+async function riskStack(strike: bigint, decimals: number, answer: bigint): Promise<{ feed: Contract; spotOracle: Contract; seriesId: bigint; stack: TestStack }> {
   const inputSpecs = INPUT_SPECS.map((s, i) => (i === 0 ? { ...s, max: SPOT_MARK_MAX } : s));
   const stack = await deployTestStack(ethers, { inputSpecs });
   const { registry, verifier, feed } = stack;
@@ -84,7 +85,7 @@ async function riskStack(strike: bigint, decimals: number, answer: bigint): Prom
   const s = await feed.getSeries(stack.seriesId);
   const spotOracle = (await ethers.deployContract("MockV3Aggregator", [decimals, answer, "SPOT / QUOTE"])) as unknown as Contract;
   await (await feed.createSeries({ spotOracle: await spotOracle.getAddress(), volOracle: s.volOracle, strike, expiry: s.expiry, isCall: true, modelId: MODEL_ID, risk: { spotHeartbeat: s.spotHeartbeat, volHeartbeat: s.volHeartbeat, rate: s.rate } })).wait();
-  return { feed, spotOracle, seriesId: BigInt(await feed.seriesCount()) };
+  return { feed, spotOracle, seriesId: BigInt(await feed.seriesCount()), stack };
 }
 
 /** Opens a spot round at `answer` (oracle units) and submits a risk statement of intrinsic-value call prices for it. */
@@ -111,20 +112,25 @@ function callLowerBound(mt: bigint, ttm: bigint, rate: bigint): bigint {
  * the batch's `unit` = strike / 1e9 + 2 wei (`someRounded`: whether any differs); the mark is
  * the exact mark scenario's.
  */
-async function expectRoundedDown(feed: Contract, spotOracle: Contract, seriesId: bigint, strike: bigint, someRounded: boolean): Promise<void> {
-  await (await submitRiskAt(feed, spotOracle, seriesId, BigInt(await spotOracle.answer()))).wait();
-  const r = await readRisk(feed, seriesId);
-  expect(r.current).toBe(true);
-  expect(r.scenarios.length).toBe(6);
+/** The exact clamped scenario prices (priceOverStrike · strike / 1e18) of the statement `submitRiskAt` builds now. */
+async function exactScenarios(feed: Contract, seriesId: bigint, strike: bigint): Promise<bigint[]> {
   const st = await statementFor({ feed }, seriesId);
   const [m, ttm, rate] = [st.signals[1]!, st.signals[2]!, st.signals[4]!];
-  const unit = strike / SCENARIO_UNIT + 2n;
-  const exact = callScenarios(m).map((v, t) => {
+  return callScenarios(m).map((v, t) => {
     const mt = (m * (256n + BigInt(SPOT_SHOCKS[Math.floor(t / VOL_SHOCKS.length)]!))) / 256n;
     const lo = callLowerBound(mt, ttm, rate);
     const pos = v * FACTOR < lo ? lo : v * FACTOR > mt ? mt : v * FACTOR;
     return (pos * strike) / WAD;
   });
+}
+
+async function expectRoundedDown(feed: Contract, spotOracle: Contract, seriesId: bigint, strike: bigint, someRounded: boolean): Promise<void> {
+  await (await submitRiskAt(feed, spotOracle, seriesId, BigInt(await spotOracle.answer()))).wait();
+  const r = await readRisk(feed, seriesId);
+  expect(r.current).toBe(true);
+  expect(r.scenarios.length).toBe(6);
+  const unit = strike / SCENARIO_UNIT + 2n;
+  const exact = await exactScenarios(feed, seriesId, strike);
   let roundedSomewhere = false;
   for (let t = 0; t < 6; t++) {
     expect(r.scenarios[t]! <= exact[t]! && exact[t]! - r.scenarios[t]! < unit).toBe(true);
@@ -166,5 +172,67 @@ describe("review: the 32-bit scenario lanes of the feed", () => {
     const strike = 777_777_777n;
     const { feed, spotOracle, seriesId } = await riskStack(strike, 18, 3n * strike);
     await expectRoundedDown(feed, spotOracle, seriesId, strike, true);
+  });
+});
+
+describe("review: the engine on the feed's rounded scenarios (portfolio margin, one batch read)", () => {
+  const PM = { enabled: true, imFactorBps: 12_500, mmFactorBps: 10_000, imFloorABps: 1_000, imFloorBBps: 500, mmFloorABps: 500, mmFloorBBps: 250 };
+  const RULE: PortfolioRule = { imFactorBps: 12_500n, mmFactorBps: 10_000n, imFloorABps: 1_000n, imFloorBBps: 500n, mmFloorABps: 500n, mmFloorBBps: 250n, minTick: ENGINE_RISK.minTick };
+  const USD = 10n ** 6n;
+
+  it("a short on a current vector is margined at spread + unit over the stored prices, never below the exact prices; a leg without a vector beside it falls back", async () => {
+    const { feed, spotOracle, seriesId, stack } = await riskStack(STRIKE, 8, 6_000n * 10n ** 8n);
+    const { engine, token, owner, alice } = stack;
+    await expectRoundedDown(feed, spotOracle, seriesId, STRIKE, true);
+    const exact = await exactScenarios(feed, seriesId, STRIKE);
+    // Series 1 (same model, created before the risk circuit): a price-only mark, no vector.
+    await submitPrice(stack, { newRound: true });
+    await (await engine.setPortfolioParams(PM)).wait();
+    await (await token.mint(owner.address, 100_000_000n * USD)).wait();
+    await (await token.approve(await engine.getAddress(), 2n ** 256n - 1n)).wait();
+    await (await engine.fundPool(100_000_000n * USD)).wait();
+    await (await token.mint(alice.address, 1_000_000n * USD)).wait();
+    const asAlice = engine.connect(alice) as Contract;
+    await (await (token.connect(alice) as Contract).approve(await engine.getAddress(), 2n ** 256n - 1n)).wait();
+    await (await asAlice.deposit(1_000_000n * USD)).wait();
+    await (await asAlice.openPosition(seriesId, false, 3n * WAD, 0n)).wait();
+    await (await asAlice.openPosition(stack.seriesId, true, WAD, 2n ** 256n - 1n)).wait();
+
+    const legsWith = async (scenarios: (id: bigint, stored: bigint[]) => bigint[], unitOf: (strike: bigint) => bigint): Promise<PortfolioLeg[]> => {
+      const legs: PortfolioLeg[] = [];
+      for (const id of [seriesId, stack.seriesId]) {
+        const size = BigInt(await engine.positionOf(alice.address, id));
+        const k = await feed.mark(id);
+        const r = await readRisk(feed, id);
+        const [mark, spread] = [BigInt(k.price), BigInt(k.spread)];
+        const long = size > 0n;
+        const value = long ? (mark > spread ? mark - spread : 0n) : mark + spread > ENGINE_RISK.minTick ? mark + spread : ENGINE_RISK.minTick;
+        const bound = BigInt(k.spotNow) > BigInt(k.spot) ? BigInt(k.spotNow) : BigInt(k.spot);
+        let hi = BigInt(k.unitReserve) > bound ? BigInt(k.unitReserve) : bound;
+        hi = (hi > mark ? hi : mark) + spread;
+        const used = r.current && r.scenarios.length > 0;
+        legs.push({ size, price: value, spread: long || !used ? spread : spread + unitOf(BigInt(k.strike)), lo: 0n, hi: hi > value ? hi : value, spot: BigInt(k.spot), strike: BigInt(k.strike), isCall: true, group: used ? String(r.group) : ethers.ZeroHash, scenarios: used ? scenarios(id, r.scenarios) : [] });
+      }
+      return legs;
+    };
+    const [equity, im, mm, fresh] = await engine.accountHealth(alice.address);
+    expect(fresh).toBe(true);
+    const collateral = BigInt(await engine.collateralOf(alice.address));
+    // The engine: the stored (rounded-down) prices, a short's moved by spread + unit.
+    const onChain = portfolioHealth(collateral, await legsWith((_, stored) => stored, (k) => k / SCENARIO_UNIT + 2n), RULE);
+    expect([BigInt(equity), BigInt(im), BigInt(mm)]).toEqual([onChain.equity, onChain.initialMargin, onChain.maintenanceMargin]);
+    // With the exact prices and the spread alone: never more margin than the engine asks.
+    const exactHealth = portfolioHealth(collateral, await legsWith((id, stored) => (id === seriesId ? exact : stored), () => 0n), RULE);
+    expect(exactHealth.initialMargin <= BigInt(im) && exactHealth.maintenanceMargin <= BigInt(mm)).toBe(true);
+    // and at most unit · size · IM factor (plus rounding) more.
+    const slack = ((3n * (STRIKE / SCENARIO_UNIT + 2n)) * 12_500n) / 10_000n + 2n;
+    expect(BigInt(im) - exactHealth.initialMargin <= slack).toBe(true);
+    console.log(`review: IM ${im} (exact prices ${exactHealth.initialMargin}, slack ${slack}), worst loss ${onChain.worstLoss}`);
+
+    // Portfolio margin off: the flat rule reads marksAndRisks(ids, false) (2 series: the batch).
+    await (await engine.setPortfolioParams({ ...PM, enabled: false })).wait();
+    const flat = await engine.accountHealth(alice.address);
+    expect(flat.pricesFresh).toBe(true);
+    expect(BigInt(flat.equity)).toBe(BigInt(equity));
   });
 });
