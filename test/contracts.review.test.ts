@@ -236,3 +236,53 @@ describe("review: the engine on the feed's rounded scenarios (portfolio margin, 
     expect(BigInt(flat.equity)).toBe(BigInt(equity));
   });
 });
+
+describe("review: the registry's unchecked unpacking at the largest registrable layout", () => {
+  it("64 scenarios, priceWidth 120, factor 2^64 − 1: riskValues equals the reference decoding at the extreme and random components", async () => {
+    const stack = await deployTestStack(ethers);
+    // A verifier that answers `true` to any call (the probe of 33 + 4 signals).
+    const verifier = ethers.Wallet.createRandom().address;
+    await ethers.provider.send("hardhat_setCode", [verifier, "0x600160005260206000f3"]);
+    const shocks = [-112, -80, -48, -16, 0, 16, 48, 112];
+    const w = 120;
+    const factor = 2n ** 64n - 1n;
+    await (
+      await stack.registry.registerRiskCircuit(MODEL_ID, {
+        verifier, shockBits: 8, spotShocks: shocks, volShocks: shocks, deltaStep: 5, spotInput: 0, volInput: 2, priceWidth: w, factor,
+        spotMarkMin: INPUT_SPECS[0]!.min, spotMarkMax: INPUT_SPECS[0]!.max, volMarkMin: INPUT_SPECS[2]!.min, volMarkMax: INPUT_SPECS[2]!.max,
+        payoffKind: 0, payoffInput: 0, payoffStrike: 0n, payoffFactor: 0n,
+      })
+    ).wait();
+    const rc = await stack.registry.riskCircuitOf(MODEL_ID);
+    const [n, mark, numPacked] = [Number(rc.numScenarios), Number(rc.markScenario), Number(rc.numPacked)];
+    expect([n, numPacked]).toEqual([64, 33]);
+    const widths = [...Array<number>(n).fill(w), w + 1, w + 2];
+    const cases: bigint[][] = [
+      widths.map(() => 0n), // every component at its least value −2^(width−1)
+      widths.map((b) => (1n << BigInt(b)) - 1n), // every component at its largest 2^(width−1) − 1
+      widths.map((b, c) => BigInt(ethers.keccak256(ethers.toBeHex(c, 32))) % (1n << BigInt(b))),
+    ];
+    for (const raw of cases) {
+      const packed: bigint[] = [0n];
+      let used = 0;
+      raw.forEach((value, c) => {
+        if (used + widths[c]! > 252) {
+          packed.push(0n);
+          used = 0;
+        }
+        packed[packed.length - 1]! |= value << BigInt(used);
+        used += widths[c]!;
+      });
+      expect(packed.length).toBe(numPacked);
+      // Reference: component c is raw − 2^(width−1), times the factor; the mark first, then the
+      // other scenarios in grid order, then dP, d2P.
+      const expected = new Array<bigint>(n + 2);
+      raw.forEach((value, c) => {
+        const v = (value - (1n << BigInt(widths[c]! - 1))) * factor;
+        expected[c === 0 ? mark : c < n ? (c <= mark ? c - 1 : c) : c] = v;
+      });
+      const signals = [...packed, WAD, WAD / 10n, WAD / 2n, WAD / 20n];
+      expect((await stack.registry.riskValues(MODEL_ID, signals)).map((x: bigint) => BigInt(x))).toEqual(expected);
+    }
+  });
+});
