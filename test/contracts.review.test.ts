@@ -1,6 +1,7 @@
 /**
- * The feed's 32-bit scenario lanes against the layouts the registry accepts, with a
- * MockVerifier-backed risk circuit (the proof is not the point: the signals are built here).
+ * Rounding and range of the feed's 32-bit scenario lanes, the engine's batch read of them, and the
+ * registry's unchecked risk unpacking, with MockVerifier-backed risk circuits (the proofs are not
+ * the point: the signals are built here).
  *
  * The registry bounds a risk circuit's spot mark range by 2^62 raw (about 4.61 in moneyness) and
  * its shocks by (−1, +1) of the moneyness. The feed stores a scenario's clamped priceOverStrike
