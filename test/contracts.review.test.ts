@@ -1,0 +1,289 @@
+/**
+ * Rounding and range of the feed's 32-bit scenario lanes, the engine's batch read of them, and the
+ * registry's unchecked risk unpacking, with MockVerifier-backed risk circuits (the proofs are not
+ * the point: the signals are built here).
+ *
+ * The registry bounds a risk circuit's spot mark range by 2^62 raw (about 4.61 in moneyness) and
+ * its shocks by (−1, +1) of the moneyness. The feed stores a scenario's clamped priceOverStrike
+ * in units of 1e-9 of the strike in 32 bits (below about 4.29 times the strike), and a call's
+ * scenario price is clamped to at least m·(1 + k) − 1: a registrable layout can have marks in
+ * its range whose risk proofs the feed refuses with `RiskValueOverflow(2, ·)`.
+ */
+import hre from "hardhat";
+import type { Contract } from "ethers";
+import { describe, expect, it } from "vitest";
+import { deployTestStack, ENGINE_RISK, expectRevert, INPUT_SPECS, MODEL_ID, newSpotRound, statementFor, STRIKE, submitPrice, WAD, ZERO_PROOF, type TestStack } from "./helpers/contracts.js";
+import { portfolioHealth, type PortfolioLeg, type PortfolioRule } from "../src/chain/marginMath.js";
+import { decodeMarksAndRisks, readRisk, SCENARIO_UNIT } from "../src/chain/risk.js";
+
+const { ethers } = await hre.network.connect();
+
+/** Shocks in 1/256: spot −51, 0, +51 (about ±20 %), vol 0, +26 (about +10 %); spot-major grid. */
+const SHOCK_BITS = 8;
+const SPOT_SHOCKS = [-51, 0, 51];
+const VOL_SHOCKS = [0, 26];
+const MARK_SCENARIO = 2; // spot shock 0 (index 1) × vol shock 0 (index 0)
+/** 6 prices of 31 bits + dP (32) + d2P (33) = 251 bits: one packed signal, 5 signals with the inputs. */
+const PRICE_WIDTH = 31;
+/** Raw output unit: about 1e-8 of the strike (priceOverStrike wad = raw · FACTOR), not a multiple of the lane unit 1e9. */
+const FACTOR = 10_000_000_007n;
+/** The largest spot mark the registry accepts (2^62 raw) rounded down to 4.6. */
+const SPOT_MARK_MAX = 46n * WAD / 10n;
+
+/** Components in packing order (the mark, the other scenarios in grid order, dP, d2P) packed as the registry unpacks them. */
+function packRisk(scenarios: bigint[], dP: bigint, d2P: bigint): bigint {
+  const order = [scenarios[MARK_SCENARIO]!, ...scenarios.filter((_, t) => t !== MARK_SCENARIO), dP, d2P];
+  let packed = 0n;
+  let used = 0n;
+  order.forEach((value, c) => {
+    const width = BigInt(c < scenarios.length ? PRICE_WIDTH : PRICE_WIDTH + 1 + (c - scenarios.length));
+    packed |= (value + (1n << (width - 1n))) << used;
+    used += width;
+  });
+  expect(used <= 252n).toBe(true);
+  return packed;
+}
+
+/** Raw scenario prices of a deep in-the-money call at moneyness `m` (wad): intrinsic value at each shocked moneyness. */
+function callScenarios(m: bigint): bigint[] {
+  const out: bigint[] = [];
+  for (const k of SPOT_SHOCKS) {
+    for (const _ of VOL_SHOCKS) {
+      const mt = (m * (256n + BigInt(k))) / 256n;
+      out.push((mt > WAD ? mt - WAD : 0n) / FACTOR);
+    }
+  }
+  return out;
+}
+
+/** The test stack with the risk circuit above registered, and a call of `strike` (wad) on a new spot oracle of `decimals` created after it. */
+async function riskStack(strike: bigint, decimals: number, answer: bigint): Promise<{ feed: Contract; spotOracle: Contract; seriesId: bigint; stack: TestStack }> {
+  const inputSpecs = INPUT_SPECS.map((s, i) => (i === 0 ? { ...s, max: SPOT_MARK_MAX } : s));
+  const stack = await deployTestStack(ethers, { inputSpecs });
+  const { registry, verifier, feed } = stack;
+  await (
+    await registry.registerRiskCircuit(MODEL_ID, {
+      verifier: await verifier.getAddress(),
+      shockBits: SHOCK_BITS,
+      spotShocks: SPOT_SHOCKS,
+      volShocks: VOL_SHOCKS,
+      deltaStep: 2,
+      spotInput: 0,
+      volInput: 2,
+      priceWidth: PRICE_WIDTH,
+      factor: FACTOR,
+      spotMarkMin: INPUT_SPECS[0]!.min,
+      spotMarkMax: SPOT_MARK_MAX,
+      volMarkMin: INPUT_SPECS[2]!.min,
+      volMarkMax: INPUT_SPECS[2]!.max,
+      payoffKind: 0,
+      payoffInput: 0,
+      payoffStrike: 0n,
+      payoffFactor: 0n,
+    })
+  ).wait();
+  // A series created after the registration (its risk slots get their placeholders).
+  const s = await feed.getSeries(stack.seriesId);
+  const spotOracle = (await ethers.deployContract("MockV3Aggregator", [decimals, answer, "SPOT / QUOTE"])) as unknown as Contract;
+  await (await feed.createSeries({ spotOracle: await spotOracle.getAddress(), volOracle: s.volOracle, strike, expiry: s.expiry, isCall: true, modelId: MODEL_ID, risk: { spotHeartbeat: s.spotHeartbeat, volHeartbeat: s.volHeartbeat, rate: s.rate } })).wait();
+  return { feed, spotOracle, seriesId: BigInt(await feed.seriesCount()), stack };
+}
+
+/** Opens a spot round at `answer` (oracle units) and submits a risk statement of intrinsic-value call prices for it. */
+async function submitRiskAt(feed: Contract, spotOracle: Contract, seriesId: bigint, answer: bigint): Promise<{ wait(): Promise<unknown> }> {
+  await newSpotRound({ spotOracle }, answer);
+  const { signals } = await statementFor({ feed }, seriesId);
+  const observedAt = BigInt((await spotOracle.latestRoundData())[3]);
+  const packed = packRisk(callScenarios(signals[1]!), 0n, 0n);
+  return feed.submitRisk(seriesId, observedAt, ZERO_PROOF.a, ZERO_PROOF.b, ZERO_PROOF.c, [packed, ...signals.slice(1)]);
+}
+
+/** The feed's clamp of a call's scenario price from below: m_t − D⁺ (`clampToBounds`). */
+function callLowerBound(mt: bigint, ttm: bigint, rate: bigint): bigint {
+  const xDown = (rate * ttm) / WAD;
+  const xUp = (rate * ttm + WAD - 1n) / WAD;
+  let dPlus = WAD + (xUp * xUp + 2n * WAD - 1n) / (2n * WAD) - xDown;
+  if (dPlus > WAD) dPlus = WAD;
+  return mt > dPlus ? mt - dPlus : 0n;
+}
+
+/**
+ * Stores a risk vector at the oracle's current answer and checks every stored scenario price
+ * against the exact clamped price (priceOverStrike · strike / 1e18): at most it, by less than
+ * the batch's `unit` = strike / 1e9 + 2 wei (`someRounded`: whether any differs); the mark is
+ * the exact mark scenario's.
+ */
+/** The exact clamped scenario prices (priceOverStrike · strike / 1e18) of the statement `submitRiskAt` builds now. */
+async function exactScenarios(feed: Contract, seriesId: bigint, strike: bigint): Promise<bigint[]> {
+  const st = await statementFor({ feed }, seriesId);
+  const [m, ttm, rate] = [st.signals[1]!, st.signals[2]!, st.signals[4]!];
+  return callScenarios(m).map((v, t) => {
+    const mt = (m * (256n + BigInt(SPOT_SHOCKS[Math.floor(t / VOL_SHOCKS.length)]!))) / 256n;
+    const lo = callLowerBound(mt, ttm, rate);
+    const pos = v * FACTOR < lo ? lo : v * FACTOR > mt ? mt : v * FACTOR;
+    return (pos * strike) / WAD;
+  });
+}
+
+async function expectRoundedDown(feed: Contract, spotOracle: Contract, seriesId: bigint, strike: bigint, someRounded: boolean): Promise<void> {
+  await (await submitRiskAt(feed, spotOracle, seriesId, BigInt(await spotOracle.answer()))).wait();
+  const r = await readRisk(feed, seriesId);
+  expect(r.current).toBe(true);
+  expect(r.scenarios.length).toBe(6);
+  const unit = strike / SCENARIO_UNIT + 2n;
+  const exact = await exactScenarios(feed, seriesId, strike);
+  let roundedSomewhere = false;
+  for (let t = 0; t < 6; t++) {
+    expect(r.scenarios[t]! <= exact[t]! && exact[t]! - r.scenarios[t]! < unit).toBe(true);
+    if (r.scenarios[t] !== exact[t]) roundedSomewhere = true;
+  }
+  expect(roundedSomewhere).toBe(someRounded);
+  const k = await feed.mark(seriesId);
+  expect(BigInt(k.price)).toBe(exact[MARK_SCENARIO]);
+  expect(r.mark).toBe(r.scenarios[MARK_SCENARIO]);
+  // The batch serves the same prices with that `unit`.
+  const { risks } = decodeMarksAndRisks(await feed.marksAndRisks([seriesId], true), 1, true);
+  expect(risks[0]).toEqual({ group: r.group, mark: r.mark, unit, scenarios: r.scenarios, observedAt: r.observedAt, current: true });
+}
+
+describe("review: the 32-bit scenario lanes of the feed", () => {
+  it("are rounded down by less than `unit` (strike 2,000), and a call at S/K = 4.5, within a registrable mark range, is refused with RiskValueOverflow(2)", async () => {
+    const { feed, spotOracle, seriesId } = await riskStack(STRIKE, 8, 6_000n * 10n ** 8n);
+    // S/K = 3: the +20 % scenarios are clamped to at least 3.6 − 1 of the strike, below 2^32 units.
+    await expectRoundedDown(feed, spotOracle, seriesId, STRIKE, true);
+    // S/K = 4.5 <= spotMarkMax: the +20 % scenarios are at least 5.39 − 1 = 4.39 times the strike.
+    // The first refused scenario is t = 4 (spot +51/256, vol 0), clamped up to its lower bound.
+    const tx = submitRiskAt(feed, spotOracle, seriesId, 9_000n * 10n ** 8n);
+    await tx.catch(() => undefined);
+    const st = await statementFor({ feed }, seriesId);
+    const m = st.signals[1]!;
+    expect(m).toBe((9_000n * WAD * WAD) / STRIKE);
+    expect(m <= SPOT_MARK_MAX).toBe(true);
+    const lower = callLowerBound((m * 307n) / 256n, st.signals[2]!, st.signals[4]!);
+    expect(lower / SCENARIO_UNIT > 2n ** 32n - 1n).toBe(true);
+    await expectRevert(tx, feed, "RiskValueOverflow", [2n, lower]);
+    // The price path still stores the mark; the vector is no longer current (the leg falls back).
+    const { observedAt, signals } = await statementFor({ feed }, seriesId, { priceOverStrike: 35n * WAD / 10n });
+    await (await feed.submit(seriesId, observedAt, ZERO_PROOF.a, ZERO_PROOF.b, ZERO_PROOF.c, signals)).wait();
+    expect((await readRisk(feed, seriesId)).current).toBe(false);
+  });
+
+  it("a strike below 1e9 wei (strike / 1e9 = 0): prices within 2 wei below exact, `unit` 2", async () => {
+    // Strike 777,777,777 wei, spot 3 times it (an 18-decimal oracle): S/K = 3, prices of 1 to 3 wei.
+    const strike = 777_777_777n;
+    const { feed, spotOracle, seriesId } = await riskStack(strike, 18, 3n * strike);
+    await expectRoundedDown(feed, spotOracle, seriesId, strike, true);
+  });
+});
+
+describe("review: the engine on the feed's rounded scenarios (portfolio margin, one batch read)", () => {
+  const PM = { enabled: true, imFactorBps: 12_500, mmFactorBps: 10_000, imFloorABps: 1_000, imFloorBBps: 500, mmFloorABps: 500, mmFloorBBps: 250 };
+  const RULE: PortfolioRule = { imFactorBps: 12_500n, mmFactorBps: 10_000n, imFloorABps: 1_000n, imFloorBBps: 500n, mmFloorABps: 500n, mmFloorBBps: 250n, minTick: ENGINE_RISK.minTick };
+  const USD = 10n ** 6n;
+
+  it("a short on a current vector is margined at spread + unit over the stored prices, never below the exact prices; a leg without a vector beside it falls back", async () => {
+    const { feed, spotOracle, seriesId, stack } = await riskStack(STRIKE, 8, 6_000n * 10n ** 8n);
+    const { engine, token, owner, alice } = stack;
+    await expectRoundedDown(feed, spotOracle, seriesId, STRIKE, true);
+    const exact = await exactScenarios(feed, seriesId, STRIKE);
+    // Series 1 (same model, created before the risk circuit): a price-only mark, no vector.
+    await submitPrice(stack, { newRound: true });
+    await (await engine.setPortfolioParams(PM)).wait();
+    await (await token.mint(owner.address, 100_000_000n * USD)).wait();
+    await (await token.approve(await engine.getAddress(), 2n ** 256n - 1n)).wait();
+    await (await engine.fundPool(100_000_000n * USD)).wait();
+    await (await token.mint(alice.address, 1_000_000n * USD)).wait();
+    const asAlice = engine.connect(alice) as Contract;
+    await (await (token.connect(alice) as Contract).approve(await engine.getAddress(), 2n ** 256n - 1n)).wait();
+    await (await asAlice.deposit(1_000_000n * USD)).wait();
+    await (await asAlice.openPosition(seriesId, false, 3n * WAD, 0n)).wait();
+    await (await asAlice.openPosition(stack.seriesId, true, WAD, 2n ** 256n - 1n)).wait();
+
+    const legsWith = async (scenarios: (id: bigint, stored: bigint[]) => bigint[], unitOf: (strike: bigint) => bigint): Promise<PortfolioLeg[]> => {
+      const legs: PortfolioLeg[] = [];
+      for (const id of [seriesId, stack.seriesId]) {
+        const size = BigInt(await engine.positionOf(alice.address, id));
+        const k = await feed.mark(id);
+        const r = await readRisk(feed, id);
+        const [mark, spread] = [BigInt(k.price), BigInt(k.spread)];
+        const long = size > 0n;
+        const value = long ? (mark > spread ? mark - spread : 0n) : mark + spread > ENGINE_RISK.minTick ? mark + spread : ENGINE_RISK.minTick;
+        const bound = BigInt(k.spotNow) > BigInt(k.spot) ? BigInt(k.spotNow) : BigInt(k.spot);
+        let hi = BigInt(k.unitReserve) > bound ? BigInt(k.unitReserve) : bound;
+        hi = (hi > mark ? hi : mark) + spread;
+        const used = r.current && r.scenarios.length > 0;
+        legs.push({ size, price: value, spread: long || !used ? spread : spread + unitOf(BigInt(k.strike)), lo: 0n, hi: hi > value ? hi : value, spot: BigInt(k.spot), strike: BigInt(k.strike), isCall: true, group: used ? String(r.group) : ethers.ZeroHash, scenarios: used ? scenarios(id, r.scenarios) : [] });
+      }
+      return legs;
+    };
+    const [equity, im, mm, fresh] = await engine.accountHealth(alice.address);
+    expect(fresh).toBe(true);
+    const collateral = BigInt(await engine.collateralOf(alice.address));
+    // The engine: the stored (rounded-down) prices, a short's moved by spread + unit.
+    const onChain = portfolioHealth(collateral, await legsWith((_, stored) => stored, (k) => k / SCENARIO_UNIT + 2n), RULE);
+    expect([BigInt(equity), BigInt(im), BigInt(mm)]).toEqual([onChain.equity, onChain.initialMargin, onChain.maintenanceMargin]);
+    // With the exact prices and the spread alone: never more margin than the engine asks.
+    const exactHealth = portfolioHealth(collateral, await legsWith((id, stored) => (id === seriesId ? exact : stored), () => 0n), RULE);
+    expect(exactHealth.initialMargin <= BigInt(im) && exactHealth.maintenanceMargin <= BigInt(mm)).toBe(true);
+    // and at most unit · size · IM factor (plus rounding) more.
+    const slack = ((3n * (STRIKE / SCENARIO_UNIT + 2n)) * 12_500n) / 10_000n + 2n;
+    expect(BigInt(im) - exactHealth.initialMargin <= slack).toBe(true);
+    console.log(`review: IM ${im} (exact prices ${exactHealth.initialMargin}, slack ${slack}), worst loss ${onChain.worstLoss}`);
+
+    // Portfolio margin off: the flat rule reads marksAndRisks(ids, false) (2 series: the batch).
+    await (await engine.setPortfolioParams({ ...PM, enabled: false })).wait();
+    const flat = await engine.accountHealth(alice.address);
+    expect(flat.pricesFresh).toBe(true);
+    expect(BigInt(flat.equity)).toBe(BigInt(equity));
+  });
+});
+
+describe("review: the registry's unchecked unpacking at the largest registrable layout", () => {
+  it("64 scenarios, priceWidth 120, factor 2^64 − 1: riskValues equals the reference decoding at the extreme and random components", async () => {
+    const stack = await deployTestStack(ethers);
+    // A verifier that answers `true` to any call (the probe of 33 + 4 signals).
+    const verifier = ethers.Wallet.createRandom().address;
+    await ethers.provider.send("hardhat_setCode", [verifier, "0x600160005260206000f3"]);
+    const shocks = [-112, -80, -48, -16, 0, 16, 48, 112];
+    const w = 120;
+    const factor = 2n ** 64n - 1n;
+    await (
+      await stack.registry.registerRiskCircuit(MODEL_ID, {
+        verifier, shockBits: 8, spotShocks: shocks, volShocks: shocks, deltaStep: 5, spotInput: 0, volInput: 2, priceWidth: w, factor,
+        spotMarkMin: INPUT_SPECS[0]!.min, spotMarkMax: INPUT_SPECS[0]!.max, volMarkMin: INPUT_SPECS[2]!.min, volMarkMax: INPUT_SPECS[2]!.max,
+        payoffKind: 0, payoffInput: 0, payoffStrike: 0n, payoffFactor: 0n,
+      })
+    ).wait();
+    const rc = await stack.registry.riskCircuitOf(MODEL_ID);
+    const [n, mark, numPacked] = [Number(rc.numScenarios), Number(rc.markScenario), Number(rc.numPacked)];
+    expect([n, numPacked]).toEqual([64, 33]);
+    const widths = [...Array<number>(n).fill(w), w + 1, w + 2];
+    const cases: bigint[][] = [
+      widths.map(() => 0n), // every component at its least value −2^(width−1)
+      widths.map((b) => (1n << BigInt(b)) - 1n), // every component at its largest 2^(width−1) − 1
+      widths.map((b, c) => BigInt(ethers.keccak256(ethers.toBeHex(c, 32))) % (1n << BigInt(b))),
+    ];
+    for (const raw of cases) {
+      const packed: bigint[] = [0n];
+      let used = 0;
+      raw.forEach((value, c) => {
+        if (used + widths[c]! > 252) {
+          packed.push(0n);
+          used = 0;
+        }
+        packed[packed.length - 1]! |= value << BigInt(used);
+        used += widths[c]!;
+      });
+      expect(packed.length).toBe(numPacked);
+      // Reference: component c is raw − 2^(width−1), times the factor; the mark first, then the
+      // other scenarios in grid order, then dP, d2P.
+      const expected = new Array<bigint>(n + 2);
+      raw.forEach((value, c) => {
+        const v = (value - (1n << BigInt(widths[c]! - 1))) * factor;
+        expected[c === 0 ? mark : c < n ? (c <= mark ? c - 1 : c) : c] = v;
+      });
+      const signals = [...packed, WAD, WAD / 10n, WAD / 2n, WAD / 20n];
+      expect((await stack.registry.riskValues(MODEL_ID, signals)).map((x: bigint) => BigInt(x))).toEqual(expected);
+    }
+  });
+});
