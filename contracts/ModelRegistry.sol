@@ -159,6 +159,9 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     uint256 public constant PACK_BITS = 252;
     /// @notice Most shocks per axis of a risk grid.
     uint256 public constant MAX_SHOCKS = 8;
+    /// @notice Bound (exclusive) of a risk circuit's largest shocked moneyness, wad: 2^32 · 1e9,
+    /// what the feed's 32-bit scenario lanes (units of 1e-9 of the strike) hold.
+    uint256 public constant MAX_SHOCKED_MONEYNESS = (1 << 32) * 1e9;
 
     mapping(uint256 modelId => Model) internal _models;
     mapping(uint256 modelId => OptionTerms) internal _optionTerms;
@@ -241,8 +244,9 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     error InvalidPriceWidth(uint8 priceWidth);
     /// @dev The risk circuit's output factor is 0.
     error InvalidRiskFactor();
-    /// @dev A mark range is empty, not within the input's declared range, or (spot) above
-    /// 2^62 raw (so every shocked moneyness fits 64 bits).
+    /// @dev A mark range is empty, not within the input's declared range, or (spot) so high that
+    /// a shocked moneyness reaches `MAX_SHOCKED_MONEYNESS` (2^32 · 1e9: a call's scenario price
+    /// would not fit the feed's 32-bit scenario lanes of 1e-9 of the strike).
     error InvalidMarkRange(uint256 inputIndex, uint256 min, uint256 max);
     /// @dev A shocked input is outside the risk circuit's mark range (no proof can exist).
     error RiskMarkOutOfRange(uint256 inputIndex, uint256 value, uint256 min, uint256 max);
@@ -370,6 +374,12 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         bytes memory record = _readRecord(m.data, m.numInputs);
         _checkMarkRange(record, l.spotInput, l.spotMarkMin, l.spotMarkMax, true);
         _checkMarkRange(record, l.volInput, l.volMarkMin, l.volMarkMax, false);
+        // A call's scenario price is at most its shocked moneyness, which must fit the feed's
+        // 32-bit scenario lanes (units of 1e-9 of the strike): else a mark in range could never
+        // be stored as a risk vector. Shocks are ascending, so the last is the largest (>= 0).
+        if (uint256(l.spotMarkMax) * uint256(int256(1 << l.shockBits) + l.spotShocks[l.spotShocks.length - 1]) >= MAX_SHOCKED_MONEYNESS << l.shockBits) {
+            revert InvalidMarkRange(l.spotInput, l.spotMarkMin, l.spotMarkMax);
+        }
 
         RiskCircuit memory r;
         uint256 numScenarios = l.spotShocks.length * l.volShocks.length;

@@ -3,11 +3,11 @@
  * registry's unchecked risk unpacking, with MockVerifier-backed risk circuits (the proofs are not
  * the point: the signals are built here).
  *
- * The registry bounds a risk circuit's spot mark range by 2^62 raw (about 4.61 in moneyness) and
- * its shocks by (−1, +1) of the moneyness. The feed stores a scenario's clamped priceOverStrike
- * in units of 1e-9 of the strike in 32 bits (below about 4.29 times the strike), and a call's
- * scenario price is clamped to at least m·(1 + k) − 1: a registrable layout can have marks in
- * its range whose risk proofs the feed refuses with `RiskValueOverflow(2, ·)`.
+ * The feed stores a scenario's clamped priceOverStrike in units of 1e-9 of the strike in 32 bits
+ * (below 2^32 · 1e9, about 4.29 times the strike), and a call's scenario price is at most its
+ * shocked moneyness m·(1 + k): the registry refuses a spot mark range whose largest shocked
+ * moneyness reaches 2^32 · 1e9 (`MAX_SHOCKED_MONEYNESS`), so every mark in a registered range can
+ * be stored as a risk vector.
  */
 import hre from "hardhat";
 import type { Contract } from "ethers";
@@ -27,8 +27,12 @@ const MARK_SCENARIO = 2; // spot shock 0 (index 1) × vol shock 0 (index 0)
 const PRICE_WIDTH = 31;
 /** Raw output unit: about 1e-8 of the strike (priceOverStrike wad = raw · FACTOR), not a multiple of the lane unit 1e9. */
 const FACTOR = 10_000_000_007n;
-/** The largest spot mark the registry accepts (2^62 raw) rounded down to 4.6. */
-const SPOT_MARK_MAX = 46n * WAD / 10n;
+/** The model's declared moneyness maximum (wider than any registrable risk mark range here). */
+const DECLARED_MAX = 46n * WAD / 10n;
+/** Bound of a shocked moneyness (the feed's 32-bit lanes of 1e-9 of the strike), wad. */
+const MAX_SHOCKED = 2n ** 32n * 10n ** 9n;
+/** The largest spot mark the registry accepts with a +51/256 shock: m · 307 < MAX_SHOCKED · 256. */
+const SPOT_MARK_MAX = (MAX_SHOCKED * 256n - 1n) / 307n;
 
 /** Components in packing order (the mark, the other scenarios in grid order, dP, d2P) packed as the registry unpacks them. */
 function packRisk(scenarios: bigint[], dP: bigint, d2P: bigint): bigint {
@@ -57,10 +61,35 @@ function callScenarios(m: bigint): bigint[] {
 }
 
 /** The test stack with the risk circuit above registered, and a call of `strike` (wad) on a new spot oracle of `decimals` created after it. */
+/** The risk layout above with spot mark range [declared min, `spotMarkMax`]. */
+async function riskLayout(verifier: Contract, spotMarkMax: bigint) {
+  return {
+      verifier: await verifier.getAddress(),
+      shockBits: SHOCK_BITS,
+      spotShocks: SPOT_SHOCKS,
+      volShocks: VOL_SHOCKS,
+      deltaStep: 2,
+      spotInput: 0,
+      volInput: 2,
+      priceWidth: PRICE_WIDTH,
+      factor: FACTOR,
+      spotMarkMin: INPUT_SPECS[0]!.min,
+      spotMarkMax,
+      volMarkMin: INPUT_SPECS[2]!.min,
+      volMarkMax: INPUT_SPECS[2]!.max,
+      payoffKind: 0,
+      payoffInput: 0,
+      payoffStrike: 0n,
+      payoffFactor: 0n,
+  };
+}
+
 async function riskStack(strike: bigint, decimals: number, answer: bigint): Promise<{ feed: Contract; spotOracle: Contract; seriesId: bigint; stack: TestStack }> {
-  const inputSpecs = INPUT_SPECS.map((s, i) => (i === 0 ? { ...s, max: SPOT_MARK_MAX } : s));
+  const inputSpecs = INPUT_SPECS.map((s, i) => (i === 0 ? { ...s, max: DECLARED_MAX } : s));
   const stack = await deployTestStack(ethers, { inputSpecs });
   const { registry, verifier, feed } = stack;
+  // One unit above the largest registrable spot mark is refused; the largest is accepted.
+  await expectRevert(registry.registerRiskCircuit(MODEL_ID, await riskLayout(verifier, SPOT_MARK_MAX + 1n)), registry, "InvalidMarkRange", [0n, INPUT_SPECS[0]!.min, SPOT_MARK_MAX + 1n]);
   await (
     await registry.registerRiskCircuit(MODEL_ID, {
       verifier: await verifier.getAddress(),
@@ -147,25 +176,22 @@ async function expectRoundedDown(feed: Contract, spotOracle: Contract, seriesId:
 }
 
 describe("review: the 32-bit scenario lanes of the feed", () => {
-  it("are rounded down by less than `unit` (strike 2,000), and a call at S/K = 4.5, within a registrable mark range, is refused with RiskValueOverflow(2)", async () => {
+  it("are rounded down by less than `unit` (strike 2,000); a mark range whose shocked moneyness would overflow a lane is refused at registration, and the largest accepted one stores its top marks", async () => {
     const { feed, spotOracle, seriesId } = await riskStack(STRIKE, 8, 6_000n * 10n ** 8n);
     // S/K = 3: the +20 % scenarios are clamped to at least 3.6 − 1 of the strike, below 2^32 units.
     await expectRoundedDown(feed, spotOracle, seriesId, STRIKE, true);
-    // S/K = 4.5 <= spotMarkMax: the +20 % scenarios are at least 5.39 − 1 = 4.39 times the strike.
-    // The first refused scenario is t = 4 (spot +51/256, vol 0), clamped up to its lower bound.
-    const tx = submitRiskAt(feed, spotOracle, seriesId, 9_000n * 10n ** 8n);
-    await tx.catch(() => undefined);
+    // The largest registrable mark (S/K ≈ 3.58, shocked +20 % ≈ 4.29, the call's upper bound
+    // there): the vector is stored (its prices, intrinsic values here, are below the bound).
+    const spot = (SPOT_MARK_MAX * STRIKE) / WAD / 10n ** 10n;
+    await (await submitRiskAt(feed, spotOracle, seriesId, spot)).wait();
     const st = await statementFor({ feed }, seriesId);
-    const m = st.signals[1]!;
-    expect(m).toBe((9_000n * WAD * WAD) / STRIKE);
-    expect(m <= SPOT_MARK_MAX).toBe(true);
-    const lower = callLowerBound((m * 307n) / 256n, st.signals[2]!, st.signals[4]!);
-    expect(lower / SCENARIO_UNIT > 2n ** 32n - 1n).toBe(true);
-    await expectRevert(tx, feed, "RiskValueOverflow", [2n, lower]);
-    // The price path still stores the mark; the vector is no longer current (the leg falls back).
-    const { observedAt, signals } = await statementFor({ feed }, seriesId, { priceOverStrike: 35n * WAD / 10n });
-    await (await feed.submit(seriesId, observedAt, ZERO_PROOF.a, ZERO_PROOF.b, ZERO_PROOF.c, signals)).wait();
-    expect((await readRisk(feed, seriesId)).current).toBe(false);
+    expect(st.signals[1]! <= SPOT_MARK_MAX).toBe(true);
+    const r = await readRisk(feed, seriesId);
+    expect(r.current).toBe(true);
+    const top = r.scenarios.reduce((a, b) => (b > a ? b : a));
+    expect(top * WAD / STRIKE < MAX_SHOCKED).toBe(true);
+    // A statement's lower clamp at that mark fits too.
+    expect(callLowerBound((st.signals[1]! * 307n) / 256n, st.signals[2]!, st.signals[4]!) / SCENARIO_UNIT <= 2n ** 32n - 1n).toBe(true);
   });
 
   it("a strike below 1e9 wei (strike / 1e9 = 0): prices within 2 wei below exact, `unit` 2", async () => {
