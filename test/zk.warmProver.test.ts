@@ -56,11 +56,13 @@ afterAll(async () => {
 });
 
 describe("warm prover (one parsed zkey, one curve, in-engine QAP and MSMs)", () => {
-  for (const threads of ["single", "multi"] as const) {
-    it(`proofs verify with snarkjs's verifier (${threads} thread)`, async () => {
+  // "multi, split": every MSM of 64 points or more as two tasks whose sums are added (the
+  // default threshold, 4096 points, is above these circuits).
+  for (const [threads, split] of [["single", undefined], ["multi", undefined], ["multi", 64]] as const) {
+    it(`proofs verify with snarkjs's verifier (${threads} thread${split ? ", MSMs split" : ""})`, async () => {
       for (const name of ["fixed8", "chain", "skeleton"]) {
         const k = keys[name];
-        const prover = await createWarmProver({ wasmPath: k.wasmPath, zkeyPath: k.zkeyPath, threads });
+        const prover = await createWarmProver({ wasmPath: k.wasmPath, zkeyPath: k.zkeyPath, threads, ...(split ? { msmSplitMinPoints: split } : {}) });
         try {
           for (const [x, y] of [[3n, 5n], [7n, 11n], [2n ** 200n, 1n]]) {
             const r = await prover.prove({ x: x.toString(), y: y.toString() });

@@ -151,7 +151,10 @@ export interface Prover {
  * `oneOffProve_*` under `keeper` in bench/results.json). Warm (the zkey already parsed),
  * snarkjs's multi-threaded prove was slightly faster in wall time per reference proof on a
  * near-idle machine but used more CPU, and `threads: "multi"` was no faster than "single":
- * the keeper's pool runs one single-threaded prover per worker process, one per core.
+ * the keeper's pool runs one single-threaded prover per worker process, one per core. For a
+ * large circuit's latency, "multi" is the faster warm prover: it splits every MSM of 4,096
+ * points or more over the threads (the reference model's 38,977-constraint risk circuit: 1.93 s
+ * against 2.69 s single-threaded on 2 cores, BENCHMARKS.md "Risk vector").
  */
 export async function createProver(args: { wasmPath: string; zkeyPath: string; threads?: "single" | "multi" }): Promise<Prover> {
   const { createWarmProver } = await import("./warmProver.js");
