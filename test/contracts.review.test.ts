@@ -60,7 +60,6 @@ function callScenarios(m: bigint): bigint[] {
   return out;
 }
 
-/** The test stack with the risk circuit above registered, and a call of `strike` (wad) on a new spot oracle of `decimals` created after it. */
 /** The risk layout above with spot mark range [declared min, `spotMarkMax`]. */
 async function riskLayout(verifier: Contract, spotMarkMax: bigint) {
   return {
@@ -84,33 +83,14 @@ async function riskLayout(verifier: Contract, spotMarkMax: bigint) {
   };
 }
 
+/** The test stack with the risk circuit above registered, and a call of `strike` (wad) on a new spot oracle of `decimals` created after it. */
 async function riskStack(strike: bigint, decimals: number, answer: bigint): Promise<{ feed: Contract; spotOracle: Contract; seriesId: bigint; stack: TestStack }> {
   const inputSpecs = INPUT_SPECS.map((s, i) => (i === 0 ? { ...s, max: DECLARED_MAX } : s));
   const stack = await deployTestStack(ethers, { inputSpecs });
   const { registry, verifier, feed } = stack;
   // One unit above the largest registrable spot mark is refused; the largest is accepted.
   await expectRevert(registry.registerRiskCircuit(MODEL_ID, await riskLayout(verifier, SPOT_MARK_MAX + 1n)), registry, "InvalidMarkRange", [0n, INPUT_SPECS[0]!.min, SPOT_MARK_MAX + 1n]);
-  await (
-    await registry.registerRiskCircuit(MODEL_ID, {
-      verifier: await verifier.getAddress(),
-      shockBits: SHOCK_BITS,
-      spotShocks: SPOT_SHOCKS,
-      volShocks: VOL_SHOCKS,
-      deltaStep: 2,
-      spotInput: 0,
-      volInput: 2,
-      priceWidth: PRICE_WIDTH,
-      factor: FACTOR,
-      spotMarkMin: INPUT_SPECS[0]!.min,
-      spotMarkMax: SPOT_MARK_MAX,
-      volMarkMin: INPUT_SPECS[2]!.min,
-      volMarkMax: INPUT_SPECS[2]!.max,
-      payoffKind: 0,
-      payoffInput: 0,
-      payoffStrike: 0n,
-      payoffFactor: 0n,
-    })
-  ).wait();
+  await (await registry.registerRiskCircuit(MODEL_ID, await riskLayout(verifier, SPOT_MARK_MAX))).wait();
   // A series created after the registration (its risk slots get their placeholders).
   const s = await feed.getSeries(stack.seriesId);
   const spotOracle = (await ethers.deployContract("MockV3Aggregator", [decimals, answer, "SPOT / QUOTE"])) as unknown as Contract;

@@ -80,6 +80,20 @@ export async function proveAndSubmitCli(ctx: CliContext, chain: ChainConnection,
   }
 }
 
+/** The deployment's feed and the series to submit for (checked), after setting the mock spot if asked. */
+async function seriesToSubmit(ctx: CliContext, chain: ChainConnection, record: DeploymentRecord, opts: SubmitOptions): Promise<{ feed: Contract; seriesId: bigint }> {
+  const feed = await contractAt(chain, "OptionPriceFeed", record.contracts.feed);
+  const seriesId = BigInt(opts.series ?? record.series[0]?.seriesId ?? 1);
+  if (seriesId < 1n || seriesId > BigInt(await feed.seriesCount())) {
+    throw new CliError(`no series ${seriesId} in the feed at ${record.contracts.feed}`, { details: `Series ids are 1..${await feed.seriesCount()}.` });
+  }
+  if (opts.spot !== undefined) {
+    await setMockAnswer(chain, record, "spot", opts.spot);
+    ctx.progress(`mock spot oracle set to ${opts.spot}`);
+  }
+  return { feed, seriesId };
+}
+
 /** `submit --risk`: prove the series' current statement with the risk circuit and submit the vector. */
 async function submitRiskCommand(ctx: CliContext, opts: SubmitOptions) {
   if (opts.proof !== undefined || opts.observedAt !== undefined) {
@@ -96,15 +110,7 @@ async function submitRiskCommand(ctx: CliContext, opts: SubmitOptions) {
   if (entry.riskKeysHash !== art.keysHash) {
     throw new StaleArtifactError({ artifact: `the risk verifier deployed on "${chain.networkName}"`, reason: "it belongs to older risk keys (setup --risk was re-run since)", step: `zkinfer deploy --model ${paths.name} --network ${chain.networkName} --force` });
   }
-  const feed = await contractAt(chain, "OptionPriceFeed", record.contracts.feed);
-  const seriesId = BigInt(opts.series ?? record.series[0]?.seriesId ?? 1);
-  if (seriesId < 1n || seriesId > BigInt(await feed.seriesCount())) {
-    throw new CliError(`no series ${seriesId} in the feed at ${record.contracts.feed}`, { details: `Series ids are 1..${await feed.seriesCount()}.` });
-  }
-  if (opts.spot !== undefined) {
-    await setMockAnswer(chain, record, "spot", opts.spot);
-    ctx.progress(`mock spot oracle set to ${opts.spot}`);
-  }
+  const { feed, seriesId } = await seriesToSubmit(ctx, chain, record, opts);
   const prover = await openRiskProver(art);
   let result: Awaited<ReturnType<typeof proveAndSubmitRisk>>;
   try {
@@ -145,15 +151,7 @@ export async function submitCommand(ctx: CliContext, opts: SubmitOptions) {
   const chain = await connectChain(ctx, { network: opts.network });
   const record = await readDeployment(ctx, paths, chain);
   assertDeploymentCurrent(art, chain);
-  const feed = await contractAt(chain, "OptionPriceFeed", record.contracts.feed);
-  const seriesId = BigInt(opts.series ?? record.series[0]?.seriesId ?? 1);
-  if (seriesId < 1n || seriesId > BigInt(await feed.seriesCount())) {
-    throw new CliError(`no series ${seriesId} in the feed at ${record.contracts.feed}`, { details: `Series ids are 1..${await feed.seriesCount()}.` });
-  }
-  if (opts.spot !== undefined) {
-    await setMockAnswer(chain, record, "spot", opts.spot);
-    ctx.progress(`mock spot oracle set to ${opts.spot}`);
-  }
+  const { feed, seriesId } = await seriesToSubmit(ctx, chain, record, opts);
 
   let result: SubmitProofReturnType;
   let proofDir: string | undefined;
