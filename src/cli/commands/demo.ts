@@ -58,8 +58,6 @@ const RISK_SPOT_MOVED = 2_280;
  * Portfolio margin for the demo: IM = 1.1 × the worst scenario loss, MM = 1 ×, plus per-short
  * floors max(10 % − OTM/S, 5 %)·S (IM) and max(7.5 % − OTM/S, 3.75 %)·S (MM).
  */
-/** The demo turns on the same portfolio margin a deployment with a risk circuit gets (`zkinfer deploy`). */
-const DEMO_PORTFOLIO = DEFAULT_PORTFOLIO;
 
 /**
  * The demo's network: 4 → 12 → 12 → 1 with batch norm, smaller than the reference
@@ -268,9 +266,9 @@ async function provenRisk(ctx: CliContext, c: ChainConnection, env: RiskDemoEnv)
         );
         ids.push(BigInt(await feed.seriesCount()));
       }
-      await tx("MarginEngine.setPortfolioParams", () => engine.setPortfolioParams(DEMO_PORTFOLIO));
+      await tx("MarginEngine.setPortfolioParams", () => engine.setPortfolioParams(DEFAULT_PORTFOLIO));
       ctx.progress(
-        `  risk circuit registered (verifier ${art.verifierContract}); series ${ids.join(" and ")} created; portfolio margin on: IM ${DEMO_PORTFOLIO.imFactorBps / 10_000}× / MM ${DEMO_PORTFOLIO.mmFactorBps / 10_000}× the worst scenario loss + per-short floors`,
+        `  risk circuit registered (verifier ${art.verifierContract}); series ${ids.join(" and ")} created; portfolio margin on: IM ${DEFAULT_PORTFOLIO.imFactorBps / 10_000}× / MM ${DEFAULT_PORTFOLIO.mmFactorBps / 10_000}× the worst scenario loss + per-short floors`,
       );
       const greeks: { strike: number; delta: number; gamma: number; bsDelta: number; bsGamma: number; bsStepDelta: number }[] = [];
       for (const [i, id] of ids.entries()) {
