@@ -125,31 +125,35 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         RiskParams risk;
     }
 
-    /// @dev Four storage slots, all read by `submit` and by `mark`.
-    /// `bandE5`: the model's error band (registry `errorBand`) in units of 1e-5 of the strike,
-    /// rounded UP. `reserveMoneynessBps`: the model's largest provable moneyness in bps,
+    /// @dev Five storage slots: `submit` reads all five, `mark` and `marksAndRisks` the first
+    /// three. `bandE5`: the model's error band (registry `errorBand`) in units of 1e-5 of the
+    /// strike, rounded UP. `reserveMoneynessBps`: the model's largest provable moneyness in bps,
     /// rounded up (a call's proven mark is at most spot <= strike · that). `lastVolRound`: the
     /// volatility round id of the stored price. `coveredUntil`: see the contract NatSpec.
+    /// `modelIndex`: the feed's 1-based index of `modelId` (`_modelAt`), so that the slots a
+    /// margin check reads hold the model.
     struct Series {
-        // slot 0: 20 + 5 + 3 + 1 + 1 + 2 = 32 bytes
+        // slot 0: 20 + 1 + 4 + 3 + 3 = 31 bytes
         AggregatorV3Interface spotOracle;
-        uint40 expiry;
-        uint24 spotHeartbeat;
         uint8 spotDecimals;
-        bool isCall;
-        uint16 bandE5;
-        // slot 1: 20 + 3 + 1 + 8 = 32 bytes
-        AggregatorV3Interface volOracle;
+        uint32 modelIndex;
+        uint24 spotHeartbeat;
         uint24 volHeartbeat;
-        uint8 volDecimals;
-        uint64 rate;
-        // slot 2: 12 + 10 + 5 + 4 = 31 bytes
-        uint96 strike;
+        // slot 1: 20 + 10 + 1 = 31 bytes
+        AggregatorV3Interface volOracle;
         uint80 lastVolRound;
+        uint8 volDecimals;
+        // slot 2: 12 + 5 + 5 + 4 + 2 + 1 = 29 bytes
+        uint96 strike;
+        uint40 expiry;
         uint40 coveredUntil;
         uint32 reserveMoneynessBps;
+        uint16 bandE5;
+        bool isCall;
         // slot 3
         uint256 modelId;
+        // slot 4
+        uint64 rate;
     }
 
     /// @dev The latest accepted observation of a series, one slot (12 + 12 + 5 + 1 + 1 + 1 bytes).
@@ -166,14 +170,15 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         bool hasRisk;
     }
 
-    /// @dev The latest proven risk vector of a series (`submitRisk`), one slot plus the
-    /// group and the scenario words (`_riskScenarios`, whose header holds the risk circuit's
-    /// `numScenarios` and `markScenario`). Δ and Γ wad (see `IOptionPriceFeed.Risk`).
+    /// @dev The latest proven risk vector of a series (`submitRisk`): one slot, plus the
+    /// scenario words (`_riskScenarios`, whose header holds the risk circuit's `numScenarios`
+    /// and `markScenario`). Δ and Γ wad (see `IOptionPriceFeed.Risk`). Its group is not stored:
+    /// it is `_groupOf` the series' model and oracles, which cannot change under a current
+    /// vector (`setSeriesModel` and `setOracles` make it not current).
     struct RiskRecord {
         int96 delta;
         int96 gamma;
         uint40 observedAt;
-        bytes32 group;
     }
 
     uint256 internal constant WAD = 1e18;
@@ -211,6 +216,13 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// scenario t's clamped priceOverStrike in units of 1e-9 of the strike, rounded down
     /// (`SCENARIO_UNIT`; the true value is in [lane, lane + 1) units). 15 scenarios: 2 words.
     mapping(uint256 seriesId => uint256[8]) internal _riskScenarios;
+    /// @dev The risk grid hash (registry `RiskCircuit.gridHash`) of each model whose risk circuit
+    /// a series was created or proven with: the first part of a risk group (`_groupOf`).
+    mapping(uint256 modelId => bytes32) internal _gridHashOf;
+    /// @dev Models by `Series.modelIndex` (1-based), and each model's index (0: none yet).
+    mapping(uint256 index => uint256 modelId) internal _modelAt;
+    mapping(uint256 modelId => uint256 index) internal _modelIndexOf;
+    uint256 internal _modelCount;
     /// @notice The AggregatorV3Interface adapter deployed for each series.
     mapping(uint256 seriesId => address) public aggregatorOf;
 
@@ -374,12 +386,14 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         emit SeriesRiskParamsSet(seriesId, params);
     }
 
-    /// @notice Replace a series' spot and volatility oracles (decimals are read again).
+    /// @notice Replace a series' spot and volatility oracles (decimals are read again). The
+    /// stored risk vector was proven on the previous oracles (its group): no longer current.
     function setOracles(uint256 seriesId, AggregatorV3Interface spotOracle, AggregatorV3Interface volOracle)
         external
         onlyOwner
     {
         _setOracles(_existing(seriesId), spotOracle, volOracle);
+        _latest[seriesId].hasRisk = false;
         emit SeriesOraclesSet(seriesId, address(spotOracle), address(volOracle));
     }
 
@@ -545,9 +559,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @inheritdoc IOptionPriceFeed
     /// @dev Oracle answers and the sequencer feed are read once per distinct oracle in the call,
     /// `registry.isActive` once per run of consecutive series of one model, a series' slots once
-    /// each: its four series slots and its observation; with `withRisk`, for a current vector
-    /// the group and the used scenario words (its observation is the vector's: `hasRisk`), else
-    /// the two risk-record slots. Δ and Γ are not read (see `risk`).
+    /// each: its first three series slots and its observation; with `withRisk`, for a current
+    /// vector the used scenario words (its observation is the vector's: `hasRisk`), else the
+    /// risk-record slot, and the model's grid hash once per run of one model. Δ and Γ are not
+    /// read (see `risk`).
     function marksAndRisks(uint256[] calldata ids, bool withRisk) external view returns (uint256[] memory data) {
         uint256 n = ids.length;
         ReadCache memory c = _newCache(n);
@@ -567,10 +582,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             }
         }
         for (uint256 i; i < n; ++i) {
-            Mark memory k = _markCached(ids[i], c);
-            _packMark(k, p);
+            uint256 id = ids[i];
+            (uint256 o, uint256 s0, uint256 s1, uint256 w2) = _writeMark(id, c, p);
             p += 0x80;
-            if (withRisk) q = _packRisk(ids[i], k, q);
+            if (withRisk) q = _packRisk(id, o, s0, s1, w2, c, q);
         }
         // Return the array as it lies in memory (its ABI encoding is the offset word, then the
         // length and the words): the word before it is no longer used.
@@ -582,31 +597,88 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         }
     }
 
-    /// @dev Writes the four words of a mark of `marksAndRisks` at memory `p` (inside its array).
-    function _packMark(Mark memory k, uint256 p) internal pure {
-        uint256 w0 = k.price | (k.spot << 128);
-        uint256 w2 = k.strike | (k.observedAt << 128) | (k.expiry << 168) | (k.coveredUntil << 208)
-            | (k.isCall ? uint256(1) << 248 : 0) | (k.settled ? uint256(1) << 249 : 0)
-            | (k.current ? uint256(1) << 250 : 0);
-        uint256 w3 = k.spread | (k.unitReserve << 128);
-        uint256 spotNow = k.spotNow;
+    /// @dev Writes the four words of the series' mark (the layout of `marksAndRisks`; `mark`
+    /// decodes them) at memory `p`, from its first three series slots and its observation, with
+    /// the oracle, sequencer and model reads of `c`. An unknown series: four zero words. Returns
+    /// the observation, series slots 0 and 1, and the mark's word 2.
+    function _writeMark(uint256 seriesId, ReadCache memory c, uint256 p)
+        internal
+        view
+        returns (uint256 o, uint256 s0, uint256 s1, uint256 w2)
+    {
+        uint256 s2;
+        {
+            Series storage s = _series[seriesId];
+            assembly ("memory-safe") {
+                let slot := s.slot
+                s0 := sload(slot)
+                s1 := sload(add(slot, 1))
+                s2 := sload(add(slot, 2))
+                mstore(p, 0)
+                mstore(add(p, 0x20), 0)
+                mstore(add(p, 0x40), 0)
+                mstore(add(p, 0x60), 0)
+            }
+        }
+        if (uint160(s0) == 0) return (0, 0, 0, 0);
+        {
+            Observation storage ob = _latest[seriesId];
+            assembly ("memory-safe") {
+                o := sload(ob.slot)
+            }
+        }
+        // Field offsets: see the `Series` and `Observation` declarations.
+        bool settled = uint8(o >> 240) != 0;
+        {
+            (uint256 spotNow, bool current) = _currency(c, s0, s1, uint40(o >> 192), settled);
+            if (current) w2 = uint256(1) << 250;
+            assembly ("memory-safe") {
+                mstore(add(p, 0x20), spotNow)
+            }
+        }
+        uint256 strike = uint96(s2);
+        bool isCall = uint8(s2 >> 224) != 0;
+        w2 |= strike | (uint256(uint40(o >> 192)) << 128) | (uint256(uint40(s2 >> 96)) << 168)
+            | (uint256(uint40(s2 >> 136)) << 208) | (isCall ? uint256(1) << 248 : 0) | (settled ? uint256(1) << 249 : 0);
+        uint256 w0 = uint96(o) | (uint256(uint96(o >> 96)) << 128);
+        // ceil(bandE5 · strike / 1e5): at least the band, wad per unit.
+        uint256 w3 = (uint256(uint16(s2 >> 208)) * strike + 99_999) / 100_000;
+        w3 |= (isCall ? (strike * uint32(s2 >> 176) + 9_999) / 10_000 : strike) << 128;
         assembly ("memory-safe") {
             mstore(p, w0)
-            mstore(add(p, 0x20), spotNow)
             mstore(add(p, 0x40), w2)
             mstore(add(p, 0x60), w3)
         }
     }
 
+    /// @dev The spot oracle's answer now (wad; 0 if not positive) and whether the observation is
+    /// current: proven, not settled, sequencer usable, for both oracles' latest rounds, model
+    /// active. `s0`, `s1`: series slots 0 and 1.
+    function _currency(ReadCache memory c, uint256 s0, uint256 s1, uint256 observedAt, bool settled)
+        internal
+        view
+        returns (uint256 spotNow, bool current)
+    {
+        (, int256 answer, uint256 updatedAt) = _latestCached(c, AggregatorV3Interface(address(uint160(s0))));
+        if (answer > 0) spotNow = _toWad(uint256(answer), uint8(s0 >> 160));
+        if (observedAt == 0 || settled || !c.sequencerUp || updatedAt != observedAt) return (spotNow, false);
+        (uint80 volRound,,) = _latestCached(c, AggregatorV3Interface(address(uint160(s1))));
+        if (volRound != uint80(s1 >> 160)) return (spotNow, false);
+        current = _isActiveCached(c, uint32(s0 >> 168));
+    }
+
     /// @dev Writes the series' risk record of `marksAndRisks` at memory `q` (inside the array
-    /// allocated for it, zeroed); returns its end.
-    function _packRisk(uint256 seriesId, Mark memory k, uint256 q) internal view returns (uint256) {
+    /// allocated for it, zeroed) from `_writeMark`'s words; returns its end.
+    function _packRisk(uint256 seriesId, uint256 o, uint256 s0, uint256 s1, uint256 w2, ReadCache memory c, uint256 q)
+        internal
+        view
+        returns (uint256)
+    {
         // Current as in `risk`: when `hasRisk`, the record's observedAt is the observation's.
-        if (!(k.current && _latest[seriesId].hasRisk)) {
-            RiskRecord storage r = _risk[seriesId];
-            uint256 observedAt = r.observedAt;
+        if (!((w2 >> 250) & 1 == 1 && uint8(o >> 248) != 0)) {
+            uint256 observedAt = _risk[seriesId].observedAt;
             if (observedAt != 0) {
-                bytes32 group = r.group;
+                bytes32 group = _groupOf(_gridHashCached(c, uint32(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
                 assembly ("memory-safe") {
                     mstore(q, observedAt)
                     mstore(add(q, 0x20), group)
@@ -614,19 +686,19 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             }
             return q + 0x80; // at most 2^64 bytes of memory: no overflow
         }
-        uint256 strike = k.strike;
+        uint256 strike = uint128(w2);
         uint256[8] storage words = _riskScenarios[seriesId];
         uint256 head = words[0];
         // The scenarios' rounding (SCENARIO_UNIT of the strike, then the wad product) is below
         // strike / 1e9 + 1 wei: `unit` bounds it.
-        uint256 w0 = k.observedAt | (1 << 40) | ((strike / SCENARIO_UNIT + 2) << 128);
-        bytes32 group = _risk[seriesId].group;
+        uint256 w0 = uint40(w2 >> 128) | (1 << 40) | ((strike / SCENARIO_UNIT + 2) << 128);
+        bytes32 g = _groupOf(_gridHashCached(c, uint32(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
         uint256 m = uint8(head);
         // The mark scenario's price (markScenario < numScenarios: the registry's grid).
         uint256 markPrice = _unpackScenarios(words, head, strike, q + 0x80);
         assembly ("memory-safe") {
             mstore(q, w0)
-            mstore(add(q, 0x20), group)
+            mstore(add(q, 0x20), g)
             mstore(add(q, 0x40), markPrice)
             mstore(add(q, 0x60), m)
             q := add(q, add(0x80, shl(5, m)))
@@ -774,22 +846,33 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         return o.price;
     }
 
-    /// @dev For a model with a risk circuit, write non-zero placeholders into the series' risk
-    /// slots (as `initialized` does for the observation), so that the first `submitRisk`
-    /// rewrites non-zero slots and costs the same as every later one. No risk vector is
-    /// served while `observedAt == 0`.
+    /// @dev For a model with a risk circuit: record its grid hash, and write non-zero
+    /// placeholders into the series' empty risk slots (as `initialized` does for the
+    /// observation), so that the first `submitRisk` rewrites non-zero slots and costs the same as
+    /// every later one. No risk vector is served while `observedAt == 0`.
     function _initRisk(uint256 seriesId, uint256 modelId) internal {
-        if (!registry.hasRiskCircuit(modelId) || _risk[seriesId].group != bytes32(0)) return;
-        _risk[seriesId] = RiskRecord({
-            delta: 1,
-            gamma: 1,
-            observedAt: 0,
-            group: bytes32(uint256(1))
-        });
-        uint256 words = (registry.riskCircuitOf(modelId).numScenarios + 8) / 8;
+        if (!registry.hasRiskCircuit(modelId)) return;
+        ModelRegistry.RiskCircuit memory rc = registry.riskCircuitOf(modelId);
+        _gridHashOf[modelId] = rc.gridHash;
+        RiskRecord storage r = _risk[seriesId];
+        if (r.observedAt == 0) (r.delta, r.gamma) = (1, 1);
+        uint256 words = (uint256(rc.numScenarios) + 8) / 8;
         uint256[8] storage stored = _riskScenarios[seriesId];
         for (uint256 i; i < words; ++i) {
-            stored[i] = 1;
+            if (stored[i] == 0) stored[i] = 1;
+        }
+    }
+
+    /// @dev The risk group of a vector of `modelId` on these oracles:
+    /// keccak256(abi.encode(gridHash, spotOracle, volOracle)).
+    function _groupOf(bytes32 gridHash, address spotOracle, address volOracle) internal pure returns (bytes32 g) {
+        assembly ("memory-safe") {
+            let p := mload(0x40)
+            mstore(p, gridHash)
+            // Addresses converted from wider words may carry dirty upper bits here: cleaned.
+            mstore(add(p, 0x20), and(spotOracle, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(p, 0x40), and(volOracle, 0xffffffffffffffffffffffffffffffffffffffff))
+            g := keccak256(p, 0x60)
         }
     }
 
@@ -804,10 +887,13 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     ) internal returns (uint256 price) {
         RiskRecord memory r = _riskOf(seriesId, rc, s, v, inputs);
         r.observedAt = acc.o.observedAt;
-        r.group = keccak256(abi.encode(rc.gridHash, s.spotOracle, s.volOracle));
+        // A risk circuit is immutable: its hash is written once per model (here if the circuit
+        // was registered after the series was created).
+        if (_gridHashOf[s.modelId] != rc.gridHash) _gridHashOf[s.modelId] = rc.gridHash;
         _risk[seriesId] = r;
+        bytes32 group = _groupOf(rc.gridHash, address(s.spotOracle), address(s.volOracle));
         price = _store(seriesId, acc, true);
-        emit RiskSubmitted(seriesId, r.observedAt, price, r.delta, r.gamma, r.group);
+        emit RiskSubmitted(seriesId, r.observedAt, price, r.delta, r.gamma, group);
     }
 
     /// @dev A proven raw price as priceOverStrike (wad fraction of the strike); negative as 0.
@@ -889,7 +975,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         if (r.observedAt == 0) return v;
         uint256 strike = k.strike;
         uint256[8] storage words = _riskScenarios[seriesId];
-        v.group = r.group;
+        Series storage se = _series[seriesId];
+        v.group = _groupOf(_gridHashOf[se.modelId], address(se.spotOracle), address(se.volOracle));
         v.delta = r.delta;
         v.gamma = r.gamma;
         v.observedAt = r.observedAt;
@@ -915,7 +1002,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 numOracles;
         uint256[] oracles;
         uint256 model;
+        uint256 modelId;
+        uint256 loaded;
         bool active;
+        bytes32 gridHash;
     }
 
     function _newCache(uint256 n) internal view returns (ReadCache memory c) {
@@ -967,42 +1057,58 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         }
     }
 
-    function _isActiveCached(ReadCache memory c, uint256 modelId) internal view returns (bool) {
-        if (c.model != modelId || modelId == 0) {
-            c.model = modelId;
-            c.active = registry.isActive(modelId);
+    /// @dev Makes `c` hold the model of index `index` (`Series.modelIndex`, > 0).
+    function _modelCached(ReadCache memory c, uint256 index) internal view {
+        if (c.model != index) {
+            c.model = index;
+            c.modelId = _modelAt[index];
+            c.loaded = 0;
+        }
+    }
+
+    /// @dev `registry.isActive` of the model of index `index`, read once per run of one model.
+    function _isActiveCached(ReadCache memory c, uint256 index) internal view returns (bool) {
+        _modelCached(c, index);
+        if (c.loaded & 1 == 0) {
+            c.loaded |= 1;
+            c.active = registry.isActive(c.modelId);
         }
         return c.active;
     }
 
-    /// @dev The series' mark (see `mark`) with the oracle, sequencer and model reads of `c`.
-    function _markCached(uint256 seriesId, ReadCache memory c) internal view returns (Mark memory k) {
-        Series memory s = _series[seriesId];
-        if (address(s.spotOracle) == address(0)) return k;
-        Observation memory o = _latest[seriesId];
-        k.price = o.price;
-        k.spot = o.spot;
-        k.observedAt = o.observedAt;
-        k.settled = o.settled;
-        k.strike = s.strike;
-        k.expiry = s.expiry;
-        k.coveredUntil = s.coveredUntil;
-        k.isCall = s.isCall;
-        // ceil(bandE5 · strike / 1e5): at least the band, wad per unit.
-        k.spread = (uint256(s.bandE5) * s.strike + 99_999) / 100_000;
-        k.unitReserve = s.isCall ? (uint256(s.strike) * s.reserveMoneynessBps + 9_999) / 10_000 : s.strike;
-        k.sequencerUp = c.sequencerUp;
-        k.usableSince = c.usableSince;
-        (, int256 answer, uint256 updatedAt) = _latestCached(c, s.spotOracle);
-        if (answer > 0) k.spotNow = _toWad(uint256(answer), s.spotDecimals);
-        if (o.observedAt == 0 || o.settled || !k.sequencerUp || updatedAt != o.observedAt) return k;
-        (uint80 volRound,,) = _latestCached(c, s.volOracle);
-        if (volRound != s.lastVolRound) return k;
-        k.current = _isActiveCached(c, s.modelId);
+    /// @dev `_gridHashOf` the model of index `index`, read once per run of one model.
+    function _gridHashCached(ReadCache memory c, uint256 index) internal view returns (bytes32) {
+        _modelCached(c, index);
+        if (c.loaded & 2 == 0) {
+            c.loaded |= 2;
+            c.gridHash = _gridHashOf[c.modelId];
+        }
+        return c.gridHash;
     }
 
-    function _mark(uint256 seriesId) internal view returns (Mark memory) {
-        return _markCached(seriesId, _newCache(1));
+    /// @dev The series' mark (see `mark`): `_writeMark`'s words decoded.
+    function _mark(uint256 seriesId) internal view returns (Mark memory k) {
+        ReadCache memory c = _newCache(1);
+        uint256 p;
+        assembly ("memory-safe") {
+            p := mload(0x40)
+            mstore(0x40, add(p, 0x80))
+        }
+        (,,, uint256 w2) = _writeMark(seriesId, c, p);
+        if (w2 == 0) return k;
+        uint256 w0;
+        uint256 w1;
+        uint256 w3;
+        assembly ("memory-safe") {
+            w0 := mload(p)
+            w1 := mload(add(p, 0x20))
+            w3 := mload(add(p, 0x60))
+        }
+        (k.price, k.spot, k.spotNow) = (uint128(w0), w0 >> 128, w1);
+        (k.strike, k.observedAt, k.expiry, k.coveredUntil) = (uint128(w2), uint40(w2 >> 128), uint40(w2 >> 168), uint40(w2 >> 208));
+        (k.isCall, k.settled, k.current) = ((w2 >> 248) & 1 == 1, (w2 >> 249) & 1 == 1, (w2 >> 250) & 1 == 1);
+        (k.spread, k.unitReserve) = (uint128(w3), w3 >> 128);
+        (k.sequencerUp, k.usableSince) = (c.sequencerUp, c.usableSince);
     }
 
     /// @dev 0 when there is no sequencer feed or it is up for longer than the grace period;
@@ -1113,6 +1219,13 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 bps = (maxM * 10_000 + WAD - 1) / WAD;
         s.reserveMoneynessBps = bps > type(uint32).max ? type(uint32).max : uint32(bps);
         s.modelId = modelId;
+        uint256 index = _modelIndexOf[modelId];
+        if (index == 0) {
+            index = ++_modelCount;
+            _modelIndexOf[modelId] = index;
+            _modelAt[index] = modelId;
+        }
+        s.modelIndex = uint32(index);
     }
 
     /// @notice The no-arbitrage clamp of a proven priceOverStrike (see the contract NatSpec),

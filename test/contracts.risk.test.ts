@@ -368,6 +368,27 @@ describe("OptionPriceFeed.submitRisk with real proofs", () => {
     await (await feed.setSeriesModel(seriesId, price.model.modelId)).wait();
     expect((await readRisk(feed, seriesId)).current).toBe(false);
   });
+
+  it("replacing a series' oracles makes its stored risk vector non-current; its group is keccak(gridHash, spotOracle, volOracle) of the series", async () => {
+    const t = await newRound();
+    await proveAndSubmitRisk({ feed, seriesId, q, spec, prover: riskProver });
+    const s = await feed.getSeries(seriesId);
+    const { gridHash } = await registry.riskCircuitOf(price.model.modelId);
+    const group = keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "address"], [gridHash, s.spotOracle, s.volOracle]));
+    expect((await readRisk(feed, seriesId)).group).toBe(group);
+    expect((await readRisk(feed, seriesId)).current).toBe(true);
+    // Governance sets the oracles again (here the same ones): the mark of this round stays current,
+    // the vector (proven on the oracles it replaced) does not, in `risk` and in the batch.
+    await (await feed.setOracles(seriesId, s.spotOracle, s.volOracle)).wait();
+    expect(await feed.isCurrent(seriesId)).toBe(true);
+    const r = await readRisk(feed, seriesId);
+    expect([r.current, r.observedAt, r.group]).toEqual([false, t, group]);
+    const batch = decodeMarksAndRisks(await feed.marksAndRisks([seriesId], true), 1, true).risks[0]!;
+    expect([batch.current, batch.observedAt, batch.group, batch.scenarios]).toEqual([false, t, group, []]);
+    // A risk proof of the same round, with the same mark, is accepted and current again.
+    await proveAndSubmitRisk({ feed, seriesId, q, spec, prover: riskProver });
+    expect((await readRisk(feed, seriesId)).current).toBe(true);
+  });
 });
 
 describe("a risk circuit that does not shock the option layout's moneyness and volatility", () => {

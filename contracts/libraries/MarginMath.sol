@@ -256,17 +256,22 @@ library MarginMath {
                 _addLosses(loss, leg, minTick);
             }
             int256 worst;
-            for (uint256 s; s < m; ++s) {
-                if (loss[s] > worst) worst = loss[s];
+            assembly ("memory-safe") {
+                let lp := add(loss, 0x20)
+                for { let end := add(lp, shl(5, m)) } lt(lp, end) { lp := add(lp, 0x20) } {
+                    let x := mload(lp)
+                    if sgt(x, worst) { worst := x }
+                }
             }
             total += uint256(worst);
         }
     }
 
-    /// @dev Adds a leg's loss in every scenario, `scenarioValue` inlined (the hot loop of a
-    /// margin check). No overflow: |size| < 2^128 (usesScenarios), every scenario value is
-    /// capped at 2^128 − 1, so each product is < 2^256 and each term below 2^128 in absolute
-    /// value; at most 256 legs add up far below 2^255. `leg.scenarios.length == loss.length`.
+    /// @dev Adds a leg's loss in every scenario, `scenarioValue` inlined and branch-free (the hot
+    /// loop of a margin check). No overflow: |size| < 2^128 (usesScenarios), every scenario value
+    /// is capped at 2^128 − 1, so each product is below 2^256 − 2^128 (its ceiling's `+ WAD − 1`
+    /// included) and each term below 2^128 in absolute value; at most 256 legs add up far below
+    /// 2^255. `leg.scenarios.length == loss.length`.
     function _addLosses(int256[] memory loss, Position memory leg, uint256 minTick) private pure {
         uint256[] memory sc = leg.scenarios;
         uint256 spread = leg.spread;
@@ -275,16 +280,16 @@ library MarginMath {
             uint256 q = uint256(leg.size);
             int256 base = SafeCast.toInt256(valueDown(q, leg.price));
             assembly ("memory-safe") {
-                let end := shl(5, mload(loss))
                 let lp := add(loss, 0x20)
                 let sp := add(sc, 0x20)
-                for { let o := 0 } lt(o, end) { o := add(o, 0x20) } {
-                    let p := mload(add(sp, o))
-                    if gt(p, cap) { p := cap }
-                    let v := 0
-                    if gt(p, spread) { v := sub(p, spread) }
-                    let at := add(lp, o)
-                    mstore(at, add(mload(at), sub(base, div(mul(q, v), WAD))))
+                let end := add(sp, shl(5, mload(sc)))
+                for {} lt(sp, end) {} {
+                    let p := mload(sp)
+                    p := xor(p, mul(xor(p, cap), gt(p, cap))) // min(p, cap)
+                    // max(p − spread, 0)
+                    mstore(lp, add(mload(lp), sub(base, div(mul(q, mul(gt(p, spread), sub(p, spread))), WAD))))
+                    sp := add(sp, 0x20)
+                    lp := add(lp, 0x20)
                 }
             }
         } else {
@@ -292,20 +297,18 @@ library MarginMath {
             int256 base = SafeCast.toInt256(valueUp(q, leg.price));
             if (spread > cap) spread = cap;
             assembly ("memory-safe") {
-                let end := shl(5, mload(loss))
                 let lp := add(loss, 0x20)
                 let sp := add(sc, 0x20)
-                for { let o := 0 } lt(o, end) { o := add(o, 0x20) } {
-                    let p := mload(add(sp, o))
-                    if gt(p, cap) { p := cap }
-                    let v := add(p, spread)
-                    if lt(v, minTick) { v := minTick }
-                    if gt(v, cap) { v := cap }
-                    let c := mul(q, v)
-                    let up := 0
-                    if c { up := add(div(sub(c, 1), WAD), 1) }
-                    let at := add(lp, o)
-                    mstore(at, add(mload(at), sub(up, base)))
+                let end := add(sp, shl(5, mload(sc)))
+                for {} lt(sp, end) {} {
+                    let v := mload(sp)
+                    v := add(xor(v, mul(xor(v, cap), gt(v, cap))), spread) // min(p, cap) + spread
+                    v := xor(v, mul(xor(v, minTick), lt(v, minTick))) // max(v, minTick)
+                    v := xor(v, mul(xor(v, cap), gt(v, cap))) // min(v, cap)
+                    // ceil(q · v / 1e18) − base
+                    mstore(lp, add(mload(lp), sub(div(add(mul(q, v), 999999999999999999), WAD), base)))
+                    sp := add(sp, 0x20)
+                    lp := add(lp, 0x20)
                 }
             }
         }
