@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {Groth16Call} from "./libraries/Groth16Call.sol";
+import {RiskRecords} from "./libraries/RiskRecords.sol";
 import {IZkinferProofErrors} from "./interfaces/IZkinferErrors.sol";
 
 /// @title ModelRegistry
@@ -159,9 +160,9 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     uint256 public constant PACK_BITS = 252;
     /// @notice Most shocks per axis of a risk grid.
     uint256 public constant MAX_SHOCKS = 8;
-    /// @notice Bound (exclusive) of a risk circuit's largest shocked moneyness, wad: 2^32 · 1e9,
-    /// what the feed's 32-bit scenario lanes (units of 1e-9 of the strike) hold.
-    uint256 public constant MAX_SHOCKED_MONEYNESS = (1 << 32) * 1e9;
+    /// @notice Bound (exclusive) of a risk circuit's largest shocked moneyness, wad: 2^17 · 2e13
+    /// (2.62144), what the feed's 17-bit scenario lanes (units of 2e-5 of the strike) hold.
+    uint256 public constant MAX_SHOCKED_MONEYNESS = (1 << RiskRecords.LANE_BITS) * RiskRecords.SCENARIO_UNIT;
 
     mapping(uint256 modelId => Model) internal _models;
     mapping(uint256 modelId => OptionTerms) internal _optionTerms;
@@ -245,8 +246,8 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     /// @dev The risk circuit's output factor is 0.
     error InvalidRiskFactor();
     /// @dev A mark range is empty, not within the input's declared range, or (spot) so high that
-    /// a shocked moneyness reaches `MAX_SHOCKED_MONEYNESS` (2^32 · 1e9: a call's scenario price
-    /// would not fit the feed's 32-bit scenario lanes of 1e-9 of the strike).
+    /// a shocked moneyness reaches `MAX_SHOCKED_MONEYNESS` (2^17 · 2e13: a call's scenario price
+    /// would not fit the feed's 17-bit scenario lanes of 2e-5 of the strike).
     error InvalidMarkRange(uint256 inputIndex, uint256 min, uint256 max);
     /// @dev A shocked input is outside the risk circuit's mark range (no proof can exist).
     error RiskMarkOutOfRange(uint256 inputIndex, uint256 value, uint256 min, uint256 max);
@@ -375,7 +376,7 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         _checkMarkRange(record, l.spotInput, l.spotMarkMin, l.spotMarkMax, true);
         _checkMarkRange(record, l.volInput, l.volMarkMin, l.volMarkMax, false);
         // A call's scenario price is at most its shocked moneyness, which must fit the feed's
-        // 32-bit scenario lanes (units of 1e-9 of the strike): else a mark in range could never
+        // 17-bit scenario lanes (units of 2e-5 of the strike): else a mark in range could never
         // be stored as a risk vector. Shocks are ascending, so the last is the largest (>= 0).
         if (uint256(l.spotMarkMax) * uint256(int256(1 << l.shockBits) + l.spotShocks[l.spotShocks.length - 1]) >= MAX_SHOCKED_MONEYNESS << l.shockBits) {
             revert InvalidMarkRange(l.spotInput, l.spotMarkMin, l.spotMarkMax);
@@ -486,6 +487,23 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         r = _riskCircuit(modelId);
         _checkRiskSignals(modelId, r, signals);
         v = _riskValues(r, signals);
+    }
+
+    /// @notice `checkedRiskValues`, then the form `OptionPriceFeed.submitRisk` stores
+    /// (`RiskRecords.pack`) for a series of that rate, kind and strike; `pk` is all zero unless
+    /// the circuit has the option layout (spot input 0, volatility input 2, at most
+    /// `RiskRecords.MAX_SCENARIOS` scenarios: the feed refuses other layouts).
+    function checkedRiskRecord(uint256 modelId, uint256[] calldata signals, uint256 rate, bool isCall, uint256 strike)
+        external
+        view
+        returns (RiskCircuit memory r, RiskRecords.Packed memory pk)
+    {
+        r = _riskCircuit(modelId);
+        _checkRiskSignals(modelId, r, signals);
+        int256[] memory v = _riskValues(r, signals);
+        if (r.spotInput != 0 || r.volInput != 2 || r.numScenarios > RiskRecords.MAX_SCENARIOS) return (r, pk);
+        uint256 at = r.numPacked;
+        pk = RiskRecords.pack(r, v, signals[at], signals[at + 1], rate, isCall, strike);
     }
 
     /// @dev The risk circuit of `modelId` from its record; all zero (no verifier) without one.

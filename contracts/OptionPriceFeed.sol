@@ -2,11 +2,11 @@
 pragma solidity ^0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AggregatorV3Interface} from "./interfaces/AggregatorV3Interface.sol";
 import {IOptionPriceFeed} from "./interfaces/IOptionPriceFeed.sol";
 import {IZkinferProofErrors, IZkinferSeriesErrors} from "./interfaces/IZkinferErrors.sol";
 import {Groth16Call} from "./libraries/Groth16Call.sol";
+import {RiskRecords} from "./libraries/RiskRecords.sol";
 import {ModelRegistry} from "./ModelRegistry.sol";
 import {OptionSeriesAggregator} from "./OptionSeriesAggregator.sol";
 
@@ -131,7 +131,8 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// rounded up (a call's proven mark is at most spot <= strike · that). `lastVolRound`: the
     /// volatility round id of the stored price. `coveredUntil`: see the contract NatSpec.
     /// `modelIndex`: the feed's 1-based index of `modelId` (`_modelAt`), so that the slots a
-    /// margin check reads hold the model.
+    /// margin check reads hold the model. `numScenarios`, `markScenario`: the model's risk grid
+    /// (0 without a risk circuit), the layout of a current risk vector.
     struct Series {
         // slot 0: 20 + 1 + 4 + 3 + 3 = 31 bytes
         AggregatorV3Interface spotOracle;
@@ -143,13 +144,15 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         AggregatorV3Interface volOracle;
         uint80 lastVolRound;
         uint8 volDecimals;
-        // slot 2: 12 + 5 + 5 + 4 + 2 + 1 = 29 bytes
+        // slot 2: 12 + 5 + 5 + 4 + 2 + 1 + 1 + 1 = 31 bytes
         uint96 strike;
         uint40 expiry;
         uint40 coveredUntil;
         uint32 reserveMoneynessBps;
         uint16 bandE5;
         bool isCall;
+        uint8 numScenarios;
+        uint8 markScenario;
         // slot 3
         uint256 modelId;
         // slot 4
@@ -170,15 +173,17 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         bool hasRisk;
     }
 
-    /// @dev The latest proven risk vector of a series (`submitRisk`): one slot, plus the
-    /// scenario words (`_riskScenarios`, whose header holds the risk circuit's `numScenarios`
-    /// and `markScenario`). Δ and Γ wad (see `IOptionPriceFeed.Risk`). Its group is not stored:
+    /// @dev The latest proven risk vector of a series (`submitRisk`): one slot with its grid's
+    /// `numScenarios` and `markScenario`, plus the scenario words (`_riskScenarios`). Δ and Γ
+    /// wad (see `IOptionPriceFeed.Risk`). Its group is not stored:
     /// it is `_groupOf` the series' model and oracles, which cannot change under a current
     /// vector (`setSeriesModel` and `setOracles` make it not current).
     struct RiskRecord {
         int96 delta;
         int96 gamma;
         uint40 observedAt;
+        uint8 numScenarios;
+        uint8 markScenario;
     }
 
     uint256 internal constant WAD = 1e18;
@@ -194,8 +199,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     uint256 public constant MAX_SETTLEMENT_SKIP = 16;
     /// @notice Largest storable error band: 65,535e-5 of the strike.
     uint256 public constant MAX_BAND = 65_535e13;
-    /// @notice Stored scenario precision: priceOverStrike (wad) per unit of a scenario lane (1e-9).
-    uint256 public constant SCENARIO_UNIT = 1e9;
+    /// @notice Stored scenario precision: priceOverStrike (wad) per unit of a scenario lane (2e-5).
+    uint256 public constant SCENARIO_UNIT = RiskRecords.SCENARIO_UNIT;
+    uint256 internal constant SCENARIO_DIVISOR = RiskRecords.SCENARIO_DIVISOR;
+    uint256 internal constant LANES_PER_WORD = RiskRecords.LANES_PER_WORD;
 
     /// @notice The model registry consulted on every submission.
     ModelRegistry public immutable registry;
@@ -211,11 +218,11 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     mapping(uint256 seriesId => Series) internal _series;
     mapping(uint256 seriesId => Observation) internal _latest;
     mapping(uint256 seriesId => RiskRecord) internal _risk;
-    /// @dev Scenario prices of `_risk` in 32-bit lanes, eight per word, lane j in word j / 8 at
-    /// bits 32 · (j % 8). Lane 0: the header, `numScenarios | markScenario << 8`; lane t + 1:
-    /// scenario t's clamped priceOverStrike in units of 1e-9 of the strike, rounded down
-    /// (`SCENARIO_UNIT`; the true value is in [lane, lane + 1) units). 15 scenarios: 2 words.
-    mapping(uint256 seriesId => uint256[8]) internal _riskScenarios;
+    /// @dev Scenario prices of `_risk` in 17-bit lanes, 15 per word: scenario t in word t / 15 at
+    /// bits 17 · (t % 15), its clamped priceOverStrike in units of 2e-5 of the strike, rounded
+    /// down (`SCENARIO_UNIT`; the true value is in [lane, lane + 1) units). 15 scenarios: 1 word;
+    /// at most 32 (the feed's limit): 3.
+    mapping(uint256 seriesId => uint256[3]) internal _riskScenarios;
     /// @dev The risk grid hash (registry `RiskCircuit.gridHash`) of each model whose risk circuit
     /// a series was created or proven with: the first part of a risk group (`_groupOf`).
     mapping(uint256 modelId => bytes32) internal _gridHashOf;
@@ -324,9 +331,6 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @dev The model's risk circuit does not shock the option layout's moneyness (input 0)
     /// and volatility (input 2), or has more than 32 scenarios.
     error RiskLayoutMismatch(uint256 modelId);
-    /// @dev A risk value does not fit its storage (`which`: 0 delta, 1 gamma, 2 a scenario
-    /// priceOverStrike (wad) of 2^32 units of 1e-9 or more, about 4.29 times the strike).
-    error RiskValueOverflow(uint256 which, int256 value);
     /// @dev A risk vector for the (spot, vol) round of the stored price-only mark whose mark
     /// (clamped, wad per unit) is not that stored price: it would give the round a second mark.
     error RiskMarkMismatch(uint256 seriesId, uint256 storedPrice, uint256 riskMark);
@@ -456,8 +460,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// The mark is stored as `submit` stores a price (clamped the same way; `mark()`,
     /// `latestObservation`, `isCurrent` and the series' aggregator serve it), so this replaces
     /// `submit` for the series' statement. The packed components are read by the registry's
-    /// `checkedRiskValues` (its checks, then `riskValues`, in one call): raw prices, for a
-    /// payoff-skip model the proven time value plus the exact payoff at each shocked point. Scenario prices are clamped into the same no-arbitrage
+    /// `checkedRiskRecord` (its checks, `riskValues` and the stored form, in one call): raw
+    /// prices, for a payoff-skip model the proven time value plus the exact payoff at each
+    /// shocked point. Scenario prices are clamped into the same no-arbitrage
     /// interval at the scenario's moneyness (moneyness · (2^b + k) / 2^b, rounded down; the
     /// volatility shock does not enter the bounds). Δ and Γ are the central differences of the
     /// proven (unclamped) prices, payoff included, converted as in `risk`.
@@ -477,15 +482,16 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         _checkOrder(seriesId, observedAt);
         // Model facts: active, risk circuit, count, field, declared and mark ranges; then the raw
         // prices per scenario (grid order), dP, d2P: quotients · factor + payoff skip.
-        (ModelRegistry.RiskCircuit memory rc, int256[] memory v) = registry.checkedRiskValues(s.modelId, publicSignals);
-        if (rc.spotInput != I_MONEYNESS - 1 || rc.volInput != I_VOLATILITY - 1 || rc.numScenarios > 32) {
+        (ModelRegistry.RiskCircuit memory rc, RiskRecords.Packed memory pk) =
+            registry.checkedRiskRecord(s.modelId, publicSignals, s.rate, s.isCall, s.strike);
+        if (rc.spotInput != I_MONEYNESS - 1 || rc.volInput != I_VOLATILITY - 1 || rc.numScenarios > RiskRecords.MAX_SCENARIOS) {
             revert RiskLayoutMismatch(s.modelId);
         }
         Accepted memory acc;
         // From the last packed signal on, indices 1..4 are the four inputs as in `submit`.
-        _checkNew(acc, seriesId, s, observedAt, _pos(v[rc.markScenario]), publicSignals[rc.numPacked - 1:], true);
+        _checkNew(acc, seriesId, s, observedAt, _pos(pk.mark), publicSignals[rc.numPacked - 1:], true);
         if (!Groth16Call.verify(rc.verifier, rc.selector, a, b, c, publicSignals)) revert InvalidProof();
-        return _storeRisk(seriesId, s, rc, v, acc, publicSignals[rc.numPacked:]);
+        return _storeRisk(seriesId, s, rc, pk, acc);
     }
 
     // ---------------------------------------------------------------- settlement
@@ -547,9 +553,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @inheritdoc IOptionPriceFeed
-    /// @dev Scenario prices = stored clamped priceOverStrike, rounded down to 1e-9 of the strike,
+    /// @dev Scenario prices = stored clamped priceOverStrike, rounded down to 2e-5 of the strike,
     /// times the strike (rounded down): each is below its exact value (priceOverStrike · strike /
-    /// 1e18) by less than strike / 1e9 + 1 wei, and `mark` (the mark scenario) is the price
+    /// 1e18) by less than strike / 5e4 + 1 wei, and `mark` (the mark scenario) is the price
     /// `submitRisk` stored rounded so. Current: the latest observation was stored by `submitRisk`
     /// for this vector and `mark(seriesId).current`.
     function risk(uint256 seriesId) external view returns (Risk memory) {
@@ -686,50 +692,26 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             }
             return q + 0x80; // at most 2^64 bytes of memory: no overflow
         }
-        uint256 strike = uint128(w2);
-        uint256[8] storage words = _riskScenarios[seriesId];
-        uint256 head = words[0];
+        // The grid of a current vector is the series' model's (series slot 2, read already).
+        uint256 m = _series[seriesId].numScenarios;
+        {
+            // The mark scenario's price (markScenario < numScenarios: the registry's grid).
+            uint256 markPrice = RiskRecords.unpack(_riskScenarios[seriesId], m, _series[seriesId].markScenario, uint128(w2), q + 0x80);
+            assembly ("memory-safe") {
+                mstore(add(q, 0x40), markPrice)
+                mstore(add(q, 0x60), m)
+            }
+        }
         // The scenarios' rounding (SCENARIO_UNIT of the strike, then the wad product) is below
-        // strike / 1e9 + 1 wei: `unit` bounds it.
-        uint256 w0 = uint40(w2 >> 128) | (1 << 40) | ((strike / SCENARIO_UNIT + 2) << 128);
+        // strike / 5e4 + 1 wei: `unit` bounds it.
+        uint256 w0 = uint40(w2 >> 128) | (1 << 40) | ((uint128(w2) / SCENARIO_DIVISOR + 2) << 128);
         bytes32 g = _groupOf(_gridHashCached(c, uint32(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
-        uint256 m = uint8(head);
-        // The mark scenario's price (markScenario < numScenarios: the registry's grid).
-        uint256 markPrice = _unpackScenarios(words, head, strike, q + 0x80);
         assembly ("memory-safe") {
             mstore(q, w0)
             mstore(add(q, 0x20), g)
-            mstore(add(q, 0x40), markPrice)
-            mstore(add(q, 0x60), m)
             q := add(q, add(0x80, shl(5, m)))
         }
         return q;
-    }
-
-    /// @dev Writes the `uint8(head)` stored scenarios of `words` (header word `head`) as wad per
-    /// unit (lane · strike / 1e9, rounded down) to memory from `sp`; returns the mark scenario's.
-    function _unpackScenarios(uint256[8] storage words, uint256 head, uint256 strike, uint256 sp)
-        internal
-        view
-        returns (uint256 markPrice)
-    {
-        assembly ("memory-safe") {
-            let word := head
-            let slot := words.slot
-            // Scenario t is lane t + 1: bit offset `sh` in `word`, the next word after 8 lanes.
-            let sh := 32
-            let end := add(sp, shl(5, and(head, 0xff)))
-            for { let out := sp } lt(out, end) { out := add(out, 0x20) } {
-                if eq(sh, 256) {
-                    slot := add(slot, 1)
-                    word := sload(slot)
-                    sh := 0
-                }
-                mstore(out, div(mul(and(shr(sh, word), 0xffffffff), strike), SCENARIO_UNIT))
-                sh := add(sh, 32)
-            }
-            markPrice := mload(add(sp, shl(5, and(shr(8, head), 0xff))))
-        }
     }
 
     /// @notice Whether the L2 sequencer (if any) is up and out of its grace period.
@@ -854,11 +836,13 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         if (!registry.hasRiskCircuit(modelId)) return;
         ModelRegistry.RiskCircuit memory rc = registry.riskCircuitOf(modelId);
         _gridHashOf[modelId] = rc.gridHash;
+        Series storage s = _series[seriesId];
+        (s.numScenarios, s.markScenario) = (rc.numScenarios, rc.markScenario);
         RiskRecord storage r = _risk[seriesId];
         if (r.observedAt == 0) (r.delta, r.gamma) = (1, 1);
-        uint256 words = (uint256(rc.numScenarios) + 8) / 8;
-        uint256[8] storage stored = _riskScenarios[seriesId];
-        for (uint256 i; i < words; ++i) {
+        uint256 words = (uint256(rc.numScenarios) + LANES_PER_WORD - 1) / LANES_PER_WORD;
+        uint256[3] storage stored = _riskScenarios[seriesId];
+        for (uint256 i; i < words && i < 3; ++i) {
             if (stored[i] == 0) stored[i] = 1;
         }
     }
@@ -881,15 +865,27 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 seriesId,
         Series memory s,
         ModelRegistry.RiskCircuit memory rc,
-        int256[] memory v,
-        Accepted memory acc,
-        uint256[] calldata inputs
+        RiskRecords.Packed memory pk,
+        Accepted memory acc
     ) internal returns (uint256 price) {
-        RiskRecord memory r = _riskOf(seriesId, rc, s, v, inputs);
-        r.observedAt = acc.o.observedAt;
+        uint256[3] storage stored = _riskScenarios[seriesId];
+        for (uint256 i; i * LANES_PER_WORD < rc.numScenarios; ++i) {
+            stored[i] = pk.words[i];
+        }
+        RiskRecord memory r = RiskRecord({
+            delta: pk.delta,
+            gamma: pk.gamma,
+            observedAt: acc.o.observedAt,
+            numScenarios: rc.numScenarios,
+            markScenario: rc.markScenario
+        });
         // A risk circuit is immutable: its hash is written once per model (here if the circuit
         // was registered after the series was created).
         if (_gridHashOf[s.modelId] != rc.gridHash) _gridHashOf[s.modelId] = rc.gridHash;
+        if (s.numScenarios != rc.numScenarios || s.markScenario != rc.markScenario) {
+            Series storage st = _series[seriesId];
+            (st.numScenarios, st.markScenario) = (rc.numScenarios, rc.markScenario);
+        }
         _risk[seriesId] = r;
         bytes32 group = _groupOf(rc.gridHash, address(s.spotOracle), address(s.volOracle));
         price = _store(seriesId, acc, true);
@@ -901,93 +897,25 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         return p > 0 ? uint256(p) : 0;
     }
 
-    /// @dev Clamped scenario prices (stored), Δ and Γ of a verified risk statement.
-    function _riskOf(
-        uint256 seriesId,
-        ModelRegistry.RiskCircuit memory rc,
-        Series memory s,
-        int256[] memory v,
-        uint256[] calldata inputs
-    ) internal returns (RiskRecord memory r) {
-        uint256 m = inputs[I_MONEYNESS - 1];
-        uint256 ttm = inputs[I_TIME_TO_EXPIRY - 1];
-        uint256 n = rc.numScenarios;
-        uint256[8] memory words;
-        words[0] = n | (uint256(rc.markScenario) << 8);
-        for (uint256 t; t < n; ++t) {
-            words[(t + 1) / 8] |= _scenarioPos(rc, s, v[t], t, m, ttm) << (32 * ((t + 1) % 8));
-        }
-        uint256[8] storage stored = _riskScenarios[seriesId];
-        for (uint256 i; i < (n + 8) / 8; ++i) {
-            stored[i] = words[i];
-        }
-        (r.delta, r.gamma) = _greeks(rc, v[rc.numScenarios], v[rc.numScenarios + 1], m, s.strike);
-    }
-
-    /// @dev Scenario t's proven priceOverStrike (raw `vt`, payoff skip included) clamped into the
-    /// no-arbitrage interval at its moneyness m · (2^b + k) / 2^b (rounded down), in units of
-    /// 1e-9 of the strike (rounded down); below 2^32.
-    function _scenarioPos(
-        ModelRegistry.RiskCircuit memory rc,
-        Series memory s,
-        int256 vt,
-        uint256 t,
-        uint256 m,
-        uint256 ttm
-    ) internal pure returns (uint256 pos) {
-        int256 k = rc.spotShocks[t / rc.volShocks.length];
-        uint256 mt = (m * uint256((int256(1) << rc.shockBits) + k)) >> rc.shockBits;
-        (pos,) = clampToBounds(_pos(vt), mt, ttm, s.rate, s.isCall);
-        if (pos / SCENARIO_UNIT > type(uint32).max) revert RiskValueOverflow(2, int256(pos));
-        pos /= SCENARIO_UNIT;
-    }
-
-    /// @dev Δ = dP · 2^b · 1e18 / (2 · k · m) and Γ = ⌊d2P · 4^b · 1e36 / (k² · m²)⌋ · 1e18 /
-    /// strike (dP, d2P raw with the payoff skip, k = the step's shock, m = moneyness wad,
-    /// magnitudes rounded down), wad.
-    function _greeks(ModelRegistry.RiskCircuit memory rc, int256 dP, int256 d2P, uint256 m, uint256 strike)
-        internal
-        pure
-        returns (int96 delta, int96 gamma)
-    {
-        uint256 k = uint256(int256(rc.deltaShock));
-        uint256 b = rc.shockBits;
-        uint256 d = Math.mulDiv(_abs(dP), (uint256(1) << b) * WAD, 2 * k * m);
-        uint256 p2 = Math.mulDiv(_abs(d2P), (uint256(1) << (2 * b)) * WAD * WAD, k * k * m * m);
-        uint256 g = Math.mulDiv(p2, WAD, strike);
-        delta = _int96(dP < 0 ? -int256(d) : int256(d), d, 0);
-        gamma = _int96(d2P < 0 ? -int256(g) : int256(g), g, 1);
-    }
-
-    function _abs(int256 x) internal pure returns (uint256) {
-        return x < 0 ? uint256(-x) : uint256(x);
-    }
-
-    function _int96(int256 v, uint256 magnitude, uint256 which) internal pure returns (int96) {
-        if (magnitude > uint256(uint96(type(int96).max))) revert RiskValueOverflow(which, v);
-        return int96(v);
-    }
-
     /// @dev `risk(seriesId)` given the series' `mark` `k` (of this block). Reads the risk record,
     /// the observation and the used scenario words.
     function _readRisk(uint256 seriesId, Mark memory k) internal view returns (Risk memory v) {
         RiskRecord memory r = _risk[seriesId];
         if (r.observedAt == 0) return v;
         uint256 strike = k.strike;
-        uint256[8] storage words = _riskScenarios[seriesId];
+        uint256[3] storage words = _riskScenarios[seriesId];
         Series storage se = _series[seriesId];
         v.group = _groupOf(_gridHashOf[se.modelId], address(se.spotOracle), address(se.volOracle));
         v.delta = r.delta;
         v.gamma = r.gamma;
         v.observedAt = r.observedAt;
-        uint256 head = words[0];
-        uint256[] memory scenarios = new uint256[](uint8(head));
+        uint256[] memory scenarios = new uint256[](r.numScenarios);
         uint256 sp;
         assembly ("memory-safe") {
             sp := add(scenarios, 0x20)
         }
         // markScenario < numScenarios (the registry's grid), so the mark is one of them.
-        v.mark = _unpackScenarios(words, head, strike, sp);
+        v.mark = RiskRecords.unpack(words, r.numScenarios, r.markScenario, strike, sp);
         v.scenarios = scenarios;
         Observation memory o = _latest[seriesId];
         v.current = o.hasRisk && o.observedAt == r.observedAt && k.current;
@@ -1176,7 +1104,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         if (signals[I_RATE] != s.rate) revert RateMismatch(s.rate, signals[I_RATE]);
         uint256 priceOverStrike;
         (priceOverStrike, clamped) =
-            clampToBounds(provenPriceOverStrike, signals[I_MONEYNESS], signals[I_TIME_TO_EXPIRY], s.rate, s.isCall);
+            RiskRecords.clamp(provenPriceOverStrike, signals[I_MONEYNESS], signals[I_TIME_TO_EXPIRY], s.rate, s.isCall);
         // priceOverStrike <= max(moneyness, 1e18) < 2^128 and strike < 2^96: no overflow.
         uint256 price = (priceOverStrike * s.strike) / WAD;
         if (price > type(uint96).max || spot > type(uint96).max) revert ObservationOverflow(price, spot);
@@ -1229,33 +1157,16 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @notice The no-arbitrage clamp of a proven priceOverStrike (see the contract NatSpec),
-    /// all wad; `timeToExpiry` in years, `rate` per year. Pure, exposed for off-chain mirrors.
+    /// all wad; `timeToExpiry` in years, `rate` per year (`RiskRecords.clamp`). Pure, exposed for
+    /// off-chain mirrors.
     /// @return clampedPrice The value in [lower, upper].
     /// @return clamped Whether it differs from `priceOverStrike`.
     function clampToBounds(uint256 priceOverStrike, uint256 moneyness, uint256 timeToExpiry, uint256 rate, bool isCall)
-        public
+        external
         pure
         returns (uint256 clampedPrice, bool clamped)
     {
-        // x = rate · τ (wad; both < 2^128 by the registry ranges), bracketed by xDown <= x <= xUp.
-        uint256 xDown = (rate * timeToExpiry) / WAD;
-        uint256 xUp = (rate * timeToExpiry + WAD - 1) / WAD;
-        uint256 lower;
-        uint256 upper;
-        if (isCall) {
-            // D⁺ = min(1 − xDown + ⌈xUp²/2⌉, 1) >= e^{−x} (x >= 0); always > 0.
-            uint256 dPlus = WAD + (xUp * xUp + 2 * WAD - 1) / (2 * WAD) - xDown;
-            if (dPlus > WAD) dPlus = WAD; // e^{−x} <= 1 for x >= 0 (rates are unsigned)
-            lower = moneyness > dPlus ? moneyness - dPlus : 0;
-            upper = moneyness;
-        } else {
-            // D⁻ = max(1 − xUp, 0) <= 1 − x <= e^{−x}.
-            uint256 dMinus = xUp < WAD ? WAD - xUp : 0;
-            lower = dMinus > moneyness ? dMinus - moneyness : 0;
-            upper = WAD;
-        }
-        clampedPrice = priceOverStrike < lower ? lower : (priceOverStrike > upper ? upper : priceOverStrike);
-        clamped = clampedPrice != priceOverStrike;
+        return RiskRecords.clamp(priceOverStrike, moneyness, timeToExpiry, rate, isCall);
     }
 
     function _checkCovers(uint256 modelId, ModelRegistry.ModelInfo memory m, uint256 i, uint256 value) internal pure {

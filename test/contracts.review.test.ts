@@ -1,12 +1,12 @@
 /**
- * Rounding and range of the feed's 32-bit scenario lanes, the engine's batch read of them, and the
+ * Rounding and range of the feed's 17-bit scenario lanes, the engine's batch read of them, and the
  * registry's unchecked risk unpacking, with MockVerifier-backed risk circuits (the proofs are not
  * the point: the signals are built here).
  *
- * The feed stores a scenario's clamped priceOverStrike in units of 1e-9 of the strike in 32 bits
- * (below 2^32 · 1e9, about 4.29 times the strike), and a call's scenario price is at most its
+ * The feed stores a scenario's clamped priceOverStrike in units of 2e-5 of the strike in 17 bits
+ * (below 2^17 · 2e13, about 2.62 times the strike), and a call's scenario price is at most its
  * shocked moneyness m·(1 + k): the registry refuses a spot mark range whose largest shocked
- * moneyness reaches 2^32 · 1e9 (`MAX_SHOCKED_MONEYNESS`), so every mark in a registered range can
+ * moneyness reaches 2^17 · 2e13 (`MAX_SHOCKED_MONEYNESS`), so every mark in a registered range can
  * be stored as a risk vector.
  */
 import hre from "hardhat";
@@ -14,7 +14,7 @@ import type { Contract } from "ethers";
 import { describe, expect, it } from "vitest";
 import { deployTestStack, ENGINE_RISK, expectRevert, INPUT_SPECS, MODEL_ID, newSpotRound, statementFor, STRIKE, submitPrice, WAD, ZERO_PROOF, type TestStack } from "./helpers/contracts.js";
 import { portfolioHealth, type PortfolioLeg, type PortfolioRule } from "../src/chain/marginMath.js";
-import { decodeMarksAndRisks, readRisk, SCENARIO_UNIT } from "../src/chain/risk.js";
+import { decodeMarksAndRisks, readRisk, SCENARIO_DIVISOR, SCENARIO_UNIT } from "../src/chain/risk.js";
 
 const { ethers } = await hre.network.connect();
 
@@ -25,12 +25,12 @@ const VOL_SHOCKS = [0, 26];
 const MARK_SCENARIO = 2; // spot shock 0 (index 1) × vol shock 0 (index 0)
 /** 6 prices of 31 bits + dP (32) + d2P (33) = 251 bits: one packed signal, 5 signals with the inputs. */
 const PRICE_WIDTH = 31;
-/** Raw output unit: about 1e-8 of the strike (priceOverStrike wad = raw · FACTOR), not a multiple of the lane unit 1e9. */
+/** Raw output unit: about 1e-8 of the strike (priceOverStrike wad = raw · FACTOR), not a multiple of the lane unit 2e13. */
 const FACTOR = 10_000_000_007n;
 /** The model's declared moneyness maximum (wider than any registrable risk mark range here). */
 const DECLARED_MAX = 46n * WAD / 10n;
-/** Bound of a shocked moneyness (the feed's 32-bit lanes of 1e-9 of the strike), wad. */
-const MAX_SHOCKED = 2n ** 32n * 10n ** 9n;
+/** Bound of a shocked moneyness (the feed's 17-bit lanes of 2e-5 of the strike), wad. */
+const MAX_SHOCKED = 2n ** 17n * SCENARIO_UNIT;
 /** The largest spot mark the registry accepts with a +51/256 shock: m · 307 < MAX_SHOCKED · 256. */
 const SPOT_MARK_MAX = (MAX_SHOCKED * 256n - 1n) / 307n;
 
@@ -119,7 +119,7 @@ function callLowerBound(mt: bigint, ttm: bigint, rate: bigint): bigint {
 /**
  * Stores a risk vector at the oracle's current answer and checks every stored scenario price
  * against the exact clamped price (priceOverStrike · strike / 1e18): at most it, by less than
- * the batch's `unit` = strike / 1e9 + 2 wei (`someRounded`: whether any differs); the mark is
+ * the batch's `unit` = strike / 5e4 + 2 wei (`someRounded`: whether any differs); the mark is
  * the exact mark scenario's.
  */
 /** The exact clamped scenario prices (priceOverStrike · strike / 1e18) of the statement `submitRiskAt` builds now. */
@@ -139,7 +139,7 @@ async function expectRoundedDown(feed: Contract, spotOracle: Contract, seriesId:
   const r = await readRisk(feed, seriesId);
   expect(r.current).toBe(true);
   expect(r.scenarios.length).toBe(6);
-  const unit = strike / SCENARIO_UNIT + 2n;
+  const unit = strike / SCENARIO_DIVISOR + 2n;
   const exact = await exactScenarios(feed, seriesId, strike);
   let roundedSomewhere = false;
   for (let t = 0; t < 6; t++) {
@@ -155,12 +155,12 @@ async function expectRoundedDown(feed: Contract, spotOracle: Contract, seriesId:
   expect(risks[0]).toEqual({ group: r.group, mark: r.mark, unit, scenarios: r.scenarios, observedAt: r.observedAt, current: true });
 }
 
-describe("review: the 32-bit scenario lanes of the feed", () => {
+describe("review: the 17-bit scenario lanes of the feed", () => {
   it("are rounded down by less than `unit` (strike 2,000); a mark range whose shocked moneyness would overflow a lane is refused at registration, and the largest accepted one stores its top marks", async () => {
-    const { feed, spotOracle, seriesId } = await riskStack(STRIKE, 8, 6_000n * 10n ** 8n);
-    // S/K = 3: the +20 % scenarios are clamped to at least 3.6 − 1 of the strike, below 2^32 units.
+    const { feed, spotOracle, seriesId } = await riskStack(STRIKE, 8, 4_000n * 10n ** 8n);
+    // S/K = 2: the +20 % scenarios are clamped to at least 2.4 − 1 of the strike, below 2^17 units.
     await expectRoundedDown(feed, spotOracle, seriesId, STRIKE, true);
-    // The largest registrable mark (S/K ≈ 3.58, shocked +20 % ≈ 4.29, the call's upper bound
+    // The largest registrable mark (S/K ≈ 2.19, shocked +20 % ≈ 2.62, the call's upper bound
     // there): the vector is stored (its prices, intrinsic values here, are below the bound).
     const spot = (SPOT_MARK_MAX * STRIKE) / WAD / 10n ** 10n;
     await (await submitRiskAt(feed, spotOracle, seriesId, spot)).wait();
@@ -171,13 +171,13 @@ describe("review: the 32-bit scenario lanes of the feed", () => {
     const top = r.scenarios.reduce((a, b) => (b > a ? b : a));
     expect(top * WAD / STRIKE < MAX_SHOCKED).toBe(true);
     // A statement's lower clamp at that mark fits too.
-    expect(callLowerBound((st.signals[1]! * 307n) / 256n, st.signals[2]!, st.signals[4]!) / SCENARIO_UNIT <= 2n ** 32n - 1n).toBe(true);
+    expect(callLowerBound((st.signals[1]! * 307n) / 256n, st.signals[2]!, st.signals[4]!) / SCENARIO_UNIT <= 2n ** 17n - 1n).toBe(true);
   });
 
-  it("a strike below 1e9 wei (strike / 1e9 = 0): prices within 2 wei below exact, `unit` 2", async () => {
-    // Strike 777,777,777 wei, spot 3 times it (an 18-decimal oracle): S/K = 3, prices of 1 to 3 wei.
-    const strike = 777_777_777n;
-    const { feed, spotOracle, seriesId } = await riskStack(strike, 18, 3n * strike);
+  it("a strike below 5e4 wei (strike / 5e4 = 0): prices within 2 wei below exact, `unit` 2", async () => {
+    // Strike 37,777 wei, spot twice it (an 18-decimal oracle): S/K = 2, prices below 2.4 · 37,777 wei.
+    const strike = 37_777n;
+    const { feed, spotOracle, seriesId } = await riskStack(strike, 18, 2n * strike);
     await expectRoundedDown(feed, spotOracle, seriesId, strike, true);
   });
 });
@@ -188,7 +188,7 @@ describe("review: the engine on the feed's rounded scenarios (portfolio margin, 
   const USD = 10n ** 6n;
 
   it("a short on a current vector is margined at spread + unit over the stored prices, never below the exact prices; a leg without a vector beside it falls back", async () => {
-    const { feed, spotOracle, seriesId, stack } = await riskStack(STRIKE, 8, 6_000n * 10n ** 8n);
+    const { feed, spotOracle, seriesId, stack } = await riskStack(STRIKE, 8, 4_000n * 10n ** 8n);
     const { engine, token, owner, alice } = stack;
     await expectRoundedDown(feed, spotOracle, seriesId, STRIKE, true);
     const exact = await exactScenarios(feed, seriesId, STRIKE);
@@ -226,13 +226,13 @@ describe("review: the engine on the feed's rounded scenarios (portfolio margin, 
     expect(fresh).toBe(true);
     const collateral = BigInt(await engine.collateralOf(alice.address));
     // The engine: the stored (rounded-down) prices, a short's moved by spread + unit.
-    const onChain = portfolioHealth(collateral, await legsWith((_, stored) => stored, (k) => k / SCENARIO_UNIT + 2n), RULE);
+    const onChain = portfolioHealth(collateral, await legsWith((_, stored) => stored, (k) => k / SCENARIO_DIVISOR + 2n), RULE);
     expect([BigInt(equity), BigInt(im), BigInt(mm)]).toEqual([onChain.equity, onChain.initialMargin, onChain.maintenanceMargin]);
     // With the exact prices and the spread alone: never more margin than the engine asks.
     const exactHealth = portfolioHealth(collateral, await legsWith((id, stored) => (id === seriesId ? exact : stored), () => 0n), RULE);
     expect(exactHealth.initialMargin <= BigInt(im) && exactHealth.maintenanceMargin <= BigInt(mm)).toBe(true);
     // and at most unit · size · IM factor (plus rounding) more.
-    const slack = ((3n * (STRIKE / SCENARIO_UNIT + 2n)) * 12_500n) / 10_000n + 2n;
+    const slack = ((3n * (STRIKE / SCENARIO_DIVISOR + 2n)) * 12_500n) / 10_000n + 2n;
     expect(BigInt(im) - exactHealth.initialMargin <= slack).toBe(true);
     console.log(`review: IM ${im} (exact prices ${exactHealth.initialMargin}, slack ${slack}), worst loss ${onChain.worstLoss}`);
 
@@ -256,7 +256,8 @@ describe("review: the registry's unchecked unpacking at the largest registrable 
     await (
       await stack.registry.registerRiskCircuit(MODEL_ID, {
         verifier, shockBits: 8, spotShocks: shocks, volShocks: shocks, deltaStep: 5, spotInput: 0, volInput: 2, priceWidth: w, factor,
-        spotMarkMin: INPUT_SPECS[0]!.min, spotMarkMax: INPUT_SPECS[0]!.max, volMarkMin: INPUT_SPECS[2]!.min, volMarkMax: INPUT_SPECS[2]!.max,
+        // S/K at most 1.8: shocked by +112/256, below the feed's lane bound 2.62.
+        spotMarkMin: INPUT_SPECS[0]!.min, spotMarkMax: (18n * WAD) / 10n, volMarkMin: INPUT_SPECS[2]!.min, volMarkMax: INPUT_SPECS[2]!.max,
         payoffKind: 0, payoffInput: 0, payoffStrike: 0n, payoffFactor: 0n,
       })
     ).wait();

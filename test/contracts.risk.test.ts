@@ -16,7 +16,7 @@ import type { RiskSpec } from "../src/circuit/risk/spec.js";
 import { deployStack } from "../src/chain/deployStack.js";
 import type { GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
 import { noArbitrageBounds, storedPriceWad } from "../src/chain/optionStatement.js";
-import { decodeMarksAndRisks, expectedChainRisk, proveRiskRaw, readRisk, riskChainStatement, riskGridHash, riskLayoutFromSpec, SCENARIO_UNIT, type RiskCircuitLayout } from "../src/chain/risk.js";
+import { decodeMarksAndRisks, expectedChainRisk, proveRiskRaw, readRisk, riskChainStatement, riskGridHash, riskLayoutFromSpec, SCENARIO_DIVISOR, SCENARIO_UNIT, type RiskCircuitLayout } from "../src/chain/risk.js";
 import { StatementOutOfRangeError } from "../src/chain/statement.js";
 import { proveAndSubmitRisk, submitRiskProof } from "../src/chain/submit.js";
 import { DEFAULT_FEED_RISK, DEFAULT_PORTFOLIO } from "../src/chain/types.js";
@@ -222,8 +222,8 @@ describe("OptionPriceFeed.submitRisk with real proofs", () => {
     // The stored price is exact; the risk vector's mark is that price's priceOverStrike rounded
     // down to 1e-9 of the strike: below it by less than strike / 1e9 + 1 wei.
     const price = storedPriceWad(d.mark, STRIKE);
-    expect(risk.mark).toBe(((d.mark / SCENARIO_UNIT) * STRIKE) / SCENARIO_UNIT);
-    expect(risk.mark <= price && price < risk.mark + STRIKE / SCENARIO_UNIT + 1n).toBe(true);
+    expect(risk.mark).toBe(((d.mark / SCENARIO_UNIT) * STRIKE) / SCENARIO_DIVISOR);
+    expect(risk.mark <= price && price < risk.mark + STRIKE / SCENARIO_DIVISOR + 1n).toBe(true);
     const k = await feed.mark(seriesId);
     expect([k.price, k.current]).toEqual([price, true]);
     expect((await feed.latestObservation(seriesId))[0]).toBe(price);
@@ -241,8 +241,8 @@ describe("OptionPriceFeed.submitRisk with real proofs", () => {
       const { lower, upper } = noArbitrageBounds(mt, BigInt(signals[spec.signals.length + 1]), series.rate, true);
       const inside = raw >= lower && raw <= upper;
       const clamped = inside ? raw : raw < lower ? lower : upper;
-      expect(risk.scenarios[i]).toBe(((clamped / SCENARIO_UNIT) * STRIKE) / SCENARIO_UNIT);
-      expect(storedPriceWad(clamped, STRIKE) - risk.scenarios[i] <= STRIKE / SCENARIO_UNIT).toBe(true);
+      expect(risk.scenarios[i]).toBe(((clamped / SCENARIO_UNIT) * STRIKE) / SCENARIO_DIVISOR);
+      expect(storedPriceWad(clamped, STRIKE) - risk.scenarios[i] <= STRIKE / SCENARIO_DIVISOR).toBe(true);
     }
   });
 
@@ -461,7 +461,7 @@ describe("replay key: a price-only proof posted first does not keep a round with
     const r = await readRisk(feed, seriesId);
     expect([r.current, r.observedAt]).toEqual([true, t]);
     expect(markPriceOf(cd.publicSignals, series.rate)).toBe(BigInt(priced.price));
-    expect(r.mark <= BigInt(priced.price) && BigInt(priced.price) < r.mark + STRIKE / SCENARIO_UNIT + 1n).toBe(true);
+    expect(r.mark <= BigInt(priced.price) && BigInt(priced.price) < r.mark + STRIKE / SCENARIO_DIVISOR + 1n).toBe(true);
     // A second risk vector, or a price over it, for the same (spot, vol) round: refused.
     const again = await proveRiskNow();
     await expectRevert(feed.submitRisk(seriesId, t, again.cd.a, again.cd.b, again.cd.c, again.cd.publicSignals), feed, "ObservationNotNewer", [t, t]);
@@ -491,7 +491,7 @@ describe("replay key: a price-only proof posted first does not keep a round with
       expect(st.observedAt).toBe(t);
       const riskMark = markPriceOf(cd.publicSignals, newRate);
       expect(riskMark).not.toBe(stored);
-      expect(riskMark - expected.mark <= STRIKE / SCENARIO_UNIT).toBe(true);
+      expect(riskMark - expected.mark <= STRIKE / SCENARIO_DIVISOR).toBe(true);
       await expectRevert(feed.submitRisk(seriesId, t, cd.a, cd.b, cd.c, cd.publicSignals), feed, "RiskMarkMismatch", [seriesId, stored, riskMark]);
       expect(BigInt((await feed.mark(seriesId)).price)).toBe(stored);
     } finally {
@@ -566,7 +566,7 @@ describe("portfolio margin on the real feed: 8 series proven by submitRisk (15 s
       const k = await feed.mark(ids[i]!);
       expect(marks[i]).toEqual(Object.fromEntries(Object.keys(marks[i]!).map((f) => [f, typeof k[f] === "boolean" ? k[f] : BigInt(k[f])])));
       const r = await readRisk(feed, ids[i]!);
-      expect(risks[i]).toEqual({ group: r.group, mark: r.mark, unit: BigInt(k.strike) / SCENARIO_UNIT + 2n, scenarios: r.scenarios, observedAt: r.observedAt, current: true });
+      expect(risks[i]).toEqual({ group: r.group, mark: r.mark, unit: BigInt(k.strike) / SCENARIO_DIVISOR + 2n, scenarios: r.scenarios, observedAt: r.observedAt, current: true });
     }
     // Marks only: no risk records.
     expect(decodeMarksAndRisks(await feed.marksAndRisks(ids, false), 8, false).marks).toEqual(marks);
@@ -574,6 +574,11 @@ describe("portfolio margin on the real feed: 8 series proven by submitRisk (15 s
     const [gas, im] = await probe.accountHealthGas(await engine.getAddress(), alice.address);
     expect(BigInt(im)).toBe(BigInt(h.initialMargin));
     const batch = await probe.batchReadGas(await feed.getAddress(), ids, true);
+    if (process.env.TRACE_OUT) {
+      const data = probe.interface.encodeFunctionData("accountHealthGas", [await engine.getAddress(), alice.address]);
+      const tr = await ethers.provider.send("debug_traceCall", [{ to: await probe.getAddress(), data }, "latest", { disableStorage: true, disableMemory: true, disableStack: true }]);
+      (await import("node:fs")).writeFileSync(process.env.TRACE_OUT, JSON.stringify({ feed: await feed.getAddress(), engine: await engine.getAddress(), logs: tr.structLogs.map((l: { pc: number; op: string; gasCost: number; depth: number }) => [l.pc, l.op, l.gasCost, l.depth]) }));
+    }
 
     const single = await probe.feedReadGas(await feed.getAddress(), ids);
     const fa = await feed.getAddress();

@@ -23,7 +23,7 @@ import { splitDataset } from "../src/data/split.js";
 import { deployStack } from "../src/chain/deployStack.js";
 import type { GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
 import { portfolioHealth, type PortfolioLeg, type PortfolioRule } from "../src/chain/marginMath.js";
-import { expectedChainRisk, riskLayoutFromSpec, SCENARIO_UNIT } from "../src/chain/risk.js";
+import { expectedChainRisk, riskLayoutFromSpec, SCENARIO_DIVISOR } from "../src/chain/risk.js";
 import { proveAndSubmit, proveAndSubmitRisk } from "../src/chain/submit.js";
 import { DEFAULT_ENGINE_RISK, DEFAULT_FEED_RISK } from "../src/chain/types.js";
 import { quantize } from "../src/quantize/quantize.js";
@@ -139,7 +139,7 @@ async function mirror(who: string) {
     hi = (hi > mark ? hi : mark) + spread;
     // The feed's scenario prices are rounded down by less than `unit` (strike / 1e9 + 2 wei): the
     // engine checks the mark scenario against the mark within it and raises a short's by it.
-    const unit = BigInt(k.strike) / SCENARIO_UNIT + 2n;
+    const unit = BigInt(k.strike) / SCENARIO_DIVISOR + 2n;
     expect(r.current && BigInt(r.observedAt) === BigInt(k.observedAt) && BigInt(r.mark) <= mark && mark - BigInt(r.mark) <= unit, `series ${id}: the risk vector is used`).toBe(true);
     legs.push({ size, price: value, spread: long ? spread : spread + unit, lo: 0n, hi: hi > value ? hi : value, spot: BigInt(k.spot), strike: BigInt(k.strike), isCall: true, group: String(r.group), scenarios: r.scenarios.map((x: bigint) => BigInt(x)) });
   }

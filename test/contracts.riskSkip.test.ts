@@ -20,7 +20,7 @@ import { decodeRiskSignals, riskForward } from "../src/circuit/risk/reference.js
 import { riskSpec, type RiskSpec } from "../src/circuit/risk/spec.js";
 import { deployStack } from "../src/chain/deployStack.js";
 import type { GeneratedModelVerifier } from "../src/chain/generatedModelVerifier.js";
-import { expectedChainRisk, readRisk, riskLayoutFromSpec, SCENARIO_UNIT, type RiskCircuitLayout } from "../src/chain/risk.js";
+import { expectedChainRisk, readRisk, riskLayoutFromSpec, SCENARIO_DIVISOR, type RiskCircuitLayout } from "../src/chain/risk.js";
 import { proveAndSubmitRisk } from "../src/chain/submit.js";
 import { DEFAULT_FEED_RISK } from "../src/chain/types.js";
 import { blackScholesGreeks, blackScholesPrice } from "../src/data/blackScholes.js";
@@ -196,7 +196,7 @@ describe("OptionPriceFeed.submitRisk of a payoff-skip model, real proofs", () =>
       // The stored price is the exact mark; the vector's mark is its priceOverStrike rounded down
       // to 1e-9 of the strike.
       const price = BigInt((await feed.mark(id)).price);
-      expect(price >= expected.mark && price - expected.mark <= strike / SCENARIO_UNIT + 1n).toBe(true);
+      expect(price >= expected.mark && price - expected.mark <= strike / SCENARIO_DIVISOR + 1n).toBe(true);
     }
   });
 

@@ -54,7 +54,7 @@ interface IOptionPriceFeed {
     /// @param scenarios Scenario prices, wad per unit of underlying, grid order (spot-major:
     /// index i · numVolShocks + j), the mark scenario included; each clamped into the
     /// no-arbitrage interval at its shocked moneyness (OptionPriceFeed: rounded down, by less
-    /// than strike / 1e9 + 1 wei).
+    /// than strike / 5e4 + 1 wei).
     /// @param observedAt The observation (spot round updatedAt) it was proven for.
     /// @param current Proven for the latest spot and vol rounds and it is the series' latest
     /// stored mark (same rule as Mark.current).

@@ -219,8 +219,15 @@ export function decodeMarksAndRisks(words: readonly bigint[], n: number, withRis
 /** What the feed stores for a verified risk statement (see `expectedChainRisk`). */
 export type ExpectedRisk = Pick<ChainRisk, "mark" | "delta" | "gamma" | "scenarios">;
 
-/** Wad priceOverStrike per unit of a stored scenario lane (`OptionPriceFeed.SCENARIO_UNIT`): 1e-9 of the strike. */
-export const SCENARIO_UNIT = 10n ** 9n;
+/** Wad priceOverStrike per unit of a stored scenario lane (`OptionPriceFeed.SCENARIO_UNIT`): 2e-5 of the strike. */
+export const SCENARIO_UNIT = 2n * 10n ** 13n;
+/** A stored lane times the strike over this is its price, wad per unit (1e18 / `SCENARIO_UNIT`). */
+export const SCENARIO_DIVISOR = 5n * 10n ** 4n;
+/** Bits of a stored scenario lane (17: at most 131,071 units, 2.62 times the strike); 15 lanes per storage word. */
+export const SCENARIO_LANE_BITS = 17;
+
+/** The bound `unit` of `marksAndRisks` for a strike: a stored scenario price is below its exact value by less than this (strike / 5e4 + 2 wei). */
+export const scenarioUnitOf = (strike: bigint): bigint => strike / SCENARIO_DIVISOR + 2n;
 
 const div0 = (n: bigint, d: bigint) => n / d; // BigInt division truncates toward zero, as Solidity's.
 const abs = (x: bigint) => (x < 0n ? -x : x);
@@ -229,9 +236,9 @@ const abs = (x: bigint) => (x < 0n ? -x : x);
  * The feed's conversion of a risk proof's public signals (TypeScript mirror of
  * `OptionPriceFeed.submitRisk` with the registry's `riskValues`, bit-exact): scenario t's
  * proven priceOverStrike (`decodeRiskSignals`: the payoff skip included; negative as 0)
- * clamped into the no-arbitrage interval at moneyness m·(2^b + k_t) >> b, rounded down to 1e-9 of
- * the strike (the feed stores 32-bit lanes of `SCENARIO_UNIT`), times the strike (rounded down);
- * the mark is the mark scenario's, so it can be below the stored price by less than strike / 1e9 + 1 wei; Δ = dP·2^b·1e18 / (2·k·m) and Γ = ⌊|d2P|·4^b·1e36 / (k²·m²)⌋·1e18 / strike, signed,
+ * clamped into the no-arbitrage interval at moneyness m·(2^b + k_t) >> b, rounded down to 2e-5 of
+ * the strike (the feed stores 17-bit lanes of `SCENARIO_UNIT`), times the strike (rounded down);
+ * the mark is the mark scenario's, so it can be below the stored price by less than strike / 5e4 + 1 wei; Δ = dP·2^b·1e18 / (2·k·m) and Γ = ⌊|d2P|·4^b·1e36 / (k²·m²)⌋·1e18 / strike, signed,
  * magnitudes rounded down (k = the step's shock, m = moneyness wad, dP and d2P raw).
  */
 export function expectedChainRisk(q: QuantizedModel, spec: RiskSpec, publicSignals: readonly (string | bigint)[], series: { strike: bigint; isCall: boolean; rate: bigint }): ExpectedRisk {
@@ -243,7 +250,7 @@ export function expectedChainRisk(q: QuantizedModel, spec: RiskSpec, publicSigna
   const scenarios = spec.scenarios.map((s, t) => {
     const pos = d.prices[t] > 0n ? d.prices[t] : 0n;
     const mt = (m * ((1n << b) + BigInt(s.spot))) >> b;
-    return ((clampPriceOverStrike(pos, mt, ttm, series.rate, series.isCall) / SCENARIO_UNIT) * series.strike) / SCENARIO_UNIT;
+    return ((clampPriceOverStrike(pos, mt, ttm, series.rate, series.isCall) / SCENARIO_UNIT) * series.strike) / SCENARIO_DIVISOR;
   });
   const k = BigInt(spec.grid.spot[spec.grid.deltaStep]);
   const dMag = div0(abs(d.dP) * (1n << b) * WAD, 2n * k * m);

@@ -51,7 +51,10 @@ export {
   riskGridHash,
   riskLayoutFromSpec,
   riskPackedSignalCount,
+  SCENARIO_DIVISOR,
+  SCENARIO_LANE_BITS,
   SCENARIO_UNIT,
+  scenarioUnitOf,
 } from "../chain/risk.js";
 export { DEV_CHAIN_IDS, type DeployedSeries, deployStack, type DeployStackParameters, type DeployStackReturnType, MockNotAllowedError } from "../chain/deployStack.js";
 export { type DeploymentRecord, toDeploymentRecord } from "../chain/record.js";
