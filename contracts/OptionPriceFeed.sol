@@ -125,34 +125,36 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         RiskParams risk;
     }
 
-    /// @dev Five storage slots: `submit` reads all five, `mark` and `marksAndRisks` the first
-    /// three. `bandE5`: the model's error band (registry `errorBand`) in units of 1e-5 of the
-    /// strike, rounded UP. `reserveMoneynessBps`: the model's largest provable moneyness in bps,
-    /// rounded up (a call's proven mark is at most spot <= strike · that). `lastVolRound`: the
-    /// volatility round id of the stored price. `coveredUntil`: see the contract NatSpec.
-    /// `modelIndex`: the feed's 1-based index of `modelId` (`_modelAt`), so that the slots a
-    /// margin check reads hold the model. `numScenarios`, `markScenario`: the model's risk grid
-    /// (0 without a risk circuit), the layout of a current risk vector.
+    /// @dev Five storage slots: `submit` reads all five, `mark` and `marksAndRisks` slots 1 and
+    /// 2, and the spot oracle's word (`_spotAt[spotIndex]`, one per distinct spot oracle: read
+    /// once for all the series on it). `bandE5`: the model's error band (registry `errorBand`)
+    /// in units of 1e-5 of the strike, rounded UP. `reserveMoneynessBps`: the model's largest
+    /// provable moneyness in bps, rounded up (a call's proven mark is at most spot <= strike ·
+    /// that). `lastVolRound`: the volatility round id of the stored price. `coveredUntil`: see
+    /// the contract NatSpec. `modelIndex`: the feed's 1-based index of `modelId` (`_modelAt`).
+    /// `numScenarios`, `markScenario`: the model's risk grid (0 without a risk circuit), the
+    /// layout of a current risk vector.
     struct Series {
-        // slot 0: 20 + 1 + 4 + 3 + 3 = 31 bytes
+        // slot 0: 20 + 1 + 3 + 3 + 1 = 28 bytes
         AggregatorV3Interface spotOracle;
         uint8 spotDecimals;
-        uint32 modelIndex;
         uint24 spotHeartbeat;
         uint24 volHeartbeat;
-        // slot 1: 20 + 10 + 1 = 31 bytes
+        uint8 volDecimals;
+        // slot 1: 20 + 10 + 2 = 32 bytes
         AggregatorV3Interface volOracle;
         uint80 lastVolRound;
-        uint8 volDecimals;
-        // slot 2: 12 + 5 + 5 + 4 + 2 + 1 + 1 + 1 = 31 bytes
+        uint16 spotIndex;
+        // slot 2: 12 + 4 + 4 + 4 + 2 + 1 + 1 + 1 + 3 = 32 bytes
         uint96 strike;
-        uint40 expiry;
-        uint40 coveredUntil;
+        uint32 expiry;
+        uint32 coveredUntil;
         uint32 reserveMoneynessBps;
         uint16 bandE5;
         bool isCall;
         uint8 numScenarios;
         uint8 markScenario;
+        uint24 modelIndex;
         // slot 3
         uint256 modelId;
         // slot 4
@@ -226,6 +228,11 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @dev The risk grid hash (registry `RiskCircuit.gridHash`) of each model whose risk circuit
     /// a series was created or proven with: the first part of a risk group (`_groupOf`).
     mapping(uint256 modelId => bytes32) internal _gridHashOf;
+    /// @dev Spot oracles by `Series.spotIndex` (1-based) as `oracle | decimals << 160`, and each
+    /// such word's index (0: none yet).
+    mapping(uint256 index => uint256 word) internal _spotAt;
+    mapping(uint256 word => uint256 index) internal _spotIndexOf;
+    uint256 internal _spotCount;
     /// @dev Models by `Series.modelIndex` (1-based), and each model's index (0: none yet).
     mapping(uint256 index => uint256 modelId) internal _modelAt;
     mapping(uint256 modelId => uint256 index) internal _modelIndexOf;
@@ -331,6 +338,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @dev The model's risk circuit does not shock the option layout's moneyness (input 0)
     /// and volatility (input 2), or has more than 32 scenarios.
     error RiskLayoutMismatch(uint256 modelId);
+    /// @dev More than 65,535 distinct spot oracles or 16,777,215 models in one feed (the widths of
+    /// `Series.spotIndex` and `Series.modelIndex`).
+    error TooManyIndexed();
     /// @dev A risk vector for the (spot, vol) round of the stored price-only mark whose mark
     /// (clamped, wad per unit) is not that stored price: it would give the round a second mark.
     error RiskMarkMismatch(uint256 seriesId, uint256 storedPrice, uint256 riskMark);
@@ -355,12 +365,12 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @return seriesId The new series id (1-based).
     function createSeries(SeriesParams calldata p) external onlyOwner returns (uint256 seriesId) {
         if (p.strike == 0 || p.strike > type(uint96).max) revert InvalidStrike(p.strike);
-        if (p.expiry <= block.timestamp) revert InvalidExpiry(p.expiry);
+        if (p.expiry <= block.timestamp || p.expiry > type(uint32).max) revert InvalidExpiry(p.expiry);
         _checkRisk(p.risk);
         seriesId = ++seriesCount;
         Series storage s = _series[seriesId];
         s.strike = uint96(p.strike);
-        s.expiry = p.expiry;
+        s.expiry = uint32(p.expiry);
         s.isCall = p.isCall;
         _setModel(s, p.modelId);
         _setOracles(s, p.spotOracle, p.volOracle);
@@ -617,7 +627,6 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             Series storage s = _series[seriesId];
             assembly ("memory-safe") {
                 let slot := s.slot
-                s0 := sload(slot)
                 s1 := sload(add(slot, 1))
                 s2 := sload(add(slot, 2))
                 mstore(p, 0)
@@ -626,7 +635,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
                 mstore(add(p, 0x60), 0)
             }
         }
-        if (uint160(s0) == 0) return (0, 0, 0, 0);
+        // A created series has a volatility oracle (with code).
+        if (uint160(s1) == 0) return (0, 0, 0, 0);
+        // s0: the spot oracle's word (`oracle | decimals << 160`), the model index at bit 168.
+        s0 = _spotAt[s1 >> 240] | (uint256(uint24(s2 >> 232)) << 168);
         {
             Observation storage ob = _latest[seriesId];
             assembly ("memory-safe") {
@@ -643,13 +655,13 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             }
         }
         uint256 strike = uint96(s2);
-        bool isCall = uint8(s2 >> 224) != 0;
-        w2 |= strike | (uint256(uint40(o >> 192)) << 128) | (uint256(uint40(s2 >> 96)) << 168)
-            | (uint256(uint40(s2 >> 136)) << 208) | (isCall ? uint256(1) << 248 : 0) | (settled ? uint256(1) << 249 : 0);
+        bool isCall = uint8(s2 >> 208) != 0;
+        w2 |= strike | (uint256(uint40(o >> 192)) << 128) | (uint256(uint32(s2 >> 96)) << 168)
+            | (uint256(uint32(s2 >> 128)) << 208) | (isCall ? uint256(1) << 248 : 0) | (settled ? uint256(1) << 249 : 0);
         uint256 w0 = uint96(o) | (uint256(uint96(o >> 96)) << 128);
         // ceil(bandE5 · strike / 1e5): at least the band, wad per unit.
-        uint256 w3 = (uint256(uint16(s2 >> 208)) * strike + 99_999) / 100_000;
-        w3 |= (isCall ? (strike * uint32(s2 >> 176) + 9_999) / 10_000 : strike) << 128;
+        uint256 w3 = (uint256(uint16(s2 >> 192)) * strike + 99_999) / 100_000;
+        w3 |= (isCall ? (strike * uint32(s2 >> 160) + 9_999) / 10_000 : strike) << 128;
         assembly ("memory-safe") {
             mstore(p, w0)
             mstore(add(p, 0x40), w2)
@@ -659,7 +671,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
 
     /// @dev The spot oracle's answer now (wad; 0 if not positive) and whether the observation is
     /// current: proven, not settled, sequencer usable, for both oracles' latest rounds, model
-    /// active. `s0`, `s1`: series slots 0 and 1.
+    /// active. `s0`: the spot word with the model index (`_writeMark`), `s1`: series slot 1.
     function _currency(ReadCache memory c, uint256 s0, uint256 s1, uint256 observedAt, bool settled)
         internal
         view
@@ -670,7 +682,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         if (observedAt == 0 || settled || !c.sequencerUp || updatedAt != observedAt) return (spotNow, false);
         (uint80 volRound,,) = _latestCached(c, AggregatorV3Interface(address(uint160(s1))));
         if (volRound != uint80(s1 >> 160)) return (spotNow, false);
-        current = _isActiveCached(c, uint32(s0 >> 168));
+        current = _isActiveCached(c, uint24(s0 >> 168));
     }
 
     /// @dev Writes the series' risk record of `marksAndRisks` at memory `q` (inside the array
@@ -684,7 +696,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         if (!((w2 >> 250) & 1 == 1 && uint8(o >> 248) != 0)) {
             uint256 observedAt = _risk[seriesId].observedAt;
             if (observedAt != 0) {
-                bytes32 group = _groupOf(_gridHashCached(c, uint32(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
+                bytes32 group = _groupOf(_gridHashCached(c, uint24(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
                 assembly ("memory-safe") {
                     mstore(q, observedAt)
                     mstore(add(q, 0x20), group)
@@ -705,7 +717,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         // The scenarios' rounding (SCENARIO_UNIT of the strike, then the wad product) is below
         // strike / 5e4 + 1 wei: `unit` bounds it.
         uint256 w0 = uint40(w2 >> 128) | (1 << 40) | ((uint128(w2) / SCENARIO_DIVISOR + 2) << 128);
-        bytes32 g = _groupOf(_gridHashCached(c, uint32(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
+        bytes32 g = _groupOf(_gridHashCached(c, uint24(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
         assembly ("memory-safe") {
             mstore(q, w0)
             mstore(add(q, 0x20), g)
@@ -1141,7 +1153,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         _checkCovers(modelId, m, I_TIME_TO_EXPIRY - 1, ttm);
         uint256 minTtm = m.inputs[I_TIME_TO_EXPIRY - 1].min;
         // ttm >= minTtm, so (expiry - now) >= minTtm · YEAR / 1e18: no underflow below now.
-        s.coveredUntil = uint40(expiry - (minTtm * YEAR + WAD - 1) / WAD);
+        s.coveredUntil = uint32(expiry - (minTtm * YEAR + WAD - 1) / WAD);
         s.bandE5 = uint16((band + 1e13 - 1) / 1e13);
         uint256 maxM = m.inputs[I_MONEYNESS - 1].max;
         uint256 bps = (maxM * 10_000 + WAD - 1) / WAD;
@@ -1150,10 +1162,11 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 index = _modelIndexOf[modelId];
         if (index == 0) {
             index = ++_modelCount;
+            if (index > type(uint24).max) revert TooManyIndexed();
             _modelIndexOf[modelId] = index;
             _modelAt[index] = modelId;
         }
-        s.modelIndex = uint32(index);
+        s.modelIndex = uint24(index);
     }
 
     /// @notice The no-arbitrage clamp of a proven priceOverStrike (see the contract NatSpec),
@@ -1188,10 +1201,20 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     function _setOracles(Series storage s, AggregatorV3Interface spotOracle, AggregatorV3Interface volOracle)
         internal
     {
-        s.spotDecimals = _oracleDecimals(spotOracle);
+        uint8 d = _oracleDecimals(spotOracle);
+        s.spotDecimals = d;
         s.volDecimals = _oracleDecimals(volOracle);
         s.spotOracle = spotOracle;
         s.volOracle = volOracle;
+        uint256 word = uint256(uint160(address(spotOracle))) | (uint256(d) << 160);
+        uint256 index = _spotIndexOf[word];
+        if (index == 0) {
+            index = ++_spotCount;
+            if (index > type(uint16).max) revert TooManyIndexed();
+            _spotIndexOf[word] = index;
+            _spotAt[index] = word;
+        }
+        s.spotIndex = uint16(index);
     }
 
     function _oracleDecimals(AggregatorV3Interface oracle) internal view returns (uint8 d) {

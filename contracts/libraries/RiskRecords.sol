@@ -70,11 +70,33 @@ library RiskRecords {
         assembly ("memory-safe") {
             let slot := words.slot
             let out := sp
-            for { let end := add(sp, shl(5, m)) } lt(out, end) { slot := add(slot, 1) } {
-                let word := sload(slot)
-                for { let sh := 0 } and(lt(sh, 255), lt(out, end)) { sh := add(sh, LANE_BITS) } {
-                    mstore(out, div(mul(and(shr(sh, word), LANE_MASK), strike), SCENARIO_DIVISOR))
-                    out := add(out, 0x20)
+            let end := add(sp, shl(5, m))
+            // Whole words of 15 lanes, straight-line (the common grid of 15 scenarios is one word).
+            for {} iszero(gt(add(out, 0x1e0), end)) { slot := add(slot, 1) } {
+                let w := sload(slot)
+                mstore(out, div(mul(and(w, 0x1ffff), strike), 50000))
+                mstore(add(out, 0x20), div(mul(and(shr(17, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x40), div(mul(and(shr(34, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x60), div(mul(and(shr(51, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x80), div(mul(and(shr(68, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0xa0), div(mul(and(shr(85, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0xc0), div(mul(and(shr(102, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0xe0), div(mul(and(shr(119, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x100), div(mul(and(shr(136, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x120), div(mul(and(shr(153, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x140), div(mul(and(shr(170, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x160), div(mul(and(shr(187, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x180), div(mul(and(shr(204, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x1a0), div(mul(and(shr(221, w), 0x1ffff), strike), 50000))
+                mstore(add(out, 0x1c0), div(mul(and(shr(238, w), 0x1ffff), strike), 50000))
+                out := add(out, 0x1e0)
+            }
+            // The rest, lane by lane, from the next word.
+            if lt(out, end) {
+                let w := sload(slot)
+                for {} lt(out, end) { out := add(out, 0x20) } {
+                    mstore(out, div(mul(and(w, LANE_MASK), strike), SCENARIO_DIVISOR))
+                    w := shr(LANE_BITS, w)
                 }
             }
             markPrice := mload(add(sp, shl(5, markScenario)))
