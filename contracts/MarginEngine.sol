@@ -189,11 +189,11 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
     /// @notice Collateral of an account, wad.
     mapping(address account => uint256) public collateralOf;
-    /// @notice Signed position size of an account in a series (> 0 long, < 0 short), wad.
-    mapping(address account => mapping(uint256 seriesId => int256)) public positionOf;
-    /// @dev The account's open series ids, packed: up to MAX_POSITIONS lanes of 32 bits, filled
-    /// from lane 0 without gaps (one storage slot per account).
-    mapping(address account => uint256) internal _seriesOf;
+    /// @dev The account's book, five slots: word 0 its open series ids, packed in up to
+    /// MAX_POSITIONS lanes of 32 bits filled from lane 0 without gaps; words 1..4 their signed
+    /// sizes (> 0 long, < 0 short, wad, |size| <= MAX_SIZE < 2^127) as int128, lane i's in word
+    /// 1 + i / 2 at bit 128 · (i % 2). A margin check of 8 series reads 5 slots for them.
+    mapping(address account => uint256[5]) internal _book;
     /// @notice Open interest per series.
     mapping(uint256 seriesId => OpenInterest) public openInterest;
     /// @dev Every series that ever had long open interest (summed by `reservedForLongs`).
@@ -380,14 +380,14 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         returns (uint256 premium)
     {
         if (size == 0) revert ZeroAmount();
-        int256 position = positionOf[msg.sender][seriesId];
+        (int256 position, uint256 lane) = _positionLane(msg.sender, seriesId);
         if (position != 0 && (position > 0) != isLong) revert OppositePosition(seriesId, position);
         uint256 newSize = (position >= 0 ? uint256(position) : uint256(-position)) + size;
         if (newSize > MAX_SIZE) revert SizeTooLarge(newSize);
         if (position == 0) {
-            _addSeries(msg.sender, seriesId);
+            lane = _addSeries(msg.sender, seriesId);
         }
-        positionOf[msg.sender][seriesId] = isLong ? int256(newSize) : -int256(newSize);
+        _setSizeAt(_book[msg.sender], lane, isLong ? int256(newSize) : -int256(newSize));
 
         // Every leg is valued once; this series' mark must be USABLE and open to new risk.
         (MarginMath.Position[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory k, uint256 pending) =
@@ -436,7 +436,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         returns (uint256 premium)
     {
         if (size == 0) revert ZeroAmount();
-        int256 position = positionOf[msg.sender][seriesId];
+        (int256 position, uint256 lane) = _positionLane(msg.sender, seriesId);
         uint256 held = position >= 0 ? uint256(position) : uint256(-position);
         if (size > held) revert CloseExceedsPosition(seriesId, size, position);
         bool isLong = position > 0;
@@ -447,8 +447,8 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         uint256 price = v.price;
         if (isLong ? price < limitPrice : price > limitPrice) revert PriceLimitExceeded(price, limitPrice);
         uint256 remaining = held - size;
-        positionOf[msg.sender][seriesId] = isLong ? int256(remaining) : -int256(remaining);
         if (remaining == 0) _removeSeries(msg.sender, seriesId);
+        else _setSizeAt(_book[msg.sender], lane, isLong ? int256(remaining) : -int256(remaining));
         _reduceOpenInterest(seriesId, isLong, size);
 
         uint256 fee = MarginMath.valueUp(size, v.fee);
@@ -478,7 +478,6 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
         uint256[] memory ids = _ids(account);
         for (uint256 i; i < ids.length; ++i) {
-            delete positionOf[account][ids[i]];
             int256 position = legs[i].size;
             uint256 price = legs[i].price;
             bool isLong = position > 0;
@@ -487,7 +486,7 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
             uint256 premium = isLong ? MarginMath.valueDown(size, price) : MarginMath.valueUp(size, price);
             emit PositionClosed(account, ids[i], isLong, size, price, premium, 0);
         }
-        delete _seriesOf[account];
+        delete _book[account];
 
         // Closing every position at its valuation with the same rounding turns collateral into
         // equity; the pool's side of those trades is the difference. Below zero the pool
@@ -693,20 +692,19 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         view
         returns (MarginMath.Position[] memory legs, Valued memory v, IOptionPriceFeed.Mark memory tradeMark, uint256 pending)
     {
-        uint256[] memory ids = _ids(account);
+        uint256[] memory ids;
+        (legs, ids) = _newLegs(account);
         uint256 n = ids.length;
-        legs = new MarginMath.Position[](n);
         bool portfolio = portfolioParams.enabled;
         (IOptionPriceFeed.Mark[] memory marks, Vector[] memory risks) = _read(ids, portfolio);
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
-            int256 size = positionOf[account][seriesId];
+            MarginMath.Position memory leg = legs[i];
+            int256 size = leg.size;
             IOptionPriceFeed.Mark memory k = marks[i];
             Valued memory x = _value(k, seriesId, size > 0);
             // The traded series is checked by the caller (expiry first, then usability).
             if (x.state == PENDING && seriesId != tradeOf && pending == 0) pending = seriesId;
-            MarginMath.Position memory leg = legs[i];
-            leg.size = size;
             leg.price = x.price;
             leg.spot = x.spot;
             // A late risk vector is PENDING like a late mark (the traded series: by the caller).
@@ -723,19 +721,17 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
     /// @dev The account's legs; `fresh` tells whether none is PENDING.
     function _legsView(address account) internal view returns (MarginMath.Position[] memory legs, bool fresh) {
-        uint256[] memory ids = _ids(account);
+        uint256[] memory ids;
+        (legs, ids) = _newLegs(account);
         uint256 n = ids.length;
-        legs = new MarginMath.Position[](n);
         fresh = true;
         bool portfolio = portfolioParams.enabled;
         (IOptionPriceFeed.Mark[] memory marks, Vector[] memory risks) = _read(ids, portfolio);
         for (uint256 i; i < n; ++i) {
             uint256 seriesId = ids[i];
-            int256 size = positionOf[account][seriesId];
-            IOptionPriceFeed.Mark memory k = marks[i];
-            Valued memory x = _value(k, seriesId, size > 0);
             MarginMath.Position memory leg = legs[i];
-            leg.size = size;
+            IOptionPriceFeed.Mark memory k = marks[i];
+            Valued memory x = _value(k, seriesId, leg.size > 0);
             leg.price = x.price;
             leg.spot = x.spot;
             if (x.state == PENDING) fresh = false;
@@ -776,36 +772,67 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
             mstore(0x40, p)
         }
         uint256[] memory d = _batch(ids, withRisk);
-        bool up = d[0] != 0;
-        uint256 usableSince = d[1];
-        uint256 at = 2 + 4 * n;
-        for (uint256 i; i < n; ++i) {
-            IOptionPriceFeed.Mark memory k = marks[i];
-            uint256 b = 2 + 4 * i;
-            uint256 w = d[b];
-            (k.price, k.spot) = (uint128(w), w >> 128);
-            k.spotNow = d[b + 1];
-            w = d[b + 2];
-            (k.strike, k.observedAt, k.expiry, k.coveredUntil) = (uint128(w), uint40(w >> 128), uint40(w >> 168), uint40(w >> 208));
-            (k.isCall, k.settled, k.current) = ((w >> 248) & 1 == 1, (w >> 249) & 1 == 1, (w >> 250) & 1 == 1);
-            w = d[b + 3];
-            (k.spread, k.unitReserve) = (uint128(w), w >> 128);
-            (k.sequencerUp, k.usableSince) = (up, usableSince);
-            if (!withRisk) continue;
-            Vector memory r = risks[i];
-            w = d[at];
-            (r.observedAt, r.current, r.unit) = (uint40(w), (w >> 40) & 1 == 1, w >> 128);
-            (r.group, r.mark) = (bytes32(d[at + 1]), d[at + 2]);
-            uint256 end = at + 4 + d[at + 3];
-            if (end > d.length) revert FeedDataMalformed();
-            uint256[] memory sc;
-            assembly ("memory-safe") {
-                // d[at + 3] (the scenario count) is the length word of the scenarios that follow it.
-                sc := add(d, shl(5, add(at, 4)))
+        // Field offsets: Mark as declared in IOptionPriceFeed (14 words), Vector here (6 words).
+        assembly ("memory-safe") {
+            let base := add(d, 0x20)
+            let up := iszero(iszero(mload(base)))
+            let since := mload(add(base, 0x20))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let k := mload(add(marks, shl(5, add(i, 1))))
+                let b := add(base, shl(5, add(2, shl(2, i))))
+                let w := mload(b)
+                mstore(k, and(w, 0xffffffffffffffffffffffffffffffff)) // price
+                mstore(add(k, 0x20), shr(128, w)) // spot
+                mstore(add(k, 0x60), mload(add(b, 0x20))) // spotNow
+                w := mload(add(b, 0x40))
+                mstore(add(k, 0x80), and(w, 0xffffffffffffffffffffffffffffffff)) // strike
+                mstore(add(k, 0x40), and(shr(128, w), 0xffffffffff)) // observedAt
+                mstore(add(k, 0xa0), and(shr(168, w), 0xffffffffff)) // expiry
+                mstore(add(k, 0xc0), and(shr(208, w), 0xffffffffff)) // coveredUntil
+                mstore(add(k, 0x120), and(shr(248, w), 1)) // isCall
+                mstore(add(k, 0x140), and(shr(249, w), 1)) // settled
+                mstore(add(k, 0x160), and(shr(250, w), 1)) // current
+                w := mload(add(b, 0x60))
+                mstore(add(k, 0xe0), and(w, 0xffffffffffffffffffffffffffffffff)) // spread
+                mstore(add(k, 0x100), shr(128, w)) // unitReserve
+                mstore(add(k, 0x180), up) // sequencerUp
+                mstore(add(k, 0x1a0), since) // usableSince
             }
-            r.scenarios = sc;
-            at = end;
         }
+        bool ok = true;
+        assembly ("memory-safe") {
+            let base := add(d, 0x20)
+            let len := mload(d)
+            let at := add(2, shl(2, n))
+            for { let i := 0 } lt(i, nr) { i := add(i, 1) } {
+                let r := mload(add(risks, shl(5, add(i, 1))))
+                let rp := add(base, shl(5, at))
+                // The record's 4 words, then its m scenarios, within the array (m <= len: no overflow).
+                if gt(add(at, 4), len) {
+                    ok := 0
+                    break
+                }
+                let m := mload(add(rp, 0x60))
+                if gt(m, len) {
+                    ok := 0
+                    break
+                }
+                at := add(at, add(4, m))
+                if gt(at, len) {
+                    ok := 0
+                    break
+                }
+                let w := mload(rp)
+                mstore(add(r, 0x60), and(w, 0xffffffffff)) // observedAt
+                mstore(add(r, 0x80), and(shr(40, w), 1)) // current
+                mstore(add(r, 0x40), shr(128, w)) // unit
+                mstore(r, mload(add(rp, 0x20))) // group
+                mstore(add(r, 0x20), mload(add(rp, 0x40))) // mark
+                // d[at + 3] (the scenario count) is the length word of the scenarios that follow it.
+                mstore(add(r, 0xa0), add(rp, 0x60)) // scenarios
+            }
+        }
+        if (!ok) revert FeedDataMalformed();
     }
 
     /// @dev `feed.marksAndRisks(ids, withRisk)`, its returned array used in place.
@@ -963,9 +990,47 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         collateralOf[account] += paid;
     }
 
+    /// @notice Signed position size of `account` in `seriesId` (> 0 long, < 0 short), wad.
+    function positionOf(address account, uint256 seriesId) external view returns (int256 size) {
+        (size,) = _positionLane(account, seriesId);
+    }
+
+    /// @dev The account's size in `seriesId` and its lane (MAX_POSITIONS and size 0 if none).
+    function _positionLane(address account, uint256 seriesId) internal view returns (int256 size, uint256 lane) {
+        uint256[5] storage book = _book[account];
+        uint256 packed = book[0];
+        for (; lane < MAX_POSITIONS; ++lane) {
+            uint256 id = (packed >> (32 * lane)) & type(uint32).max;
+            if (id == 0) return (0, MAX_POSITIONS);
+            if (id == seriesId) return (_sizeAt(book, lane), lane);
+        }
+    }
+
+    /// @dev The size in lane `lane` of a book.
+    function _sizeAt(uint256[5] storage book, uint256 lane) internal view returns (int256) {
+        return int256(int128(uint128(book[1 + lane / 2] >> (128 * (lane % 2)))));
+    }
+
+    /// @dev Sets the size in lane `lane` of a book (|size| <= MAX_SIZE fits int128).
+    function _setSizeAt(uint256[5] storage book, uint256 lane, int256 size) internal {
+        uint256 i = 1 + lane / 2;
+        uint256 sh = 128 * (lane % 2);
+        book[i] = (book[i] & ~(uint256(type(uint128).max) << sh)) | (uint256(uint128(int128(size))) << sh);
+    }
+
+    /// @dev The account's open series ids (lane order) and a leg per series with its size.
+    function _newLegs(address account) internal view returns (MarginMath.Position[] memory legs, uint256[] memory ids) {
+        ids = _ids(account);
+        legs = new MarginMath.Position[](ids.length);
+        uint256[5] storage book = _book[account];
+        for (uint256 i; i < ids.length; ++i) {
+            legs[i].size = _sizeAt(book, i);
+        }
+    }
+
     /// @dev The account's open series ids, in lane order.
     function _ids(address account) internal view returns (uint256[] memory ids) {
-        uint256 packed = _seriesOf[account];
+        uint256 packed = _book[account][0];
         uint256 n;
         while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
         ids = new uint256[](n);
@@ -974,18 +1039,20 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         }
     }
 
-    function _addSeries(address account, uint256 seriesId) internal {
+    /// @dev Adds `seriesId` (absent) in the first free lane; returns the lane.
+    function _addSeries(address account, uint256 seriesId) internal returns (uint256 n) {
         if (seriesId > type(uint32).max) revert UnknownSeries(seriesId);
-        uint256 packed = _seriesOf[account];
-        uint256 n;
+        uint256[5] storage book = _book[account];
+        uint256 packed = book[0];
         while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
         if (n == MAX_POSITIONS) revert TooManyPositions();
-        _seriesOf[account] = packed | (seriesId << (32 * n));
+        book[0] = packed | (seriesId << (32 * n));
     }
 
-    /// @dev Remove `seriesId` (present): the last lane moves into its place.
+    /// @dev Remove `seriesId` (present) and its size: the last lane (id and size) moves into its place.
     function _removeSeries(address account, uint256 seriesId) internal {
-        uint256 packed = _seriesOf[account];
+        uint256[5] storage book = _book[account];
+        uint256 packed = book[0];
         uint256 n;
         uint256 at = MAX_POSITIONS;
         while (n < MAX_POSITIONS) {
@@ -997,8 +1064,12 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
         uint256 last = (packed >> (32 * (n - 1))) & type(uint32).max;
         uint256 mask = uint256(type(uint32).max);
         packed &= ~(mask << (32 * (n - 1)));
-        if (at != n - 1) packed = (packed & ~(mask << (32 * at))) | (last << (32 * at));
-        _seriesOf[account] = packed;
+        if (at != n - 1) {
+            packed = (packed & ~(mask << (32 * at))) | (last << (32 * at));
+            _setSizeAt(book, at, _sizeAt(book, n - 1));
+        }
+        _setSizeAt(book, n - 1, 0);
+        book[0] = packed;
     }
 
     function _setPortfolioParams(PortfolioParams memory p) internal {
