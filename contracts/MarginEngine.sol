@@ -1008,7 +1008,10 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
 
     /// @dev The size in lane `lane` of a book.
     function _sizeAt(uint256[5] storage book, uint256 lane) internal view returns (int256) {
-        return int256(int128(uint128(book[1 + lane / 2] >> (128 * (lane % 2)))));
+        unchecked {
+            // lane < MAX_POSITIONS = 8
+            return int256(int128(uint128(book[1 + lane / 2] >> (128 * (lane % 2)))));
+        }
     }
 
     /// @dev Sets the size in lane `lane` of a book (|size| <= MAX_SIZE fits int128).
@@ -1032,10 +1035,13 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
     function _ids(address account) internal view returns (uint256[] memory ids) {
         uint256 packed = _book[account][0];
         uint256 n;
-        while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
-        ids = new uint256[](n);
-        for (uint256 i; i < n; ++i) {
-            ids[i] = (packed >> (32 * i)) & type(uint32).max;
+        unchecked {
+            // n, i < MAX_POSITIONS = 8
+            while (n < MAX_POSITIONS && (packed >> (32 * n)) & type(uint32).max != 0) ++n;
+            ids = new uint256[](n);
+            for (uint256 i; i < n; ++i) {
+                ids[i] = (packed >> (32 * i)) & type(uint32).max;
+            }
         }
     }
 

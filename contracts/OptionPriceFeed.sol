@@ -600,7 +600,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         for (uint256 i; i < n; ++i) {
             uint256 id = ids[i];
             (uint256 o, uint256 s0, uint256 s1, uint256 w2) = _writeMark(id, c, p);
-            p += 0x80;
+            unchecked {
+                p += 0x80; // inside `data`
+            }
             if (withRisk) q = _packRisk(id, o, s0, s1, w2, c, q);
         }
         // Return the array as it lies in memory (its ABI encoding is the offset word, then the
@@ -614,9 +616,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @dev Writes the four words of the series' mark (the layout of `marksAndRisks`; `mark`
-    /// decodes them) at memory `p`, from its first three series slots and its observation, with
-    /// the oracle, sequencer and model reads of `c`. An unknown series: four zero words. Returns
-    /// the observation, series slots 0 and 1, and the mark's word 2.
+    /// decodes them) at memory `p`, from its series slots 1 and 2, its spot oracle's word and its
+    /// observation, with the oracle, sequencer and model reads of `c`. An unknown series: four
+    /// zero words. Returns the observation, the spot word with the model index, series slot 1,
+    /// and the mark's word 2 with the risk grid's header at bit 96.
     function _writeMark(uint256 seriesId, ReadCache memory c, uint256 p)
         internal
         view
@@ -659,14 +662,21 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         w2 |= strike | (uint256(uint40(o >> 192)) << 128) | (uint256(uint32(s2 >> 96)) << 168)
             | (uint256(uint32(s2 >> 128)) << 208) | (isCall ? uint256(1) << 248 : 0) | (settled ? uint256(1) << 249 : 0);
         uint256 w0 = uint96(o) | (uint256(uint96(o >> 96)) << 128);
-        // ceil(bandE5 · strike / 1e5): at least the band, wad per unit.
-        uint256 w3 = (uint256(uint16(s2 >> 192)) * strike + 99_999) / 100_000;
-        w3 |= (isCall ? (strike * uint32(s2 >> 160) + 9_999) / 10_000 : strike) << 128;
+        uint256 w3;
+        unchecked {
+            // strike < 2^96, bandE5 < 2^16, reserveMoneynessBps < 2^32: no overflow.
+            // ceil(bandE5 · strike / 1e5): at least the band, wad per unit.
+            w3 = (uint256(uint16(s2 >> 192)) * strike + 99_999) / 100_000;
+            w3 |= (isCall ? (strike * uint32(s2 >> 160) + 9_999) / 10_000 : strike) << 128;
+        }
         assembly ("memory-safe") {
             mstore(p, w0)
             mstore(add(p, 0x40), w2)
             mstore(add(p, 0x60), w3)
         }
+        // Returned with the risk grid's header (numScenarios | markScenario << 8) at bit 96,
+        // above the strike (< 2^96), for `_packRisk`.
+        w2 |= uint256(uint16(s2 >> 216)) << 96;
     }
 
     /// @dev The spot oracle's answer now (wad; 0 if not positive) and whether the observation is
@@ -704,11 +714,11 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             }
             return q + 0x80; // at most 2^64 bytes of memory: no overflow
         }
-        // The grid of a current vector is the series' model's (series slot 2, read already).
-        uint256 m = _series[seriesId].numScenarios;
+        // The grid of a current vector is the series' model's (the header `_writeMark` returns).
+        uint256 m = uint8(w2 >> 96);
         {
             // The mark scenario's price (markScenario < numScenarios: the registry's grid).
-            uint256 markPrice = RiskRecords.unpack(_riskScenarios[seriesId], m, _series[seriesId].markScenario, uint128(w2), q + 0x80);
+            uint256 markPrice = RiskRecords.unpack(_riskScenarios[seriesId], m, uint8(w2 >> 104), uint96(w2), q + 0x80);
             assembly ("memory-safe") {
                 mstore(add(q, 0x40), markPrice)
                 mstore(add(q, 0x60), m)
@@ -716,7 +726,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         }
         // The scenarios' rounding (SCENARIO_UNIT of the strike, then the wad product) is below
         // strike / 5e4 + 1 wei: `unit` bounds it.
-        uint256 w0 = uint40(w2 >> 128) | (1 << 40) | ((uint128(w2) / SCENARIO_DIVISOR + 2) << 128);
+        uint256 w0 = uint40(w2 >> 128) | (1 << 40) | ((uint96(w2) / SCENARIO_DIVISOR + 2) << 128);
         bytes32 g = _groupOf(_gridHashCached(c, uint24(s0 >> 168)), address(uint160(s0)), address(uint160(s1)));
         assembly ("memory-safe") {
             mstore(q, w0)
@@ -1034,16 +1044,18 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
             p := mload(0x40)
             mstore(0x40, add(p, 0x80))
         }
-        (,,, uint256 w2) = _writeMark(seriesId, c, p);
-        if (w2 == 0) return k;
+        _writeMark(seriesId, c, p);
         uint256 w0;
         uint256 w1;
+        uint256 w2;
         uint256 w3;
         assembly ("memory-safe") {
             w0 := mload(p)
             w1 := mload(add(p, 0x20))
+            w2 := mload(add(p, 0x40))
             w3 := mload(add(p, 0x60))
         }
+        if (w2 == 0) return k;
         (k.price, k.spot, k.spotNow) = (uint128(w0), w0 >> 128, w1);
         (k.strike, k.observedAt, k.expiry, k.coveredUntil) = (uint128(w2), uint40(w2 >> 128), uint40(w2 >> 168), uint40(w2 >> 208));
         (k.isCall, k.settled, k.current) = ((w2 >> 248) & 1 == 1, (w2 >> 249) & 1 == 1, (w2 >> 250) & 1 == 1);

@@ -51,8 +51,11 @@ library MarginMath {
     /// fits 256 bits and adding d − 1 < 2^128 cannot overflow). The same value either way.
     function _mulDiv(uint256 a, uint256 b, uint256 d, bool up) private pure returns (uint256) {
         if ((a | b) >> 128 == 0) {
-            uint256 p = a * b;
-            return up ? (p + d - 1) / d : p / d;
+            // a, b < 2^128: p < 2^256 − 2^129 + 1, and p + d − 1 does not overflow (d <= 2^128).
+            unchecked {
+                uint256 p = a * b;
+                return up ? (p + d - 1) / d : p / d;
+            }
         }
         return Math.mulDiv(a, b, d, up ? Math.Rounding.Ceil : Math.Rounding.Floor);
     }
@@ -285,7 +288,7 @@ library MarginMath {
                 let end := add(sp, shl(5, mload(sc)))
                 for {} lt(sp, end) {} {
                     let p := mload(sp)
-                    p := xor(p, mul(xor(p, cap), gt(p, cap))) // min(p, cap)
+                    if gt(p, cap) { p := cap }
                     // max(p − spread, 0)
                     mstore(lp, add(mload(lp), sub(base, div(mul(q, mul(gt(p, spread), sub(p, spread))), WAD))))
                     sp := add(sp, 0x20)
@@ -302,9 +305,10 @@ library MarginMath {
                 let end := add(sp, shl(5, mload(sc)))
                 for {} lt(sp, end) {} {
                     let v := mload(sp)
-                    v := add(xor(v, mul(xor(v, cap), gt(v, cap))), spread) // min(p, cap) + spread
-                    v := xor(v, mul(xor(v, minTick), lt(v, minTick))) // max(v, minTick)
-                    v := xor(v, mul(xor(v, cap), gt(v, cap))) // min(v, cap)
+                    if gt(v, cap) { v := cap }
+                    v := add(v, spread)
+                    if lt(v, minTick) { v := minTick }
+                    if gt(v, cap) { v := cap }
                     // ceil(q · v / 1e18) − base
                     mstore(lp, add(mload(lp), sub(div(add(mul(q, v), 999999999999999999), WAD), base)))
                     sp := add(sp, 0x20)
