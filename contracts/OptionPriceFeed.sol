@@ -1253,7 +1253,11 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     function _toWad(uint256 answer, uint8 decimals) internal pure returns (uint256) {
-        if (decimals <= 18) return answer * 10 ** (18 - decimals);
-        return answer / 10 ** (decimals - 18);
+        uint256 f;
+        // decimals <= 36 (`_oracleDecimals`): the power is at most 1e18.
+        unchecked {
+            f = 10 ** (decimals <= 18 ? 18 - decimals : decimals - 18);
+        }
+        return decimals <= 18 ? answer * f : answer / f;
     }
 }

@@ -392,9 +392,9 @@ describe("portfolio margin: what an attacker who knows the true price, the next 
     // is not the feed's figure: marginCheckGas8 of record is the real feed's
     // (test/contracts.risk.test.ts). `gas − batchGas` is the engine's share (its own decoding of
     // the packed words included, the probe's decoding of the same words subtracted).
-    expect(Number(math)).toBeLessThanOrEqual(58_000);
-    expect(Number(gas) - Number(batchGas)).toBeLessThanOrEqual(131_000);
-    expect(Number(gas)).toBeLessThanOrEqual(383_000);
+    expect(Number(math)).toBeLessThanOrEqual(48_000);
+    expect(Number(gas) - Number(batchGas)).toBeLessThanOrEqual(101_000);
+    expect(Number(gas)).toBeLessThanOrEqual(352_000);
     // The IM check inside an open with 8 series (a transaction, for reference).
     const rc = await (await as(st.engine, alice).openPosition(defs[0]!.id, true, 1n, MAX)).wait();
     console.log(`openPosition (8 open series, portfolio margin) gas = ${rc!.gasUsed}`);
