@@ -220,7 +220,7 @@ describe("OptionPriceFeed.submitRisk with real proofs", () => {
     const m = BigInt(signals[spec.signals.length]);
     expect(m).toBe(WAD); // S/K = 1: the bounds of a call at the money do not bind this mark
     // The stored price is exact; the risk vector's mark is that price's priceOverStrike rounded
-    // down to 1e-9 of the strike: below it by less than strike / 1e9 + 1 wei.
+    // down to 2e-5 of the strike: below it by less than strike / 5e4 + 1 wei.
     const price = storedPriceWad(d.mark, STRIKE);
     expect(risk.mark).toBe(((d.mark / SCENARIO_UNIT) * STRIKE) / SCENARIO_DIVISOR);
     expect(risk.mark <= price && price < risk.mark + STRIKE / SCENARIO_DIVISOR + 1n).toBe(true);

@@ -137,7 +137,7 @@ async function mirror(who: string) {
     const bound = BigInt(k.spotNow) > BigInt(k.spot) ? BigInt(k.spotNow) : BigInt(k.spot);
     let hi = BigInt(k.unitReserve) > bound ? BigInt(k.unitReserve) : bound;
     hi = (hi > mark ? hi : mark) + spread;
-    // The feed's scenario prices are rounded down by less than `unit` (strike / 1e9 + 2 wei): the
+    // The feed's scenario prices are rounded down by less than `unit` (strike / 5e4 + 2 wei): the
     // engine checks the mark scenario against the mark within it and raises a short's by it.
     const unit = BigInt(k.strike) / SCENARIO_DIVISOR + 2n;
     expect(r.current && BigInt(r.observedAt) === BigInt(k.observedAt) && BigInt(r.mark) <= mark && mark - BigInt(r.mark) <= unit, `series ${id}: the risk vector is used`).toBe(true);

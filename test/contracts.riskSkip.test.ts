@@ -194,7 +194,7 @@ describe("OptionPriceFeed.submitRisk of a payoff-skip model, real proofs", () =>
       expect({ mark: stored.mark, delta: stored.delta, gamma: stored.gamma, scenarios: stored.scenarios }).toEqual(expected);
       expect(stored.current).toBe(true);
       // The stored price is the exact mark; the vector's mark is its priceOverStrike rounded down
-      // to 1e-9 of the strike.
+      // to 2e-5 of the strike.
       const price = BigInt((await feed.mark(id)).price);
       expect(price >= expected.mark && price - expected.mark <= strike / SCENARIO_DIVISOR + 1n).toBe(true);
     }
