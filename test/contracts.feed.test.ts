@@ -398,6 +398,8 @@ describe("OptionPriceFeed: governance", () => {
     await expectRevert(stack.feed.createSeries({ ...base, strike: 2n ** 96n }), stack.feed, "InvalidStrike", [2n ** 96n]);
     const now = await latestTimestamp(ethers.provider);
     await expectRevert(stack.feed.createSeries({ ...base, expiry: now }), stack.feed, "InvalidExpiry", [now]);
+    // Expiry is stored in 32 bits (seconds until 2106): one second beyond is refused, not truncated.
+    await expectRevert(stack.feed.createSeries({ ...base, expiry: 2n ** 32n }), stack.feed, "InvalidExpiry", [2n ** 32n]);
     await expectRevert(stack.feed.createSeries({ ...base, spotOracle: stack.alice.address }), stack.feed, "OracleHasNoCode", [stack.alice.address]);
     await (await stack.feed.createSeries(base)).wait();
     expect(await stack.feed.seriesCount()).toBe(2n);
