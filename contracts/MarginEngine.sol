@@ -853,7 +853,8 @@ contract MarginEngine is IZkinferSeriesErrors, Ownable2Step, ReentrancyGuardTran
             d := add(p, 0x20)
             // ABI of one uint256[]: offset 0x20, length, the words.
             ok := and(gt(size, 0x3f), eq(mload(p), 0x20))
-            if ok { ok := eq(size, add(0x40, shl(5, mload(d)))) }
+            // The length must account for exactly the returned words (no wrap of shl).
+            if ok { ok := and(lt(mload(d), shr(5, size)), eq(size, add(0x40, shl(5, mload(d))))) }
             mstore(0x40, add(p, size))
         }
         if (!ok || d.length < 2 + 4 * ids.length) revert FeedDataMalformed();

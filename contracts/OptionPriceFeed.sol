@@ -401,12 +401,17 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @notice Replace a series' spot and volatility oracles (decimals are read again). The
-    /// stored risk vector was proven on the previous oracles (its group): no longer current.
+    /// stored price and risk vector were proven on the previous oracles: neither is current until
+    /// a proof for the new oracles' latest rounds is accepted (the stored volatility round becomes
+    /// 2^80 − 1, which no oracle round matches, so a new oracle whose round ids repeat the old
+    /// ones' cannot make the old mark current; a proof of the same spot round is accepted again).
     function setOracles(uint256 seriesId, AggregatorV3Interface spotOracle, AggregatorV3Interface volOracle)
         external
         onlyOwner
     {
-        _setOracles(_existing(seriesId), spotOracle, volOracle);
+        Series storage s = _existing(seriesId);
+        _setOracles(s, spotOracle, volOracle);
+        s.lastVolRound = type(uint80).max;
         _latest[seriesId].hasRisk = false;
         emit SeriesOraclesSet(seriesId, address(spotOracle), address(volOracle));
     }
@@ -702,7 +707,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         view
         returns (uint256)
     {
-        // Current as in `risk`: when `hasRisk`, the record's observedAt is the observation's.
+        // Current as in `risk`: when `hasRisk`, the record's observedAt is the observation's and its
+        // grid is the series' model's. The invariant this relies on: `hasRisk` is set only by
+        // `_storeRisk` (with the record, the scenario words and the series' grid header), and
+        // `submit`, `settle`, `setOracles` and `setSeriesModel` clear it.
         if (!((w2 >> 250) & 1 == 1 && uint8(o >> 248) != 0)) {
             uint256 observedAt = _risk[seriesId].observedAt;
             if (observedAt != 0) {

@@ -295,6 +295,24 @@ describe("OptionPriceFeed: the statement is exactly the oracle state", () => {
     await submitPrice(stack);
   });
 
+  it("after setOracles the stored mark is not current, even for a new volatility oracle whose round ids repeat the old one's; a proof for the new oracles is accepted", async () => {
+    const stack = await networkHelpers.loadFixture(stackFixture);
+    await submitPrice(stack);
+    const s = await stack.feed.getSeries(1n);
+    // A freshly deployed IV oracle at the same answer, its latest round id equal to the stored one.
+    const vol2 = await ethers.deployContract("MockV3Aggregator", [8, VOL_ANSWER, "IV2"]);
+    while (BigInt((await vol2.latestRoundData())[0]) < BigInt(s.lastVolRound)) await (await vol2.updateAnswer(VOL_ANSWER)).wait();
+    expect(BigInt((await vol2.latestRoundData())[0])).toBe(BigInt(s.lastVolRound));
+    expect(await stack.feed.isCurrent(1n)).toBe(true);
+    await (await stack.feed.setOracles(1n, s.spotOracle, await vol2.getAddress())).wait();
+    expect(await stack.feed.isCurrent(1n)).toBe(false);
+    // The same spot round proven again for the new volatility oracle: accepted, current.
+    const { observedAt, signals } = await statementFor(stack, 1n);
+    expect(observedAt).toBe(BigInt((await stack.feed.latestObservation(1n))[2]));
+    await (await stack.feed.submit(1n, observedAt, a, b, c, signals)).wait();
+    expect(await stack.feed.isCurrent(1n)).toBe(true);
+  });
+
   it("scales oracle answers of any decimals to wad", async () => {
     const stack = await networkHelpers.loadFixture(stackFixture);
     // Replace the spot oracle with a 24-decimal one reporting the same 2,000.
