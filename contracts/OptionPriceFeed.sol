@@ -411,8 +411,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     {
         Series storage s = _existing(seriesId);
         _setOracles(s, spotOracle, volOracle);
+        // No volatility round matches: the mark, and with it the stored vector, is not current
+        // until a new submission (which rewrites or clears `hasRisk`).
         s.lastVolRound = type(uint80).max;
-        _latest[seriesId].hasRisk = false;
         emit SeriesOraclesSet(seriesId, address(spotOracle), address(volOracle));
     }
 
@@ -709,8 +710,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     {
         // Current as in `risk`: when `hasRisk`, the record's observedAt is the observation's and its
         // grid is the series' model's. The invariant this relies on: `hasRisk` is set only by
-        // `_storeRisk` (with the record, the scenario words and the series' grid header), and
-        // `submit`, `settle`, `setOracles` and `setSeriesModel` clear it.
+        // `_storeRisk` (with the record, the scenario words and the series' grid header);
+        // `submit`, `settle` and `setSeriesModel` clear it, and after `setOracles` the mark (so the
+        // vector) is not current until the next submission.
         if (!((w2 >> 250) & 1 == 1 && uint8(o >> 248) != 0)) {
             uint256 observedAt = _risk[seriesId].observedAt;
             if (observedAt != 0) {
