@@ -480,7 +480,7 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
     /// @notice `checkRiskSignals` and then `riskValues` in one call (what `submitRisk` reads):
     /// the same checks with the same errors, the risk circuit and the components.
     function checkedRiskValues(uint256 modelId, uint256[] calldata signals)
-        external
+        public
         view
         returns (RiskCircuit memory r, int256[] memory v)
     {
@@ -498,9 +498,8 @@ contract ModelRegistry is IZkinferProofErrors, Ownable2Step {
         view
         returns (RiskCircuit memory r, RiskRecords.Packed memory pk)
     {
-        r = _riskCircuit(modelId);
-        _checkRiskSignals(modelId, r, signals);
-        int256[] memory v = _riskValues(r, signals);
+        int256[] memory v;
+        (r, v) = checkedRiskValues(modelId, signals);
         if (r.spotInput != 0 || r.volInput != 2 || r.numScenarios > RiskRecords.MAX_SCENARIOS) return (r, pk);
         uint256 at = r.numPacked;
         pk = RiskRecords.pack(r, v, signals[at], signals[at + 1], rate, isCall, strike);

@@ -126,12 +126,12 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     }
 
     /// @dev Five storage slots: `submit` reads all five, `mark` and `marksAndRisks` slots 1 and
-    /// 2, and the spot oracle's word (`_spotAt[spotIndex]`, one per distinct spot oracle: read
+    /// 2, and the spot oracle's word (`_spots.at[spotIndex]`, one per distinct spot oracle: read
     /// once for all the series on it). `bandE5`: the model's error band (registry `errorBand`)
     /// in units of 1e-5 of the strike, rounded UP. `reserveMoneynessBps`: the model's largest
     /// provable moneyness in bps, rounded up (a call's proven mark is at most spot <= strike ·
     /// that). `lastVolRound`: the volatility round id of the stored price. `coveredUntil`: see
-    /// the contract NatSpec. `modelIndex`: the feed's 1-based index of `modelId` (`_modelAt`).
+    /// the contract NatSpec. `modelIndex`: the feed's 1-based index of `modelId` (`_models.at`).
     /// `numScenarios`, `markScenario`: the model's risk grid (0 without a risk circuit), the
     /// layout of a current risk vector.
     struct Series {
@@ -188,6 +188,14 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint8 markScenario;
     }
 
+    /// @dev Keys (spot-oracle words, model ids) interned to 1-based indices: `at[i]` the key of
+    /// index i, `indexOf[key]` its index (0: none yet), `count` the keys so far.
+    struct Index {
+        mapping(uint256 index => uint256 key) at;
+        mapping(uint256 key => uint256 index) indexOf;
+        uint256 count;
+    }
+
     uint256 internal constant WAD = 1e18;
     uint256 internal constant YEAR = 365 days;
     /// @notice Number of public signals of an option model (1 output + 4 inputs).
@@ -230,13 +238,9 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     mapping(uint256 modelId => bytes32) internal _gridHashOf;
     /// @dev Spot oracles by `Series.spotIndex` (1-based) as `oracle | decimals << 160`, and each
     /// such word's index (0: none yet).
-    mapping(uint256 index => uint256 word) internal _spotAt;
-    mapping(uint256 word => uint256 index) internal _spotIndexOf;
-    uint256 internal _spotCount;
+    Index internal _spots;
     /// @dev Models by `Series.modelIndex` (1-based), and each model's index (0: none yet).
-    mapping(uint256 index => uint256 modelId) internal _modelAt;
-    mapping(uint256 modelId => uint256 index) internal _modelIndexOf;
-    uint256 internal _modelCount;
+    Index internal _models;
     /// @notice The AggregatorV3Interface adapter deployed for each series.
     mapping(uint256 seriesId => address) public aggregatorOf;
 
@@ -338,9 +342,10 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     /// @dev The model's risk circuit does not shock the option layout's moneyness (input 0)
     /// and volatility (input 2), or has more than 32 scenarios.
     error RiskLayoutMismatch(uint256 modelId);
-    /// @dev More than 65,535 distinct spot oracles or 16,777,215 models in one feed (the widths of
+    /// @dev `key` would be the feed's distinct spot oracle (`oracle | decimals << 160`) or model
+    /// number `limit + 1`: at most 65,535 spot oracles and 16,777,215 models (the widths of
     /// `Series.spotIndex` and `Series.modelIndex`).
-    error TooManyIndexed();
+    error TooManyIndexed(uint256 key, uint256 limit);
     /// @dev A risk vector for the (spot, vol) round of the stored price-only mark whose mark
     /// (clamped, wad per unit) is not that stored price: it would give the round a second mark.
     error RiskMarkMismatch(uint256 seriesId, uint256 storedPrice, uint256 riskMark);
@@ -647,7 +652,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         // A created series has a volatility oracle (with code).
         if (uint160(s1) == 0) return (0, 0, 0, 0);
         // s0: the spot oracle's word (`oracle | decimals << 160`), the model index at bit 168.
-        s0 = _spotAt[s1 >> 240] | (uint256(uint24(s2 >> 232)) << 168);
+        s0 = _spots.at[s1 >> 240] | (uint256(uint24(s2 >> 232)) << 168);
         {
             Observation storage ob = _latest[seriesId];
             assembly ("memory-safe") {
@@ -1021,7 +1026,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
     function _modelCached(ReadCache memory c, uint256 index) internal view {
         if (c.model != index) {
             c.model = index;
-            c.modelId = _modelAt[index];
+            c.modelId = _models.at[index];
             c.loaded = 0;
         }
     }
@@ -1181,14 +1186,7 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         uint256 bps = (maxM * 10_000 + WAD - 1) / WAD;
         s.reserveMoneynessBps = bps > type(uint32).max ? type(uint32).max : uint32(bps);
         s.modelId = modelId;
-        uint256 index = _modelIndexOf[modelId];
-        if (index == 0) {
-            index = ++_modelCount;
-            if (index > type(uint24).max) revert TooManyIndexed();
-            _modelIndexOf[modelId] = index;
-            _modelAt[index] = modelId;
-        }
-        s.modelIndex = uint24(index);
+        s.modelIndex = uint24(_intern(_models, modelId, type(uint24).max));
     }
 
     /// @notice The no-arbitrage clamp of a proven priceOverStrike (see the contract NatSpec),
@@ -1228,15 +1226,18 @@ contract OptionPriceFeed is IOptionPriceFeed, IZkinferProofErrors, IZkinferSerie
         s.volDecimals = _oracleDecimals(volOracle);
         s.spotOracle = spotOracle;
         s.volOracle = volOracle;
-        uint256 word = uint256(uint160(address(spotOracle))) | (uint256(d) << 160);
-        uint256 index = _spotIndexOf[word];
-        if (index == 0) {
-            index = ++_spotCount;
-            if (index > type(uint16).max) revert TooManyIndexed();
-            _spotIndexOf[word] = index;
-            _spotAt[index] = word;
-        }
+        uint256 index = _intern(_spots, uint256(uint160(address(spotOracle))) | (uint256(d) << 160), type(uint16).max);
         s.spotIndex = uint16(index);
+    }
+
+    /// @dev The 1-based index of `key` in `ix`, added if new (at most `limit` keys).
+    function _intern(Index storage ix, uint256 key, uint256 limit) internal returns (uint256 index) {
+        index = ix.indexOf[key];
+        if (index != 0) return index;
+        index = ++ix.count;
+        if (index > limit) revert TooManyIndexed(key, limit);
+        ix.indexOf[key] = index;
+        ix.at[index] = key;
     }
 
     function _oracleDecimals(AggregatorV3Interface oracle) internal view returns (uint8 d) {
